@@ -1,0 +1,2 @@
+// Public API of @lmkit/bpe.
+export { mergePair, pairCounts } from './merge.ts';

@@ -1,0 +1,2 @@
+// Public API of @lmkit/gpt-model.
+export { flopsPerToken, type GPTConfig, parameterCount, presets } from './config.ts';
