@@ -1,5 +1,24 @@
 // Public API of @lmkit/datasets.
 export {
+  type Batch,
+  BatchLoader,
+  type BatchLoaderOptions,
+  type LoaderCursor,
+} from './batch-loader.ts';
+export { DatasetsError } from './errors.ts';
+export { permutation, type RandomState, SeededRandom } from './random.ts';
+export {
+  decodeShard,
+  encodeShard,
+  maxTokenId,
+  type ReadShardOptions,
+  readShard,
+  readShardSync,
+  type ShardContents,
+  type ShardVersion,
+  writeShard,
+} from './shard-file.ts';
+export {
   decodeShardHeader,
   encodeShardHeader,
   SHARD_HEADER_BYTES,
@@ -10,3 +29,4 @@ export {
   type ShardHeader,
   tokenBytes,
 } from './shard-header.ts';
+export { openShardWriter, ShardWriter } from './shard-writer.ts';

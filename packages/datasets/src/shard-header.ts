@@ -1,6 +1,8 @@
 // The llm.c token-shard header: 256 little-endian int32 (1024 bytes), then the tokens.
 // [0] magic 20240520, [1] version (1 = uint16 tokens; 2 = our uint32 variant), [2] token count.
 
+import { DatasetsError } from './errors.ts';
+
 export const SHARD_MAGIC = 20240520;
 export const SHARD_HEADER_BYTES = 1024;
 /** llm.c's version: tokens are uint16 little-endian. */
@@ -13,7 +15,8 @@ export interface ShardHeader {
   tokenCount: number;
 }
 
-export class ShardFormatError extends Error {
+/** A shard file that is not what its header or the reader expects. */
+export class ShardFormatError extends DatasetsError {
   override name = 'ShardFormatError';
 }
 
