@@ -17,6 +17,12 @@ describe('renderText', () => {
     );
   });
 
+  it('puts reasoning between think markers before the answer', () => {
+    expect(renderText({ messages: [{ role: 'assistant', content: '4', reasoning: '2+2' }] })).toBe(
+      '<|im_start|>assistant<|im_sep|><think>2+2</think>4<|im_end|>',
+    );
+  });
+
   it('renders nothing for an empty conversation without a generation prompt', () => {
     expect(renderText({ messages: [] })).toBe('');
   });

@@ -1,0 +1,6 @@
+// The one error base class of @lmkit/chat-template: bad conversations, tokenizers missing a
+// marker, sequences that do not parse. Messages name the value, the limit and the fix.
+
+export class ChatTemplateError extends Error {
+  override name = 'ChatTemplateError';
+}
