@@ -1,0 +1,66 @@
+// Text units the quality rules count: word tokens (punctuation split off, like NLTK's tokenizer
+// that datatrove used), n-grams, duplicate counts, and a simple sentence splitter.
+
+const SYMBOL_ONLY = /^[\p{P}\p{S}]+$/u;
+const EDGE = /^([\p{P}\p{S}]*)(.*?)([\p{P}\p{S}]*)$/su;
+
+/**
+ * Splits on whitespace, then splits leading and trailing punctuation off each piece.
+ *
+ * @example tokenizeWords('Hello, (big) world...') // ['Hello', ',', '(', 'big', ')', 'world', '...']
+ */
+export function tokenizeWords(text: string): string[] {
+  const tokens: string[] = [];
+  for (const piece of text.split(/\s+/u)) {
+    if (piece.length === 0) continue;
+    if (SYMBOL_ONLY.test(piece)) {
+      tokens.push(piece);
+      continue;
+    }
+    const match = EDGE.exec(piece)!;
+    if (match[1]) tokens.push(match[1]);
+    if (match[2]) tokens.push(match[2]);
+    if (match[3]) tokens.push(match[3]);
+  }
+  return tokens;
+}
+
+/** True when a token is made of punctuation and symbols only. */
+export function isSymbolToken(token: string): boolean {
+  return SYMBOL_ONLY.test(token);
+}
+
+/** Word n-grams joined by one space. */
+export function nGrams(words: readonly string[], n: number): string[] {
+  const grams: string[] = [];
+  for (let i = 0; i + n <= words.length; i++) grams.push(words.slice(i, i + n).join(' '));
+  return grams;
+}
+
+/** Count and total length of elements that repeat an earlier element. */
+export function findDuplicates(elements: readonly string[]): {
+  elements: number;
+  characters: number;
+} {
+  const seen = new Set<string>();
+  let count = 0;
+  let characters = 0;
+  for (const element of elements) {
+    if (seen.has(element)) {
+      count++;
+      characters += element.length;
+    } else seen.add(element);
+  }
+  return { elements: count, characters };
+}
+
+/**
+ * Splits text into sentences at `.`, `!`, `?` (and CJK full stops) followed by space or end.
+ * A rough stand-in for NLTK's Punkt: abbreviations may split a sentence in two.
+ */
+export function splitSentences(text: string): string[] {
+  return text
+    .split(/(?<=[.!?。！？])["'”’)\]]*\s+|(?<=[。！？])/u)
+    .map((sentence) => sentence.trim())
+    .filter((sentence) => sentence.length > 0);
+}
