@@ -1,0 +1,24 @@
+{
+  "targets": [
+    {
+      "target_name": "lmkit_tfjs_native",
+      "sources": [
+        "native/addon.c",
+        "native/args.c",
+        "native/sgemm.c",
+        "native/threads.c"
+      ],
+      "defines": ["NAPI_VERSION=8"],
+      "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
+      "cflags!": ["-O2"],
+      "libraries": ["-lopenblas"],
+      "conditions": [
+        ["OS=='mac'", {
+          "include_dirs": ["/opt/homebrew/opt/openblas/include", "/usr/local/opt/openblas/include"],
+          "libraries": ["-L/opt/homebrew/opt/openblas/lib", "-L/usr/local/opt/openblas/lib"],
+          "xcode_settings": { "OTHER_CFLAGS": ["-O3", "-std=c11"] }
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,17 @@
+/* Entry point of the lmkit tfjs-native addon: exports the native kernels as plain functions
+ * that read and write Float32Array views of tensor memory in place. */
+#include "common.h"
+
+static void define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+  napi_value value;
+  napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
+  napi_set_named_property(env, exports, name, value);
+}
+
+NAPI_MODULE_INIT() {
+  define(env, exports, "sgemmBatched", lmkit_sgemm_batched);
+  define(env, exports, "setThreads", lmkit_set_threads);
+  define(env, exports, "getThreads", lmkit_get_threads);
+  define(env, exports, "blasInfo", lmkit_blas_info);
+  return exports;
+}

@@ -1,0 +1,44 @@
+/* Shared helpers for the lmkit tfjs-native addon: argument unpacking and errors for N-API
+ * functions, plus the few OpenBLAS declarations we use (declared here so no particular
+ * cblas.h layout is needed; only libopenblas has to be linked). */
+#ifndef LMKIT_TFJS_NATIVE_COMMON_H
+#define LMKIT_TFJS_NATIVE_COMMON_H
+
+#include <node_api.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* CBLAS constants (the values are fixed by the CBLAS standard). */
+enum { LMKIT_CBLAS_ROW_MAJOR = 101, LMKIT_CBLAS_NO_TRANS = 111, LMKIT_CBLAS_TRANS = 112 };
+
+void cblas_sgemm(int order, int trans_a, int trans_b, int m, int n, int k, float alpha,
+                 const float *a, int lda, const float *b, int ldb, float beta, float *c, int ldc);
+void openblas_set_num_threads(int num_threads);
+int openblas_get_num_threads(void);
+char *openblas_get_config(void);
+char *openblas_get_corename(void);
+
+/* Throws a JS TypeError/RangeError and returns NULL from the calling N-API function. */
+#define LMKIT_THROW(env, message)                    \
+  do {                                               \
+    napi_throw_error((env), "ERR_LMKIT_NATIVE", (message)); \
+    return NULL;                                     \
+  } while (0)
+
+/* Reads argument `index` as a Float32Array; returns 0 and throws on a mismatch. */
+int lmkit_get_f32(napi_env env, napi_value value, float **data, size_t *length, const char *name);
+/* Reads argument `index` as an Int32Array. */
+int lmkit_get_i32(napi_env env, napi_value value, int32_t **data, size_t *length, const char *name);
+int lmkit_get_int(napi_env env, napi_value value, int64_t *out, const char *name);
+int lmkit_get_bool(napi_env env, napi_value value, int *out, const char *name);
+int lmkit_get_float(napi_env env, napi_value value, double *out, const char *name);
+
+/* Number of worker threads our own (non-BLAS) kernels use; set with setThreads. */
+int lmkit_kernel_threads(void);
+
+napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info);
+napi_value lmkit_set_threads(napi_env env, napi_callback_info info);
+napi_value lmkit_get_threads(napi_env env, napi_callback_info info);
+napi_value lmkit_blas_info(napi_env env, napi_callback_info info);
+
+#endif

@@ -1,0 +1,64 @@
+// Loads the compiled N-API addon (build/Release/lmkit_tfjs_native.node) if it was built at
+// install time; a missing or broken file is reported as a reason string, never thrown.
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The functions the addon exports. Arrays are read and written in place (zero copy). */
+export interface NativeAddon {
+  /** out[i] = op(a[aIndex[i]]) · op(b[bIndex[i]]), each an m×k by k×n row-major product. */
+  sgemmBatched(
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array,
+    m: number,
+    n: number,
+    k: number,
+    transposeA: boolean,
+    transposeB: boolean,
+    aIndex: Int32Array,
+    bIndex: Int32Array,
+  ): void;
+  /** Sets OpenBLAS's thread count and the count our own kernels use. */
+  setThreads(threads: number): void;
+  /** OpenBLAS's current thread count. */
+  getThreads(): number;
+  /** The OpenBLAS build string and the CPU core type it dispatched to. */
+  blasInfo(): { config: string; core: string };
+}
+
+export type AddonLoadResult =
+  | { addon: NativeAddon; path: string }
+  | { reason: string; path: string };
+
+/** Where the install script puts the addon (the same path from src/ and from dist/). */
+export const defaultAddonPath = fileURLToPath(
+  new URL('../build/Release/lmkit_tfjs_native.node', import.meta.url),
+);
+
+const cache = new Map<string, AddonLoadResult>();
+
+/** Loads the addon once per path; later calls return the same result. */
+export function loadAddon(path: string = defaultAddonPath): AddonLoadResult {
+  const cached = cache.get(path);
+  if (cached) return cached;
+  let result: AddonLoadResult;
+  if (!existsSync(path)) {
+    result = { path, reason: `the native addon was not built (no file at ${path})` };
+  } else {
+    try {
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      result =
+        typeof addon.sgemmBatched === 'function'
+          ? { path, addon }
+          : { path, reason: `${path} is not the lmkit tfjs-native addon (no sgemmBatched)` };
+    } catch (error) {
+      result = {
+        path,
+        reason: `the native addon at ${path} failed to load: ${(error as Error).message}`,
+      };
+    }
+  }
+  cache.set(path, result);
+  return result;
+}

@@ -1,0 +1,15 @@
+// Public API of @lmkit/tfjs-native: native CPU kernels (OpenBLAS) for TensorFlow.js's wasm and
+// cpu backends. Nothing is registered at import time; call installNativeKernels().
+export { defaultAddonPath, type NativeAddon } from './addon.ts';
+export { type BatchMatMulPlan, broadcastBatchShape, planBatchMatMul } from './batch-shape.ts';
+export { TfjsNativeError } from './errors.ts';
+export {
+  fastPathHint,
+  type InstallNativeKernelsOptions,
+  type InstallNativeKernelsResult,
+  installedNativeKernels,
+  installNativeKernels,
+  uninstallNativeKernels,
+} from './install.ts';
+export { type NativeStatus, nativeStatus, setNativeThreads } from './status.ts';
+export type { SupportedBackendName } from './tensor-memory.ts';

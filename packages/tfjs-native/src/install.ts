@@ -1,0 +1,134 @@
+// installNativeKernels: registers the native kernels for a backend that is already set up,
+// replacing (and remembering) the kernels registered before, so uninstall restores them.
+import { availableParallelism } from 'node:os';
+import {
+  findBackend,
+  getBackend,
+  getKernel,
+  type KernelConfig,
+  type KernelFunc,
+  registerKernel,
+  unregisterKernel,
+} from '@tensorflow/tfjs-core';
+import { loadAddon, type NativeAddon } from './addon.ts';
+import { batchMatMulKernel } from './batch-matmul.ts';
+import { TfjsNativeError } from './errors.ts';
+import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
+
+export interface InstallNativeKernelsOptions {
+  /** OpenBLAS (and native kernel) threads; default: the machine's available parallelism. */
+  threads?: number;
+  /** Backend to install for; default: the active backend (`tf.getBackend()`). */
+  backend?: SupportedBackendName;
+  /** Path of the compiled addon; default: the one the install script builds. */
+  addonPath?: string;
+  /** Do not print the one-line hint on stderr when the addon is missing. */
+  quiet?: boolean;
+}
+
+export interface InstallNativeKernelsResult {
+  installed: boolean;
+  /** Kernel names now served natively on `backend`. */
+  kernels: string[];
+  backend: string;
+  /** Why nothing was installed (installed: false). */
+  reason?: string;
+  threads?: number;
+}
+
+type KernelFactory = (
+  addon: NativeAddon,
+  backend: SupportedBackendName,
+  previous: KernelConfig | undefined,
+) => KernelFunc;
+
+const kernelFactories: Record<string, KernelFactory> = {
+  BatchMatMul: batchMatMulKernel,
+};
+
+/** Per backend: kernel name → the config we replaced (undefined when there was none). */
+const replaced = new Map<string, Map<string, KernelConfig | undefined>>();
+let hintPrinted = false;
+
+export const fastPathHint =
+  'install OpenBLAS and a C compiler (Debian/Ubuntu: apt-get install -y libopenblas-dev build-essential), then run `pnpm rebuild @lmkit/tfjs-native`';
+
+function validThreads(threads: number | undefined): number {
+  const value = threads ?? availableParallelism();
+  if (!Number.isInteger(value) || value < 1 || value > 1024) {
+    throw new TfjsNativeError(
+      `threads must be an integer in [1, 1024], got ${threads}; omit it to use every core`,
+    );
+  }
+  return value;
+}
+
+/** Registers the native kernels for `backend` (after `tf.setBackend` and any other overrides). */
+export async function installNativeKernels(
+  options: InstallNativeKernelsOptions = {},
+): Promise<InstallNativeKernelsResult> {
+  const threads = validThreads(options.threads);
+  const backendName = options.backend ?? getBackend();
+  if (backendName !== 'wasm' && backendName !== 'cpu') {
+    return {
+      installed: false,
+      kernels: [],
+      backend: backendName,
+      reason: `backend '${backendName}' has no native kernels (only wasm and cpu do)`,
+    };
+  }
+  const loaded = loadAddon(options.addonPath);
+  if (!('addon' in loaded)) {
+    if (!options.quiet && !hintPrinted) {
+      hintPrinted = true;
+      process.stderr.write(
+        `@lmkit/tfjs-native: ${loaded.reason}; using TensorFlow.js's stock ${backendName} kernels. For the fast path: ${fastPathHint}\n`,
+      );
+    }
+    return { installed: false, kernels: [], backend: backendName, reason: loaded.reason };
+  }
+  const backend = findBackend(backendName);
+  if (!backend) {
+    return {
+      installed: false,
+      kernels: [],
+      backend: backendName,
+      reason: `backend '${backendName}' is not initialised; await tf.setBackend('${backendName}') first`,
+    };
+  }
+  const problem = checkBackend(backendName, backend);
+  if (problem) return { installed: false, kernels: [], backend: backendName, reason: problem };
+  loaded.addon.setThreads(threads);
+  const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
+  replaced.set(backendName, saved);
+  for (const [kernelName, factory] of Object.entries(kernelFactories)) {
+    const current = getKernel(kernelName, backendName);
+    if (!saved.has(kernelName)) saved.set(kernelName, current);
+    const previous = saved.get(kernelName);
+    if (current) unregisterKernel(kernelName, backendName);
+    registerKernel({
+      kernelName,
+      backendName,
+      kernelFunc: factory(loaded.addon, backendName, previous),
+    });
+  }
+  return { installed: true, kernels: [...saved.keys()], backend: backendName, threads };
+}
+
+/** Restores the kernels that `installNativeKernels` replaced on `backend`; returns their names. */
+export function uninstallNativeKernels(options: { backend?: SupportedBackendName } = {}): string[] {
+  const backendName = options.backend ?? getBackend();
+  const saved = replaced.get(backendName);
+  if (!saved) return [];
+  for (const [kernelName, previous] of saved) {
+    if (getKernel(kernelName, backendName)) unregisterKernel(kernelName, backendName);
+    if (previous) registerKernel(previous);
+  }
+  replaced.delete(backendName);
+  return [...saved.keys()];
+}
+
+/** Kernel names currently installed natively on `backend`. */
+export function installedNativeKernels(backend: string): string[] {
+  return [...(replaced.get(backend)?.keys() ?? [])];
+}
