@@ -1,0 +1,98 @@
+// One chat completion as a stream of events: render the conversation, check it fits the
+// context, wait for a generation slot, then turn generated ids into text deltas until a stop
+// token, a stop sequence, max_tokens or the caller's abort. Shared by streaming and not.
+import { randomInt } from 'node:crypto';
+import type { ChatEngine } from './engine.ts';
+import { badRequest } from './errors.ts';
+import type { ServerLimits } from './limits.ts';
+import type { GenerationQueue } from './queue.ts';
+import type { CompletionRequest } from './request.ts';
+import { IncrementalDecoder, StopMatcher } from './text-stream.ts';
+
+export type FinishReason = 'stop' | 'length';
+
+export type CompletionEvent =
+  | { type: 'start'; promptTokens: number }
+  | { type: 'delta'; text: string; tokenIds: number[] }
+  | { type: 'end'; finishReason: FinishReason; promptTokens: number; completionTokens: number };
+
+/** Lets the event loop run (socket writes, new connections, aborts) between model steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Checks the model and the context length before any queueing; returns the prompt ids. */
+export function preparePrompt(options: {
+  engine: ChatEngine;
+  request: CompletionRequest;
+  limits: ServerLimits;
+}) {
+  const { engine, request, limits } = options;
+  if (request.model !== engine.modelId) {
+    throw badRequest(
+      `model ${JSON.stringify(request.model)} does not exist on this server; use ${JSON.stringify(engine.modelId)} (GET /v1/models)`,
+      'model',
+      'model_not_found',
+    );
+  }
+  const promptIds = engine.render(request.messages, { addGenerationPrompt: true }).ids;
+  const room = engine.contextTokens - promptIds.length;
+  const maxTokens = request.maxTokens ?? Math.min(limits.maxReplyTokens, room);
+  if (room < 1 || maxTokens > room) {
+    throw badRequest(
+      `this model's context is ${engine.contextTokens} tokens; the messages take ${promptIds.length} and max_tokens asks for ${maxTokens} more: shorten the conversation or lower max_tokens`,
+      'messages',
+      'context_length_exceeded',
+    );
+  }
+  return { promptIds, maxTokens };
+}
+
+export async function* runCompletion(options: {
+  engine: ChatEngine;
+  request: CompletionRequest;
+  promptIds: number[];
+  maxTokens: number;
+  queue: GenerationQueue;
+  signal: AbortSignal;
+}): AsyncGenerator<CompletionEvent> {
+  const { engine, request, promptIds, maxTokens, signal } = options;
+  const release = await options.queue.acquire(signal);
+  try {
+    yield { type: 'start', promptTokens: promptIds.length };
+    const decoder = new IncrementalDecoder((ids) => engine.tokenizer.decode(ids));
+    const matcher = new StopMatcher(request.stop);
+    const stopIds = new Set(engine.stopTokenIds);
+    let completionTokens = 0;
+    let finishReason: FinishReason = 'stop';
+    let pendingIds: number[] = [];
+    const ids = engine.generate(promptIds, {
+      maxNewTokens: maxTokens,
+      temperature: request.temperature,
+      topP: request.topP,
+      stopTokenIds: engine.stopTokenIds,
+      seed: request.seed ?? randomInt(2 ** 31),
+    });
+    for await (const id of ids) {
+      signal.throwIfAborted();
+      completionTokens++;
+      if (stopIds.has(id)) break;
+      pendingIds.push(id);
+      const text = matcher.push(decoder.push(id));
+      if (text) {
+        yield { type: 'delta', text, tokenIds: pendingIds };
+        pendingIds = [];
+      }
+      if (matcher.stopped) break;
+      if (completionTokens >= maxTokens) {
+        finishReason = 'length';
+        break;
+      }
+      await yieldToEventLoop();
+      signal.throwIfAborted();
+    }
+    const rest = matcher.push(decoder.flush()) + matcher.flush();
+    if (rest || pendingIds.length > 0) yield { type: 'delta', text: rest, tokenIds: pendingIds };
+    yield { type: 'end', finishReason, promptTokens: promptIds.length, completionTokens };
+  } finally {
+    release();
+  }
+}

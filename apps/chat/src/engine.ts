@@ -1,0 +1,60 @@
+// The small interface the HTTP layer serves: a model id, a tokenizer, prompt rendering and token
+// generation. The real engine (model-engine.ts) wraps an lmkit checkpoint; tests build their own.
+// Decoding, stop strings, limits and finish reasons live above this line, in completion.ts.
+
+export type ChatRole = 'system' | 'user' | 'assistant';
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+}
+
+/** The structural tokenizer every lmkit package agrees on (see notes/contracts). */
+export interface TokenizerLike {
+  readonly vocabSize: number;
+  encodeOrdinary(text: string): number[];
+  encode(
+    text: string,
+    options?: { allowedSpecial?: 'all' | readonly string[] | ReadonlySet<string> },
+  ): number[];
+  decode(ids: readonly number[]): string;
+  specialTokenId(name: string): number | undefined;
+}
+
+export interface SamplingOptions {
+  /** Most new tokens to produce; the engine may stop earlier at a stop token. */
+  maxNewTokens: number;
+  /** 0 = greedy. */
+  temperature: number;
+  /** Nucleus sampling mass in (0, 1]; 1 turns it off. */
+  topP: number;
+  /** Token ids that end the reply (the engine may yield the stop id, or end before it). */
+  stopTokenIds: number[];
+  /** Sampling seed; the same seed, prompt and options give the same reply. */
+  seed: number;
+}
+
+export interface ChatEngine {
+  /** The id clients pass as `model`. */
+  readonly modelId: string;
+  /** Longest sequence (prompt + reply) the model accepts, in tokens. */
+  readonly contextTokens: number;
+  readonly tokenizer: TokenizerLike;
+  /** Ids of the tokens that end an assistant turn (`<|im_end|>`, `<|endoftext|>`). */
+  readonly stopTokenIds: number[];
+  /**
+   * The conversation rendered with the chat markers, ending with the assistant's generation
+   * prompt. Message text is encoded as ordinary text, so it can never produce a marker id.
+   * `replyMask` marks the tokens that belong to assistant replies (1) for the token view.
+   */
+  render(
+    messages: ChatMessage[],
+    options: { addGenerationPrompt: boolean },
+  ): {
+    ids: number[];
+    replyMask: number[];
+  };
+  /** New token ids after `promptIds`; stops when the consumer stops iterating. */
+  generate(promptIds: number[], options: SamplingOptions): AsyncIterable<number>;
+  dispose?(): void;
+}

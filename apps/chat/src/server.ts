@@ -1,0 +1,183 @@
+// The chat server on node:http: the OpenAI routes (/v1/chat/completions, /v1/models), a health
+// route, the web pages and the token APIs they call. Binds 127.0.0.1 unless told otherwise;
+// close() refuses new work, cancels running streams and closes the port.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { handleCompletions } from './completions-route.ts';
+import type { ChatEngine } from './engine.ts';
+import { asServerError, ChatServerError } from './errors.ts';
+import { readJsonBody, sendError, sendJson } from './http-io.ts';
+import { resolveLimits, type ServerLimits } from './limits.ts';
+import { GenerationQueue } from './queue.ts';
+import { loadStaticFiles } from './static-files.ts';
+import { type EncodingSet, handleEncodings, handleRender, handleTokenize } from './token-routes.ts';
+
+export interface ChatServerOptions {
+  engine: ChatEngine;
+  limits?: Partial<ServerLimits>;
+  /** Default 127.0.0.1 (loopback only). */
+  host?: string;
+  /** Default 8000; 0 picks a free port. */
+  port?: number;
+  /** Encodings offered by the tokenizer playground besides the checkpoint's own. */
+  encodings?: EncodingSet;
+  log?: (line: string) => void;
+}
+
+export interface ChatServer {
+  /** `http://host:port`, with the port actually bound. */
+  readonly url: string;
+  readonly port: number;
+  stats(): ReturnType<GenerationQueue['stats']> & { openConnections: number };
+  /** Stops accepting, cancels running generations, closes the port. */
+  close(): Promise<void>;
+}
+
+export async function startChatServer(options: ChatServerOptions): Promise<ChatServer> {
+  const limits = resolveLimits(options.limits);
+  const log = options.log ?? ((line: string) => console.error(line));
+  const queue = new GenerationQueue(limits);
+  const shutdown = new AbortController();
+  const files = loadStaticFiles();
+  const encodings: EncodingSet = options.encodings ?? new Map();
+  const engine = options.engine;
+  const context = { engine, limits, queue, shutdown: shutdown.signal, log };
+  const created = Math.floor(Date.now() / 1000);
+  const modelCard = { id: engine.modelId, object: 'model', created, owned_by: 'lmkit' };
+
+  async function route(request: IncomingMessage, response: ServerResponse) {
+    const path =
+      new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+    const method = request.method ?? 'GET';
+    const expect = (wanted: string) => {
+      if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return;
+      response.setHeader('allow', wanted);
+      throw new ChatServerError({
+        status: 405,
+        message: `${method} ${path} is not allowed; use ${wanted}`,
+      });
+    };
+    if (shutdown.signal.aborted) {
+      throw new ChatServerError({
+        status: 503,
+        type: 'service_unavailable',
+        message: 'the server is shutting down; retry against a running server',
+      });
+    }
+    const file = files.get(path);
+    if (file) {
+      expect('GET');
+      response.writeHead(200, {
+        'content-type': file.contentType,
+        'content-length': file.body.length,
+        'cache-control': 'no-cache',
+      });
+      response.end(method === 'HEAD' ? undefined : file.body);
+      return;
+    }
+    switch (path) {
+      case '/v1/chat/completions':
+        expect('POST');
+        return handleCompletions(context, request, response);
+      case '/v1/models':
+        expect('GET');
+        return sendJson(response, 200, { object: 'list', data: [modelCard] });
+      case '/health':
+      case '/v1/health':
+        expect('GET');
+        return sendJson(response, 200, {
+          status: 'ok',
+          model: engine.modelId,
+          context_tokens: engine.contextTokens,
+          queue: queue.stats(),
+        });
+      case '/api/encodings':
+        expect('GET');
+        return handleEncodings(engine, encodings, response);
+      case '/api/tokenize':
+        expect('POST');
+        return handleTokenize(
+          engine,
+          encodings,
+          await readJsonBody(request, limits.maxBodyBytes),
+          response,
+        );
+      case '/api/render':
+        expect('POST');
+        return handleRender(
+          engine,
+          limits,
+          await readJsonBody(request, limits.maxBodyBytes),
+          response,
+        );
+    }
+    if (path.startsWith('/v1/models/')) {
+      expect('GET');
+      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      if (id === engine.modelId) return sendJson(response, 200, modelCard);
+      throw new ChatServerError({
+        status: 404,
+        type: 'not_found_error',
+        code: 'model_not_found',
+        param: 'model',
+        message: `model ${JSON.stringify(id)} does not exist on this server; use ${JSON.stringify(engine.modelId)}`,
+      });
+    }
+    throw new ChatServerError({
+      status: 404,
+      type: 'not_found_error',
+      message: `no route ${method} ${path}; the API is under /v1 (POST /v1/chat/completions, GET /v1/models), the chat page at /`,
+    });
+  }
+
+  const inFlight = new Set<Promise<void>>();
+  const server = createServer({ requestTimeout: 0 }, (request, response) => {
+    const handled = route(request, response)
+      .catch((error: unknown) => {
+        const failure = asServerError(error);
+        if (failure.status >= 500) log(`[chat] ${String((error as Error)?.stack ?? error)}`);
+        if (!response.destroyed) sendError(response, failure);
+      })
+      .finally(() => inFlight.delete(handled));
+    inFlight.add(handled);
+  });
+  server.on('clientError', (_error, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  let openConnections = 0;
+  server.on('connection', (socket) => {
+    openConnections++;
+    socket.once('close', () => openConnections--);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 8000, options.host ?? '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${address.port}`,
+    port: address.port,
+    stats: () => ({ ...queue.stats(), openConnections }),
+    close() {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        queue.close('shutting down');
+        shutdown.abort(new Error('server shutting down'));
+        server.closeIdleConnections();
+        // Running streams end (with an error event and [DONE]) at their next token.
+        const grace = new Promise<void>((resolve) => setTimeout(resolve, 5000).unref());
+        await Promise.race([Promise.allSettled([...inFlight]), grace]);
+        server.closeAllConnections();
+        await closed;
+      })();
+      return closing;
+    },
+  };
+}
