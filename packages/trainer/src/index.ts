@@ -1,3 +1,62 @@
 // Public API of @lmkit/trainer.
+export { AdamW, type AdamWMoments, type AdamWOptions, decaysWeight } from './adamw.ts';
+export { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointManifest,
+  checkpointName,
+  listCheckpoints,
+  readTrainerState,
+  type TrainerState,
+  verifyCheckpoint,
+  writeCheckpoint,
+} from './checkpoint.ts';
+export {
+  CheckpointCorruptError,
+  TrainerConfigError,
+  TrainerError,
+  TrainingDivergedError,
+} from './errors.ts';
+export {
+  accumulateGradients,
+  clipByGlobalNorm,
+  globalNorm,
+  gradientAccumulationSteps,
+} from './gradients.ts';
+export { assertStepFits, estimateStepMemoryBytes } from './memory.ts';
 export { modelFlopsUtilization } from './mfu.ts';
-export { type CosineSchedule, cosineLearningRate } from './schedule.ts';
+export type { GenerateOptions, TokenizerLike, TrainableModel } from './model.ts';
+export { type PlotOptions, type PlotSeries, renderPng, renderSvg, writeLossPlots } from './plot.ts';
+export { encodePng } from './png.ts';
+export { type PretrainOptions, pretrain } from './pretrain.ts';
+export { Random, type RandomState } from './random.ts';
+export { latestCheckpointOrThrow } from './resume.ts';
+export {
+  type CosineSchedule,
+  cosineLearningRate,
+  type LearningRateSchedule,
+  learningRateAt,
+  type WarmupStableDecaySchedule,
+  warmupStableDecayLearningRate,
+} from './schedule.ts';
+export {
+  type EvalMetrics,
+  formatEvalLine,
+  formatStepLine,
+  type MetricsRecord,
+  readMetrics,
+  type TrainStepMetrics,
+} from './step-log.ts';
+export {
+  type Batch,
+  type BatchSource,
+  runTraining,
+  type TrainingLoopOptions,
+  type TrainingResult,
+} from './train-loop.ts';
+export {
+  defaultTrainingConfig,
+  plannedSteps,
+  resolveTrainingConfig,
+  type TrainingConfig,
+} from './training-config.ts';

@@ -1,0 +1,154 @@
+// Pre-training: next-token cross-entropy over llm.c shards read by @lmkit/datasets' BatchLoader,
+// with validation loss and bits per byte on the validation shards and text samples.
+import { join } from 'node:path';
+import { BatchLoader, type LoaderCursor } from '@lmkit/datasets';
+import * as tf from '@tensorflow/tfjs-core';
+import { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
+import type { TokenizerLike, TrainableModel } from './model.ts';
+import { latestCheckpointOrThrow } from './resume.ts';
+import type { MetricsRecord } from './step-log.ts';
+import { type Batch, type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
+import { resolveTrainingConfig, type TrainingConfig } from './training-config.ts';
+import { checkBatchVocabulary } from './vocabulary.ts';
+
+export interface PretrainOptions {
+  /** A freshly initialised model (its weights are replaced when resuming). */
+  model: TrainableModel;
+  /** Training shards. */
+  trainFiles: string[];
+  /** Validation shards (evaluated from their start each time); none turns evaluation off. */
+  valFiles?: string[];
+  /** Training config (validated; see TrainingConfig for fields and defaults). */
+  config: Partial<TrainingConfig>;
+  /** Run folder: metrics.jsonl, loss.svg, loss.png, checkpoints/. */
+  outDir: string;
+  /** true: continue from the newest checkpoint in outDir; a path: from that checkpoint folder. */
+  resume?: boolean | string;
+  /** For samples and bits per byte. */
+  tokenizer?: TokenizerLike;
+  /** Copied into each checkpoint as tokenizer.json. */
+  tokenizerJson?: unknown;
+  /** Prompt of the periodic samples; default a newline. */
+  samplePrompt?: string;
+  /** Shuffle training windows (seeded); default true. */
+  shuffle?: boolean;
+  signal?: AbortSignal;
+  log?: (line: string) => void;
+  onMetrics?: (record: MetricsRecord) => void;
+}
+
+/** Splits loader rows (B, T+1) into inputs and targets (B, T). */
+export function splitRows(tokens: Int32Array, batchSize: number, sequenceLength: number): Batch {
+  const T = sequenceLength;
+  const inputs = new Int32Array(batchSize * T);
+  const targets = new Int32Array(batchSize * T);
+  for (let row = 0; row < batchSize; row++) {
+    inputs.set(tokens.subarray(row * (T + 1), row * (T + 1) + T), row * T);
+    targets.set(tokens.subarray(row * (T + 1) + 1, (row + 1) * (T + 1)), row * T);
+  }
+  return { batchSize, sequenceLength, inputs, targets };
+}
+
+/** Runs pre-training to the config's budget; returns the result of the loop. */
+export async function pretrain(options: PretrainOptions): Promise<TrainingResult> {
+  const config = resolveTrainingConfig(options.config);
+  const { model, tokenizer } = options;
+  const { batchSize, sequenceLength } = config;
+  const shuffle = options.shuffle ?? true;
+  const openSource = async (cursor: unknown): Promise<BatchSource> => {
+    const loader = await BatchLoader.open({
+      files: options.trainFiles,
+      batchSize,
+      sequenceLength,
+      seed: config.seed,
+      shuffle,
+      cursor: cursor as LoaderCursor | undefined,
+    });
+    return {
+      next: () => splitRows(loader.next().tokens, batchSize, sequenceLength),
+      cursor: () => loader.cursor(),
+    };
+  };
+  let validationBytes: number | undefined;
+  const evaluate = options.valFiles?.length
+    ? async () => {
+        const loader = await BatchLoader.open({
+          files: options.valFiles!,
+          batchSize,
+          sequenceLength,
+          shuffle: false,
+        });
+        const batches = Math.min(config.evalBatches, loader.batchesPerEpoch);
+        let lossSum = 0;
+        let bytes = 0;
+        for (let i = 0; i < batches; i++) {
+          const batch = splitRows(loader.next().tokens, batchSize, sequenceLength);
+          checkBatchVocabulary(batch, model.config.vocabSize, 'validation');
+          const value = tf.tidy(() => {
+            const shape: [number, number] = [batchSize, sequenceLength];
+            const x = tf.tensor2d(batch.inputs, shape, 'int32');
+            const y = tf.tensor2d(batch.targets, shape, 'int32');
+            return model.loss(x, y, { training: false });
+          });
+          lossSum += value.dataSync()[0];
+          value.dispose();
+          if (tokenizer && validationBytes === undefined) {
+            for (let row = 0; row < batchSize; row++) {
+              const ids = batch.targets.subarray(row * sequenceLength, (row + 1) * sequenceLength);
+              bytes += utf8ByteLength(tokenizer.decode([...ids]));
+            }
+          }
+        }
+        if (tokenizer && validationBytes === undefined) validationBytes = bytes;
+        const loss = lossSum / batches;
+        const tokens = batches * batchSize * sequenceLength;
+        return {
+          loss,
+          bitsPerByte:
+            validationBytes === undefined
+              ? undefined
+              : bitsPerByte({ lossNats: loss, tokens, bytes: validationBytes }),
+        };
+      }
+    : undefined;
+  const sample =
+    tokenizer && options.samplePrompt !== undefined
+      ? async (seed: number) => {
+          const prompt = tokenizer.encodeOrdinary(options.samplePrompt ?? '\n');
+          const out: number[] = [];
+          for await (const id of model.generate(prompt, {
+            maxNewTokens: config.sampleTokens,
+            temperature: 1,
+            topK: 200,
+            seed,
+          })) {
+            out.push(id);
+          }
+          return tokenizer.decode([...prompt, ...out]);
+        }
+      : undefined;
+  return runTraining({
+    kind: 'pretrain',
+    model,
+    config,
+    openSource,
+    evaluate,
+    sample,
+    outDir: options.outDir,
+    resumeFrom: resolveResume(options.resume, options.outDir),
+    tokenizerJson: options.tokenizerJson,
+    signal: options.signal,
+    log: options.log,
+    onMetrics: options.onMetrics,
+  });
+}
+
+/** The checkpoint folder a `resume` option points to, if any. */
+export function resolveResume(
+  resume: boolean | string | undefined,
+  outDir: string,
+): string | undefined {
+  if (resume === undefined || resume === false) return undefined;
+  if (resume === true) return latestCheckpointOrThrow(join(outDir, 'checkpoints'));
+  return resume;
+}
