@@ -19,6 +19,36 @@ export type CompletionEvent =
 /** Lets the event loop run (socket writes, new connections, aborts) between model steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/**
+ * The iterator's values until it ends or the signal aborts; an abort ends the wait at once (the
+ * engine's current step is left to finish on its own and its generator is closed after it).
+ */
+async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal) {
+  const iterator = iterable[Symbol.asyncIterator]();
+  let aborted: (() => void) | undefined;
+  const abortedPromise = new Promise<'aborted'>((resolve) => {
+    aborted = () => resolve('aborted');
+    signal.addEventListener('abort', aborted, { once: true });
+  });
+  let finished = false;
+  try {
+    for (;;) {
+      signal.throwIfAborted();
+      const next = await Promise.race([iterator.next(), abortedPromise]);
+      if (next === 'aborted') signal.throwIfAborted();
+      if (next === 'aborted' || next.done) {
+        finished = next !== 'aborted';
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', aborted!);
+    // Closing a generator that is mid-step waits for the step: do not hold the caller on it.
+    if (!finished) iterator.return?.().catch(() => {});
+  }
+}
+
 /** Checks the model and the context length before any queueing; returns the prompt ids. */
 export function preparePrompt(options: {
   engine: ChatEngine;
@@ -64,15 +94,14 @@ export async function* runCompletion(options: {
     let completionTokens = 0;
     let finishReason: FinishReason = 'stop';
     let pendingIds: number[] = [];
-    const ids = engine.generate(promptIds, {
+    const ids = untilAborted(engine.generate(promptIds, {
       maxNewTokens: maxTokens,
       temperature: request.temperature,
       topP: request.topP,
       stopTokenIds: engine.stopTokenIds,
       seed: request.seed ?? randomInt(2 ** 31),
-    });
+    }), signal);
     for await (const id of ids) {
-      signal.throwIfAborted();
       completionTokens++;
       if (stopIds.has(id)) break;
       pendingIds.push(id);

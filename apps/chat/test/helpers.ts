@@ -85,7 +85,7 @@ export function scriptedEngine(
   const imEnd = tokenizer.specialTokenId('<|im_end|>')!;
   const reply = options.reply ?? ((ids: number[]) => `You said: ${lastUserText(ids, tokenizer)}`);
   let credits = 0;
-  let wake: (() => void) | undefined;
+  let waiters: (() => void)[] = [];
   const engine: ScriptedEngine = {
     modelId: 'scripted',
     contextTokens: options.contextTokens ?? 1024,
@@ -98,7 +98,7 @@ export function scriptedEngine(
     },
     step(count = 1) {
       credits += count;
-      wake?.();
+      for (const wake of waiters.splice(0)) wake();
     },
     async *generate(promptIds, sampling) {
       engine.calls.push(sampling);
@@ -106,7 +106,7 @@ export function scriptedEngine(
       try {
         for (let index = 0; index < sampling.maxNewTokens; index++) {
           if (options.gated) {
-            while (credits === 0) await new Promise<void>((resolve) => (wake = resolve));
+            while (credits === 0) await new Promise<void>((resolve) => waiters.push(resolve));
             credits--;
           }
           if (options.endless) yield ids[index % ids.length];
