@@ -5,7 +5,31 @@ export {
   type BatchLoaderOptions,
   type LoaderCursor,
 } from './batch-loader.ts';
-export { DatasetsError } from './errors.ts';
+export { type ReadChatJsonlOptions, readChatJsonl } from './chat-jsonl.ts';
+export {
+  type Conversation,
+  type ConversationProblem,
+  checkConversation,
+  type Message,
+  type Role,
+} from './conversation.ts';
+export { DatasetsError, InvalidRecordError, type LoadReport, newLoadReport } from './errors.ts';
+export {
+  IDENTITY_ANSWERS,
+  IDENTITY_QUESTIONS,
+  type IdentityOptions,
+  identityConversations,
+} from './identity.ts';
+export { type InvalidInputOptions, readJsonLines } from './json-lines.ts';
+export { type Line, readBytes, readLines } from './lines.ts';
+export { type MixtureOptions, type MixtureSource, mix } from './mixture.ts';
+export { type ReadOasstOptions, readOasstMessages, readOasstTrees } from './oasst-loaders.ts';
+export {
+  checkOasstTree,
+  type OasstMessage,
+  type OasstThreadOptions,
+  oasstThreads,
+} from './oasst-threads.ts';
 export { permutation, type RandomState, SeededRandom } from './random.ts';
 export {
   decodeShard,
@@ -30,3 +54,4 @@ export {
   tokenBytes,
 } from './shard-header.ts';
 export { openShardWriter, ShardWriter } from './shard-writer.ts';
+export { conversationKey, hashUnit, type Split, splitOf } from './split.ts';
