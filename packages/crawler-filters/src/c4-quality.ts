@@ -65,7 +65,8 @@ export function c4Quality(text: string, options: C4QualityOptions = {}): C4Resul
     if (o.filterNoTerminalPunctuation && (!TERMINAL.test(line) || line.endsWith('...'))) continue;
     if (o.minWordsPerLine !== undefined && words.length < o.minWordsPerLine) continue;
     const lower = line.toLowerCase();
-    if (o.filterLoremIpsum && lower.includes('lorem ipsum')) return { keep: false, reason: 'lorem_ipsum' };
+    if (o.filterLoremIpsum && lower.includes('lorem ipsum'))
+      return { keep: false, reason: 'lorem_ipsum' };
     if (o.filterJavascript && lower.includes('javascript')) continue;
     if (o.filterCurlyBracket && line.includes('{')) return { keep: false, reason: 'curly_bracket' };
     if (o.filterPolicy && POLICY.some((phrase) => lower.includes(phrase))) continue;

@@ -2,7 +2,7 @@
 // short lines, newlines per word. Thresholds from FINEWEB.md; reasons follow datatrove's names.
 
 import type { Document, Verdict } from './document.ts';
-import { type Stage, filterStage } from './stage.ts';
+import { filterStage, type Stage } from './stage.ts';
 import { findDuplicates, tokenizeWords } from './text-units.ts';
 
 export interface FineWebQualityOptions {

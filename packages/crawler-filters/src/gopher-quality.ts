@@ -2,7 +2,7 @@
 // ratios, bullet and ellipsis lines, alphabetic words, stop words. Thresholds from FINEWEB.md.
 
 import type { Document, Verdict } from './document.ts';
-import { type Stage, filterStage } from './stage.ts';
+import { filterStage, type Stage } from './stage.ts';
 import { isSymbolToken, tokenizeWords } from './text-units.ts';
 
 export interface GopherQualityOptions {
@@ -43,7 +43,8 @@ export const gopherQualityDefaults = Object.freeze({
 
 function count(text: string, needle: string): number {
   let total = 0;
-  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length)) total++;
+  for (let at = text.indexOf(needle); at !== -1; at = text.indexOf(needle, at + needle.length))
+    total++;
   return total;
 }
 

@@ -2,7 +2,7 @@
 // duplicated paragraphs, lines or n-grams cover too much of the text. Thresholds from FINEWEB.md.
 
 import type { Document, Verdict } from './document.ts';
-import { type Stage, filterStage } from './stage.ts';
+import { filterStage, type Stage } from './stage.ts';
 import { findDuplicates, nGrams, tokenizeWords } from './text-units.ts';
 
 export interface GopherRepetitionOptions {
@@ -75,21 +75,34 @@ export function gopherRepetition(text: string, options: GopherRepetitionOptions 
   const length = Math.max(text.length, 1);
   const paragraphs = text.trim().split(/\n{2,}/u);
   const para = findDuplicates(paragraphs);
-  if (o.duplicateParagraphFraction !== undefined && para.elements / paragraphs.length > o.duplicateParagraphFraction)
+  if (
+    o.duplicateParagraphFraction !== undefined &&
+    para.elements / paragraphs.length > o.duplicateParagraphFraction
+  )
     return { keep: false, reason: 'dup_para_frac' };
-  if (o.duplicateParagraphCharFraction !== undefined && para.characters / length > o.duplicateParagraphCharFraction)
+  if (
+    o.duplicateParagraphCharFraction !== undefined &&
+    para.characters / length > o.duplicateParagraphCharFraction
+  )
     return { keep: false, reason: 'dup_para_char_frac' };
   const lines = text.split(/\n+/u);
   const line = findDuplicates(lines);
-  if (o.duplicateLineFraction !== undefined && line.elements / lines.length > o.duplicateLineFraction)
+  if (
+    o.duplicateLineFraction !== undefined &&
+    line.elements / lines.length > o.duplicateLineFraction
+  )
     return { keep: false, reason: 'dup_line_frac' };
-  if (o.duplicateLineCharFraction !== undefined && line.characters / length > o.duplicateLineCharFraction)
+  if (
+    o.duplicateLineCharFraction !== undefined &&
+    line.characters / length > o.duplicateLineCharFraction
+  )
     return { keep: false, reason: 'dup_line_char_frac' };
   const words = tokenizeWords(text);
   for (const [n, fraction] of o.topNGramCharFractions ?? []) {
     const grams = nGrams(words, n);
     if (grams.length === 0) continue;
-    if (topNGramCharacters(grams) / length > fraction) return { keep: false, reason: `top_${n}_gram` };
+    if (topNGramCharacters(grams) / length > fraction)
+      return { keep: false, reason: `top_${n}_gram` };
   }
   for (const [n, fraction] of o.duplicateNGramCharFractions ?? []) {
     if (duplicateNGramCharacters(words, n) / length > fraction)

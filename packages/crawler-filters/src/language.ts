@@ -3,17 +3,64 @@
 
 import { francAll } from 'franc';
 import type { Document, Verdict } from './document.ts';
-import { type Stage, filterStage } from './stage.ts';
+import { filterStage, type Stage } from './stage.ts';
 
 /**
  * Default candidate languages: the ~45 most frequent languages of Common Crawl that franc knows.
  * Restricting candidates matters: among franc's 400+ languages, English text often scores as Scots.
  */
 export const defaultLanguageCandidates: readonly string[] = Object.freeze([
-  'eng', 'rus', 'deu', 'jpn', 'spa', 'fra', 'cmn', 'ita', 'por', 'pol', 'nld', 'ind', 'tur',
-  'ces', 'vie', 'kor', 'swe', 'arb', 'pes', 'ukr', 'hun', 'ell', 'ron', 'dan', 'fin', 'slk',
-  'bul', 'nob', 'heb', 'tha', 'hin', 'ben', 'cat', 'hrv', 'srp', 'lit', 'slv', 'ekk', 'lvs',
-  'zlm', 'urd', 'tam', 'glg', 'kat', 'hye', 'afr', 'mkd', 'bel', 'kaz', 'tgl', 'swh',
+  'eng',
+  'rus',
+  'deu',
+  'jpn',
+  'spa',
+  'fra',
+  'cmn',
+  'ita',
+  'por',
+  'pol',
+  'nld',
+  'ind',
+  'tur',
+  'ces',
+  'vie',
+  'kor',
+  'swe',
+  'arb',
+  'pes',
+  'ukr',
+  'hun',
+  'ell',
+  'ron',
+  'dan',
+  'fin',
+  'slk',
+  'bul',
+  'nob',
+  'heb',
+  'tha',
+  'hin',
+  'ben',
+  'cat',
+  'hrv',
+  'srp',
+  'lit',
+  'slv',
+  'ekk',
+  'lvs',
+  'zlm',
+  'urd',
+  'tam',
+  'glg',
+  'kat',
+  'hye',
+  'afr',
+  'mkd',
+  'bel',
+  'kaz',
+  'tgl',
+  'swh',
 ]);
 
 export interface DetectLanguageOptions {

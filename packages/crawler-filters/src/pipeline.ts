@@ -121,12 +121,15 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
   const sourceStats = newStats('read');
   const sourceContext = contextFor(sourceStats, options.onRemoved);
   const errorsBefore = () => sum(sourceStats.errored);
-  const raw =
-    typeof options.source === 'function' ? options.source(sourceContext) : options.source;
+  const raw = typeof options.source === 'function' ? options.source(sourceContext) : options.source;
   const all: StageStats[] = [sourceStats];
   let last = 0;
   const report = () =>
-    options.onProgress?.({ read: sourceStats.read, kept: all.at(-1)!.kept, elapsedMs: now() - start });
+    options.onProgress?.({
+      read: sourceStats.read,
+      kept: all.at(-1)!.kept,
+      elapsedMs: now() - start,
+    });
   // The source's `read` counts yielded documents plus the records it reported as errors.
   let stream: AsyncIterable<Document> = counted(raw, () => {
     sourceStats.kept++;
@@ -177,7 +180,10 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
  * @example
  * const stats = await pipe(readDocuments({ paths }), gopherQualityStage(), collect(out));
  */
-export function pipe(source: Source, ...rest: [...stages: StageLike[], sink: Sink]): Promise<RunStats> {
+export function pipe(
+  source: Source,
+  ...rest: [...stages: StageLike[], sink: Sink]
+): Promise<RunStats> {
   const sink = rest.at(-1) as Sink;
   const stages = rest.slice(0, -1) as StageLike[];
   return runPipeline({ source, stages, sink });

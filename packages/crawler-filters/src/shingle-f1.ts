@@ -23,7 +23,11 @@ function shingles(text: string, n: number): Map<string, number> {
  *
  * @example shingleScore({ predicted: 'a b c d e', truth: 'a b c d' }) // { precision: 0.5, recall: 1 }
  */
-export function shingleScore(options: { predicted: string; truth: string; n?: number }): ShingleScore {
+export function shingleScore(options: {
+  predicted: string;
+  truth: string;
+  n?: number;
+}): ShingleScore {
   const n = options.n ?? 4;
   const predicted = shingles(options.predicted, n);
   const truth = shingles(options.truth, n);

@@ -69,7 +69,10 @@ export interface TransformStageOptions {
    */
   transform: (
     doc: Document,
-  ) => Document | { keep: false; reason: string } | Promise<Document | { keep: false; reason: string }>;
+  ) =>
+    | Document
+    | { keep: false; reason: string }
+    | Promise<Document | { keep: false; reason: string }>;
 }
 
 /** Builds a counted transform stage (extraction, PII scrubbing, ...) whose step may fail per document. */

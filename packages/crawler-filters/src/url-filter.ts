@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Document, Verdict } from './document.ts';
 import { CrawlerFiltersError } from './errors.ts';
-import { type Stage, filterStage } from './stage.ts';
+import { filterStage, type Stage } from './stage.ts';
 
 export interface UrlLists {
   domains: ReadonlySet<string>;
@@ -54,7 +54,13 @@ export async function loadUrlLists(options: LoadUrlListsOptions = {}): Promise<U
     ),
   );
   if (options.ut1Root) {
-    const categories = options.ut1Categories ?? ['adult', 'phishing', 'malware', 'dating', 'gambling'];
+    const categories = options.ut1Categories ?? [
+      'adult',
+      'phishing',
+      'malware',
+      'dating',
+      'gambling',
+    ];
     for (const category of categories) {
       domains.push(...(await readList(join(options.ut1Root, category, 'domains'), true)));
       urls.push(...(await readList(join(options.ut1Root, category, 'urls'), false)));
@@ -102,7 +108,8 @@ export function urlVerdict(url: string, options: UrlFilterOptions): Verdict {
   }
   if (lists.urls.has(normaliseUrl(url))) return { keep: false, reason: 'url' };
   const words = new Set(url.toLowerCase().split(/[^\p{L}\p{N}]+/u));
-  for (const word of lists.bannedWords) if (words.has(word)) return { keep: false, reason: 'hard_blacklisted' };
+  for (const word of lists.bannedWords)
+    if (words.has(word)) return { keep: false, reason: 'hard_blacklisted' };
   let soft = 0;
   for (const word of lists.softWords) if (words.has(word)) soft++;
   if (soft >= threshold) return { keep: false, reason: 'soft_blacklisted' };

@@ -1,7 +1,7 @@
 // Cleans the chosen article: removes share bars, negatively-weighted headings and, "conditionally",
 // lists, tables and divs that look like navigation or link farms rather than prose.
 
-import { type HtmlElement, descendants, removeNode } from './html-tree.ts';
+import { descendants, type HtmlElement, removeNode } from './html-tree.ts';
 import {
   classWeight,
   commaCount,
@@ -38,7 +38,8 @@ function isDataTable(table: HtmlElement): boolean {
   const a = table.attributes;
   if (a.role === 'presentation' || a.datatable === '0') return false;
   if (a.summary || a.datatable === '1') return true;
-  for (const d of descendants(table)) if (d.tag === 'caption' || d.tag === 'th' || d.tag === 'thead') return true;
+  for (const d of descendants(table))
+    if (d.tag === 'caption' || d.tag === 'th' || d.tag === 'thead') return true;
   const rows = countTags(table, ROWS);
   if (rows >= 10) return true;
   let cells = 0;
@@ -48,7 +49,8 @@ function isDataTable(table: HtmlElement): boolean {
 
 function listTextLength(node: HtmlElement): number {
   let length = 0;
-  for (const d of descendants(node)) if (LISTS.has(d.tag) && !inside(d, LISTS)) length += textLength(d);
+  for (const d of descendants(node))
+    if (LISTS.has(d.tag) && !inside(d, LISTS)) length += textLength(d);
   return length;
 }
 

@@ -38,16 +38,25 @@ const ATTEMPTS = [
  * @example extractText('<html><body><nav>Home</nav><article><p>Hello, world.</p></article></body></html>')
  * // { text: 'Hello, world.' }
  */
-export function extractText(html: string | Uint8Array, options: ExtractTextOptions = {}): ExtractedText {
+export function extractText(
+  html: string | Uint8Array,
+  options: ExtractTextOptions = {},
+): ExtractedText {
   let source: string;
   if (typeof html === 'string') source = html;
   else {
     if (looksBinary(html))
-      throw new CrawlerFiltersError('not-html', `payload of ${html.length} bytes looks binary; extraction needs an HTML page`);
+      throw new CrawlerFiltersError(
+        'not-html',
+        `payload of ${html.length} bytes looks binary; extraction needs an HTML page`,
+      );
     source = decodeHtml(html, { contentType: options.contentType }).html;
   }
   if (source.includes('\u0000'))
-    throw new CrawlerFiltersError('not-html', 'payload contains NUL characters; extraction needs an HTML page');
+    throw new CrawlerFiltersError(
+      'not-html',
+      'payload contains NUL characters; extraction needs an HTML page',
+    );
   const minTextLength = options.minTextLength ?? 500;
   const separator = options.paragraphSeparator ?? '\n';
   let best: ExtractedText = { text: '' };

@@ -23,11 +23,32 @@ export interface ParsedHtml {
 
 /** Elements whose content is never article text. */
 const SKIPPED = new Set([
-  'script', 'style', 'noscript', 'template', 'svg', 'math', 'iframe', 'object', 'embed',
-  'canvas', 'audio', 'video', 'select', 'textarea', 'button', 'input', 'link', 'meta', 'title',
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'svg',
+  'math',
+  'iframe',
+  'object',
+  'embed',
+  'canvas',
+  'audio',
+  'video',
+  'select',
+  'textarea',
+  'button',
+  'input',
+  'link',
+  'meta',
+  'title',
 ]);
 
-function element(tag: string, attributes: Record<string, string>, parent?: HtmlElement): HtmlElement {
+function element(
+  tag: string,
+  attributes: Record<string, string>,
+  parent?: HtmlElement,
+): HtmlElement {
   return { tag, attributes, children: [], parent };
 }
 
@@ -62,8 +83,7 @@ export function parseHtml(html: string): ParsedHtml {
         if (inTitle) title += text;
         if (skipDepth > 0) return;
         const last = current.children.length - 1;
-        if (last >= 0 && typeof current.children[last] === 'string')
-          current.children[last] += text;
+        if (last >= 0 && typeof current.children[last] === 'string') current.children[last] += text;
         else current.children.push(text);
       },
       onclosetag(name) {

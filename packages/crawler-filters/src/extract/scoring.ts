@@ -4,15 +4,15 @@
 import { type HtmlElement, type HtmlNode, removeNode, textOf } from './html-tree.ts';
 import {
   BLOCK_TAGS,
-  MAYBE_CANDIDATE,
-  UNLIKELY,
-  UNLIKELY_ROLES,
   classWeight,
   commaCount,
   isHidden,
   linkDensity,
+  MAYBE_CANDIDATE,
   matchString,
   normalisedText,
+  UNLIKELY,
+  UNLIKELY_ROLES,
 } from './signals.ts';
 
 export interface ScoringFlags {
@@ -138,7 +138,12 @@ function prepare(body: HtmlElement, flags: ScoringFlags, titles: string[]): Html
       else if (child.tag === 'div' && !withBlock.has(child)) {
         child.tag = 'p';
         toScore.push(child);
-      } else if (withBlock.has(child) && child.tag !== 'table' && child.tag !== 'tbody' && child.tag !== 'tr') {
+      } else if (
+        withBlock.has(child) &&
+        child.tag !== 'table' &&
+        child.tag !== 'tbody' &&
+        child.tag !== 'tr'
+      ) {
         wrapInlineRuns(child, withBlock);
       }
       visit(child);
@@ -150,8 +155,16 @@ function prepare(body: HtmlElement, flags: ScoringFlags, titles: string[]): Html
 
 /** Share of the header's word characters that also appear in the title (0..1). */
 export function similarity(title: string, header: string): number {
-  const titleWords = new Set(title.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean));
-  const headerWords = header.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+  const titleWords = new Set(
+    title
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter(Boolean),
+  );
+  const headerWords = header
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
   if (titleWords.size === 0 || headerWords.length === 0) return 0;
   const total = headerWords.join(' ').length;
   const missing = headerWords.filter((w) => !titleWords.has(w)).join(' ').length;
@@ -159,7 +172,11 @@ export function similarity(title: string, header: string): number {
 }
 
 /** Picks the main-content container and returns the elements that form the article. */
-export function findArticle(body: HtmlElement, flags: ScoringFlags, titles: string[]): HtmlElement[] {
+export function findArticle(
+  body: HtmlElement,
+  flags: ScoringFlags,
+  titles: string[],
+): HtmlElement[] {
   const toScore = prepare(body, flags, titles);
   const candidates: HtmlElement[] = [];
   for (const element of toScore) {
@@ -168,7 +185,11 @@ export function findArticle(body: HtmlElement, flags: ScoringFlags, titles: stri
     if (text.length < 25) continue;
     const score = 1 + commaCount(text) + Math.min(Math.floor(text.length / 100), 3);
     let level = 0;
-    for (let ancestor = element.parent; ancestor && level < 5; ancestor = ancestor.parent, level++) {
+    for (
+      let ancestor: HtmlElement | undefined = element.parent;
+      ancestor && level < 5;
+      ancestor = ancestor.parent, level++
+    ) {
       if (ancestor.tag === '#root') break;
       if (ancestor.score === undefined) {
         initScore(ancestor, flags);
@@ -193,7 +214,11 @@ function climb(start: HtmlElement, candidates: HtmlElement[], body: HtmlElement)
   const sorted = [...candidates].sort((a, b) => b.score! - a.score!).slice(1, 5);
   const close = sorted.filter((c) => c.score! / top.score! >= 0.75);
   if (close.length >= 2) {
-    for (let parent = top.parent; parent && parent !== body && parent.tag !== '#root'; parent = parent.parent) {
+    for (
+      let parent = top.parent;
+      parent && parent !== body && parent.tag !== '#root';
+      parent = parent.parent
+    ) {
       const containing = close.filter((c) => contains(parent, c)).length;
       if (containing >= 2) {
         top = parent;
@@ -204,7 +229,11 @@ function climb(start: HtmlElement, candidates: HtmlElement[], body: HtmlElement)
   if (top.score === undefined) top.score = 0;
   let lastScore = top.score!;
   const threshold = lastScore / 3;
-  for (let parent = top.parent; parent && parent !== body && parent.tag !== '#root'; parent = parent.parent) {
+  for (
+    let parent = top.parent;
+    parent && parent !== body && parent.tag !== '#root';
+    parent = parent.parent
+  ) {
     if (parent.score === undefined) continue;
     if (parent.score < threshold) break;
     if (parent.score > lastScore) {
@@ -213,7 +242,12 @@ function climb(start: HtmlElement, candidates: HtmlElement[], body: HtmlElement)
     }
     lastScore = parent.score;
   }
-  while (top.parent && top.parent !== body && top.parent.tag !== '#root' && elementChildren(top.parent).length === 1)
+  while (
+    top.parent &&
+    top.parent !== body &&
+    top.parent.tag !== '#root' &&
+    elementChildren(top.parent).length === 1
+  )
     top = top.parent;
   return top;
 }
