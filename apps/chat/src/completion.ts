@@ -94,13 +94,16 @@ export async function* runCompletion(options: {
     let completionTokens = 0;
     let finishReason: FinishReason = 'stop';
     let pendingIds: number[] = [];
-    const ids = untilAborted(engine.generate(promptIds, {
-      maxNewTokens: maxTokens,
-      temperature: request.temperature,
-      topP: request.topP,
-      stopTokenIds: engine.stopTokenIds,
-      seed: request.seed ?? randomInt(2 ** 31),
-    }), signal);
+    const ids = untilAborted(
+      engine.generate(promptIds, {
+        maxNewTokens: maxTokens,
+        temperature: request.temperature,
+        topP: request.topP,
+        stopTokenIds: engine.stopTokenIds,
+        seed: request.seed ?? randomInt(2 ** 31),
+      }),
+      signal,
+    );
     for await (const id of ids) {
       completionTokens++;
       if (stopIds.has(id)) break;

@@ -69,6 +69,8 @@ export interface ScriptedEngine extends ChatEngine {
   closed: number;
   /** Opens the gate for one more token (when constructed with `gated: true`). */
   step(count?: number): void;
+  /** Takes back the openings no generation used. */
+  closeGate(): void;
 }
 
 export function scriptedEngine(
@@ -85,7 +87,7 @@ export function scriptedEngine(
   const imEnd = tokenizer.specialTokenId('<|im_end|>')!;
   const reply = options.reply ?? ((ids: number[]) => `You said: ${lastUserText(ids, tokenizer)}`);
   let credits = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const engine: ScriptedEngine = {
     modelId: 'scripted',
     contextTokens: options.contextTokens ?? 1024,
@@ -95,6 +97,9 @@ export function scriptedEngine(
     closed: 0,
     render(messages, renderOptions) {
       return renderConversation(messages, tokenizer, renderOptions);
+    },
+    closeGate() {
+      credits = 0;
     },
     step(count = 1) {
       credits += count;

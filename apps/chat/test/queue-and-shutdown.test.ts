@@ -36,7 +36,10 @@ describe('generation queue', () => {
     const third = await post(url, { model: 'scripted', messages: hello });
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
-    expect((await third.json()).error).toMatchObject({ type: 'rate_limit_error', code: 'queue_full' });
+    expect((await third.json()).error).toMatchObject({
+      type: 'rate_limit_error',
+      code: 'queue_full',
+    });
     engine.step(1000);
     const events = await readEvents(first);
     expect(events.at(-1)).toBe('[DONE]');
@@ -47,7 +50,12 @@ describe('generation queue', () => {
 
   it('frees the slot at once when a streaming client disconnects', async () => {
     const engine = scriptedEngine({ gated: true, endless: true, contextTokens: 20_000 });
-    server = await startChatServer({ engine, port: 0, limits: { maxReplyTokens: 10_000 }, log: () => {} });
+    server = await startChatServer({
+      engine,
+      port: 0,
+      limits: { maxReplyTokens: 10_000 },
+      log: () => {},
+    });
     const url = `${server.url}/v1/chat/completions`;
     const controller = new AbortController();
     const response = await post(
@@ -60,7 +68,11 @@ describe('generation queue', () => {
     controller.abort();
     // The engine is stuck mid-step (its gate is closed), yet the slot is free.
     await vi.waitFor(() => expect(server!.stats().active).toBe(0));
-    const next = post(url, { model: 'scripted', messages: [{ role: 'user', content: 'next' }], max_tokens: 3 });
+    const next = post(url, {
+      model: 'scripted',
+      messages: [{ role: 'user', content: 'next' }],
+      max_tokens: 3,
+    });
     engine.step(100);
     const body = await (await next).json();
     expect(body.choices[0].message.content).toBe('You');
@@ -74,7 +86,11 @@ describe('generation queue', () => {
     const url = `${server.url}/v1/chat/completions`;
     const first = await post(url, { model: 'scripted', messages: hello, stream: true });
     const controller = new AbortController();
-    const waiting = post(url, { model: 'scripted', messages: hello }, { signal: controller.signal });
+    const waiting = post(
+      url,
+      { model: 'scripted', messages: hello },
+      { signal: controller.signal },
+    );
     await vi.waitFor(() => expect(server!.stats().waiting).toBe(1));
     controller.abort();
     await expect(waiting).rejects.toThrow();
