@@ -106,9 +106,11 @@ export async function installNativeKernels(
     if (!saved.has(kernelName)) saved.set(kernelName, current);
     const previous = saved.get(kernelName);
     if (current) unregisterKernel(kernelName, backendName);
+    // Keep the replaced kernel's setup so a re-initialised backend still prepares its fallback.
     registerKernel({
       kernelName,
       backendName,
+      setupFunc: previous?.setupFunc,
       kernelFunc: factory(loaded.addon, backendName, previous),
     });
   }

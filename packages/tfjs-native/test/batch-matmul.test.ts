@@ -75,7 +75,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     // (tfjs-core's BatchMatMul gradient does not reduce broadcast batch dims, so same-rank operands.)
-  it('gives the same gradients through tf.grads (the gradient is itself BatchMatMul)', async () => {
+    it('gives the same gradients through tf.grads (the gradient is itself BatchMatMul)', async () => {
       const a = randomTensor([2, 3, 8, 5]);
       const b = randomTensor([2, 3, 6, 5]);
       const w = randomTensor([2, 3, 8, 6]);
