@@ -13,6 +13,7 @@ export {
   type Message,
   type Role,
 } from './conversation.ts';
+export type { Document } from './document.ts';
 export { DatasetsError, InvalidRecordError, type LoadReport, newLoadReport } from './errors.ts';
 export {
   IDENTITY_ANSWERS,
@@ -55,3 +56,16 @@ export {
 } from './shard-header.ts';
 export { openShardWriter, ShardWriter } from './shard-writer.ts';
 export { conversationKey, hashUnit, type Split, splitOf } from './split.ts';
+export {
+  type BatchTokenizer,
+  type BatchTokenizerOptions,
+  openBatchTokenizer,
+  type TokenizedBatch,
+} from './tokenize-batch.ts';
+export {
+  shardName,
+  type TokenizeToShardsOptions,
+  type TokenizeToShardsResult,
+  tokenizeToShards,
+} from './tokenize-to-shards.ts';
+export { isTokenizerLike, type TokenizerFactory, type TokenizerLike } from './tokenizer.ts';
