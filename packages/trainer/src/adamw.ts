@@ -64,8 +64,8 @@ export class AdamW {
     for (const [name, variable] of parameters) {
       this.slots.set(name, {
         variable,
-        firstMoment: tf.variable(tf.zerosLike(variable), false),
-        secondMoment: tf.variable(tf.zerosLike(variable), false),
+        firstMoment: tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
+        secondMoment: tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
         decays: decay(name, variable.shape),
       });
     }

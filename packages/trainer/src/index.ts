@@ -59,4 +59,5 @@ export {
   plannedSteps,
   resolveTrainingConfig,
   type TrainingConfig,
+  type TrainingConfigInput,
 } from './training-config.ts';

@@ -8,7 +8,7 @@ import type { TokenizerLike, TrainableModel } from './model.ts';
 import { latestCheckpointOrThrow } from './resume.ts';
 import type { MetricsRecord } from './step-log.ts';
 import { type Batch, type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
-import { resolveTrainingConfig, type TrainingConfig } from './training-config.ts';
+import { resolveTrainingConfig, type TrainingConfigInput } from './training-config.ts';
 import { checkBatchVocabulary } from './vocabulary.ts';
 
 export interface PretrainOptions {
@@ -19,7 +19,7 @@ export interface PretrainOptions {
   /** Validation shards (evaluated from their start each time); none turns evaluation off. */
   valFiles?: string[];
   /** Training config (validated; see TrainingConfig for fields and defaults). */
-  config: Partial<TrainingConfig>;
+  config: TrainingConfigInput;
   /** Run folder: metrics.jsonl, loss.svg, loss.png, checkpoints/. */
   outDir: string;
   /** true: continue from the newest checkpoint in outDir; a path: from that checkpoint folder. */

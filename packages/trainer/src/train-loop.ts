@@ -22,6 +22,7 @@ import { modelFlopsUtilization } from './mfu.ts';
 import type { TrainableModel } from './model.ts';
 import { writeLossPlots } from './plot.ts';
 import { Random } from './random.ts';
+import { ensureGradientsRegistered } from './register-gradients.ts';
 import { learningRateAt } from './schedule.ts';
 import {
   type EvalMetrics,
@@ -92,6 +93,7 @@ function defaultMemoryLimitBytes(): number {
 /** Runs the loop to its budget (or a signal) and returns what it did. */
 export async function runTraining(options: TrainingLoopOptions): Promise<TrainingResult> {
   const { model, config, kind, outDir } = options;
+  await ensureGradientsRegistered();
   const log = options.log ?? ((line: string) => console.log(line));
   const now = options.now ?? (() => performance.now());
   const { blockSize, vocabSize } = model.config;
@@ -166,6 +168,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
       tokenizerJson: options.tokenizerJson,
       keepLast: config.keepLast,
     });
+    log(`checkpoint step ${state.step} → ${checkpoint}`);
   };
 
   const evaluate = async () => {

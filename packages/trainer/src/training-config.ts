@@ -1,7 +1,11 @@
 // The training config: every field with its default, validated from untrusted JSON (a config
 // file plus flag overrides) with errors that name the field, the value and the fix.
 import { TrainerConfigError } from './errors.ts';
-import type { LearningRateSchedule } from './schedule.ts';
+import type {
+  CosineSchedule,
+  LearningRateSchedule,
+  WarmupStableDecaySchedule,
+} from './schedule.ts';
 
 export interface TrainingConfig {
   /** Sequences per micro-batch (B). Default 8. */
@@ -44,6 +48,14 @@ export interface TrainingConfig {
   /** Memory a step may use; undefined skips the check. */
   memoryLimitBytes?: number;
 }
+
+/** What a caller or a JSON file may give: any subset, with a partial schedule. */
+export type TrainingConfigInput = Omit<Partial<TrainingConfig>, 'schedule'> & {
+  schedule?: Partial<
+    { kind: 'cosine' | 'wsd' | 'constant' } & Omit<WarmupStableDecaySchedule, never> &
+      CosineSchedule
+  >;
+};
 
 type FieldKind =
   | 'positiveInteger'

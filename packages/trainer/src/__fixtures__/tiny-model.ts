@@ -19,13 +19,13 @@ export class TinyModel implements TrainableModel {
   constructor(config: Partial<GPTConfig> & { vocabSize: number }, seed = 0) {
     this.config = { blockSize: 16, nLayer: 1, nHead: 1, nEmbd: 8, dropout: 0, bias: true, ...config };
     const { vocabSize: V, blockSize: T, nEmbd: C } = this.config;
-    const add = (name: string, value: tf.Tensor) =>
-      this.parameters.set(name, tf.variable(value, true, `tiny${this.id}/${name}`));
-    add('wte.weight', tf.randomNormal([V, C], 0, 0.3, 'float32', seed + 1));
-    add('wpe.weight', tf.randomNormal([T, C], 0, 0.1, 'float32', seed + 2));
-    add('h.0.mlp.c_fc.weight', tf.randomNormal([C, C], 0, 0.3, 'float32', seed + 3));
-    add('h.0.mlp.c_fc.bias', tf.zeros([C]));
-    add('ln_f.weight', tf.ones([C]));
+    const add = (name: string, value: () => tf.Tensor) =>
+      this.parameters.set(name, tf.tidy(() => tf.variable(value(), true, `tiny${this.id}/${name}`)));
+    add('wte.weight', () => tf.randomNormal([V, C], 0, 0.3, 'float32', seed + 1));
+    add('wpe.weight', () => tf.randomNormal([T, C], 0, 0.1, 'float32', seed + 2));
+    add('h.0.mlp.c_fc.weight', () => tf.randomNormal([C, C], 0, 0.3, 'float32', seed + 3));
+    add('h.0.mlp.c_fc.bias', () => tf.zeros([C]));
+    add('ln_f.weight', () => tf.ones([C]));
   }
 
   private p(name: string): tf.Variable {
