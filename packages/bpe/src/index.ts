@@ -1,2 +1,30 @@
 // Public API of @lmkit/bpe.
+export { BpeError } from './errors.ts';
 export { mergePair, pairCounts } from './merge.ts';
+export { type BuiltinPatternName, patterns, type ResolvedPattern, resolvePattern } from './patterns.ts';
+export { builtinSplitter, forEachPiece, type PieceEnd } from './pretokenize.ts';
+export { MAX_RANK, RankTable } from './rank-table.ts';
+export {
+  type AllowedSpecial,
+  builtinSpecialTokens,
+  chatSpecialTokens,
+} from './special-tokens.ts';
+export {
+  formatTiktoken,
+  loadTiktokenFile,
+  parseTiktoken,
+  saveTiktokenFile,
+  type TiktokenFileOptions,
+} from './tiktoken-file.ts';
+export { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
+export { type FormatTokensOptions, formatTokens, type TokenSource, visibleToken } from './format-tokens.ts';
+export {
+  loadTokenizer,
+  saveTokenizer,
+  TOKENIZER_FORMAT,
+  TOKENIZER_FORMAT_VERSION,
+  type TokenizerJSON,
+  tokenizerFromJSON,
+  tokenizerToJSON,
+} from './tokenizer-file.ts';
+export { type TrainBpeOptions, type TrainProgress, trainBpe } from './train.ts';

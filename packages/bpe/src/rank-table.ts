@@ -1,0 +1,103 @@
+// The vocabulary as bytes: every token's bytes in one arena, and an open-addressing hash table from
+// a byte sequence to its rank (= token id), looked up on a slice of a buffer without building strings.
+import { BpeError } from './errors.ts';
+
+/** FNV-1a over bytes[start, end). */
+export function hashBytes(bytes: Uint8Array, start: number, end: number): number {
+  let h = 0x811c9dc5;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], 0x01000193);
+  return h >>> 0;
+}
+
+/** Largest rank (the merge heap packs rank and position into one double). */
+export const MAX_RANK = 2 ** 21 - 1;
+
+export class RankTable {
+  /** Bytes of every token, concatenated (ranks in order). */
+  readonly arena: Uint8Array;
+  /** Start of token `rank` in the arena; -1 where the rank is unused. */
+  readonly offsets: Int32Array;
+  /** Length of token `rank`; 0 where unused. */
+  readonly lengths: Int32Array;
+  /** Number of ranks in use. */
+  readonly size: number;
+  /** Longest token, in bytes. */
+  readonly maxTokenBytes: number;
+  private readonly slots: Int32Array;
+  private readonly mask: number;
+
+  /** `tokens[rank]` are the bytes of each rank; `undefined` leaves a gap. Throws on duplicates. */
+  constructor(tokens: readonly (Uint8Array | undefined)[]) {
+    let total = 0;
+    let size = 0;
+    let maxTokenBytes = 0;
+    if (tokens.length > MAX_RANK + 1) {
+      throw new BpeError(`rank ${tokens.length - 1} exceeds the limit ${MAX_RANK}`);
+    }
+    for (const t of tokens) {
+      if (!t) continue;
+      if (t.length === 0) throw new BpeError('a token has no bytes; every token needs at least one byte');
+      total += t.length;
+      size++;
+      if (t.length > maxTokenBytes) maxTokenBytes = t.length;
+    }
+    this.arena = new Uint8Array(total);
+    this.offsets = new Int32Array(tokens.length).fill(-1);
+    this.lengths = new Int32Array(tokens.length);
+    this.size = size;
+    this.maxTokenBytes = maxTokenBytes;
+    let capacity = 1024;
+    while (capacity < size * 2) capacity *= 2;
+    this.slots = new Int32Array(capacity);
+    this.mask = capacity - 1;
+    let at = 0;
+    for (let rank = 0; rank < tokens.length; rank++) {
+      const t = tokens[rank];
+      if (!t) continue;
+      this.arena.set(t, at);
+      const existing = this.get(this.arena, at, at + t.length);
+      if (existing >= 0) {
+        throw new BpeError(
+          `ranks ${existing} and ${rank} have the same bytes ${Buffer.from(t).toString('base64')}; each token must be unique`,
+        );
+      }
+      this.offsets[rank] = at;
+      this.lengths[rank] = t.length;
+      let slot = hashBytes(t, 0, t.length) & this.mask;
+      while (this.slots[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.slots[slot] = rank + 1;
+      at += t.length;
+    }
+  }
+
+  /** Rank of bytes[start, end), or -1. */
+  get(bytes: Uint8Array, start: number, end: number): number {
+    const length = end - start;
+    if (length > this.maxTokenBytes) return -1;
+    const { arena, offsets, lengths, slots, mask } = this;
+    let slot = hashBytes(bytes, start, end) & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === 0) return -1;
+      const rank = entry - 1;
+      if (lengths[rank] === length) {
+        const offset = offsets[rank];
+        let i = 0;
+        while (i < length && arena[offset + i] === bytes[start + i]) i++;
+        if (i === length) return rank;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** Whether `rank` names a token. */
+  has(rank: number): boolean {
+    return rank >= 0 && rank < this.lengths.length && this.lengths[rank] > 0;
+  }
+
+  /** The bytes of `rank` (a view into the arena; do not write to it). */
+  bytesOf(rank: number): Uint8Array {
+    const offset = this.offsets[rank];
+    return this.arena.subarray(offset, offset + this.lengths[rank]);
+  }
+}
