@@ -83,11 +83,13 @@ function contextFor(stats: StageStats, onRemoved: RunPipelineOptions['onRemoved'
 async function* counted(
   docs: AsyncIterable<Document>,
   onEach: (doc: Document) => void,
+  onEnd?: () => void,
 ): AsyncIterable<Document> {
   for await (const doc of docs) {
     onEach(doc);
     yield doc;
   }
+  onEnd?.();
 }
 
 /** Checks every stage balances and hands on to the next; throws `unbalanced-counts` otherwise. */
@@ -131,22 +133,39 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
       elapsedMs: now() - start,
     });
   // The source's `read` counts yielded documents plus the records it reported as errors.
-  let stream: AsyncIterable<Document> = counted(raw, () => {
-    sourceStats.kept++;
-    sourceStats.read = sourceStats.kept + errorsBefore();
-    if (sourceStats.read - last >= progressEvery) {
-      last = sourceStats.read;
-      report();
-    }
-  });
+  const unfinished = new Set<string>(['read']);
+  let stream: AsyncIterable<Document> = counted(
+    raw,
+    () => {
+      sourceStats.kept++;
+      sourceStats.read = sourceStats.kept + errorsBefore();
+      if (sourceStats.read - last >= progressEvery) {
+        last = sourceStats.read;
+        report();
+      }
+    },
+    () => unfinished.delete('read'),
+  );
   options.stages.forEach((stage, index) => {
     const name = 'stageName' in stage ? stage.stageName : `stage-${index + 1}`;
     const stats = newStats(name);
     all.push(stats);
+    unfinished.add(name);
     const input = counted(stream, () => stats.read++);
-    stream = counted(stage(input, contextFor(stats, options.onRemoved)), () => stats.kept++);
+    stream = counted(
+      stage(input, contextFor(stats, options.onRemoved)),
+      () => stats.kept++,
+      () => unfinished.delete(name),
+    );
   });
   await options.sink(stream);
+  if (unfinished.size > 0) {
+    throw new CrawlerFiltersError(
+      'unbalanced-counts',
+      `the output of ${[...unfinished].map((n) => `"${n}"`).join(', ')} was not read to the end, so ` +
+        'documents went unaccounted; every stage and the sink must consume their whole input',
+    );
+  }
   sourceStats.read = sourceStats.kept + errorsBefore();
   report();
   checkBalance(all);
