@@ -14,6 +14,21 @@ export {
   type Role,
 } from './conversation.ts';
 export type { Document } from './document.ts';
+export {
+  type DocumentFormat,
+  documentFormat,
+  type ReadDocumentsOptions,
+  readDocuments,
+  type WriteDocumentsOptions,
+  writeDocuments,
+} from './documents.ts';
+export {
+  documentLine,
+  readDocumentsJsonl,
+  toDocument,
+  writeDocumentsJsonl,
+} from './documents-jsonl.ts';
+export { readDocumentsParquet, writeDocumentsParquet } from './documents-parquet.ts';
 export { DatasetsError, InvalidRecordError, type LoadReport, newLoadReport } from './errors.ts';
 export {
   IDENTITY_ANSWERS,
@@ -69,3 +84,4 @@ export {
   tokenizeToShards,
 } from './tokenize-to-shards.ts';
 export { isTokenizerLike, type TokenizerFactory, type TokenizerLike } from './tokenizer.ts';
+export { zstdCompressFrame, zstdDecompressStream } from './zstd-frames.ts';
