@@ -28,7 +28,7 @@ export { modelFlopsUtilization } from './mfu.ts';
 export type { GenerateOptions, TokenizerLike, TrainableModel } from './model.ts';
 export { type PlotOptions, type PlotSeries, renderPng, renderSvg, writeLossPlots } from './plot.ts';
 export { encodePng } from './png.ts';
-export { type PretrainOptions, pretrain } from './pretrain.ts';
+export { type PretrainOptions, pretrain, splitRows } from './pretrain.ts';
 export { Random, type RandomState } from './random.ts';
 export { latestCheckpointOrThrow } from './resume.ts';
 export {
@@ -39,6 +39,8 @@ export {
   type WarmupStableDecaySchedule,
   warmupStableDecayLearningRate,
 } from './schedule.ts';
+export { replyStopRate, type SftCursor, type SftOptions, sft, sftDefaultConfig } from './sft.ts';
+export { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
 export {
   type EvalMetrics,
   formatEvalLine,

@@ -1,6 +1,6 @@
 // Makes sure tfjs-core's gradient functions are registered before the first variableGrads call.
-// tfjs-core registers them only on request (dist/register_all_gradients.js); under plain Node
-// that file's directory-style imports do not resolve, so each gradient file is loaded on its own.
+// tfjs-core registers them only on request (dist/register_all_gradients.js), and under plain Node
+// that file's imports do not resolve, so each gradient file it lists is loaded on its own.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -8,15 +8,18 @@ import * as tf from '@tensorflow/tfjs-core';
 
 const require = createRequire(import.meta.url);
 
-/** Registers every tfjs-core gradient unless they already are; idempotent. */
-export async function ensureGradientsRegistered(): Promise<void> {
-  if (tf.getGradient('RealDiv') && tf.getGradient('BatchMatMul')) return;
-  try {
-    await import('@tensorflow/tfjs-core/dist/register_all_gradients.js');
-    if (tf.getGradient('RealDiv')) return;
-  } catch {
-    // fall through to the file-by-file route
-  }
+let done: Promise<void> | undefined;
+
+/**
+ * Registers each tfjs-core gradient that no one registered yet (so custom gradients that
+ * @lmkit/gpt-model registers stay in place); runs once per process.
+ */
+export function ensureGradientsRegistered(): Promise<void> {
+  done ??= registerMissing();
+  return done;
+}
+
+async function registerMissing(): Promise<void> {
   const dist = join(dirname(require.resolve('@tensorflow/tfjs-core/package.json')), 'dist');
   const source = readFileSync(join(dist, 'register_all_gradients.js'), 'utf8');
   const files = [...source.matchAll(/from '\.\/(gradients\/[A-Za-z0-9_]+)'/g)].map((m) => m[1]);
