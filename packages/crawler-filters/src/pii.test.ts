@@ -20,7 +20,8 @@ const shakespeareLines = readFileSync(join(dataDir, 'text/tinyshakespeare.txt'),
 
 /** Real lines with a fake value spliced into the middle of each; returns the text and the values. */
 function embed(values: string[], seed: number): { text: string; template: string } {
-  const random = faker.seed(seed) && (() => faker.number.float({ min: 0, max: 1 }));
+  faker.seed(seed);
+  const random = () => faker.number.float({ min: 0, max: 1 });
   const lines: string[] = [];
   const template: string[] = [];
   values.forEach((value, i) => {

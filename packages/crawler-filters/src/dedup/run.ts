@@ -1,4 +1,4 @@
-// The four dedup stages over JSONL files, as task functions (one call per Slurm array task, or
+// The four dedup stages over document files, as task functions (one call per Slurm array task, or
 // per worker thread) and `runDedup` running them all locally. Each filter task writes one output
 // file per input file, named as its input, and the removed documents with the id they duplicate.
 
@@ -9,12 +9,12 @@ import { basename, join } from 'node:path';
 import type { Document } from '../document.ts';
 import { CrawlerFiltersError } from '../errors.ts';
 import { defaultMinHashConfig, type MinHashConfig } from '../minhash.ts';
-import { runPipeline } from '../pipeline.ts';
+import { runPipeline, type Source } from '../pipeline.ts';
+import { readDocuments } from '../read/read-documents.ts';
 import { filesForTask, runTaskPool } from '../tasks.ts';
 import { type BucketSummary, findBucketMatches } from './buckets.ts';
 import { buildClusters, type ClusterSummary } from './clusters.ts';
 import { DUPLICATE_REASON, minhashDedupStage } from './filter.ts';
-import { readJsonlDocuments } from './jsonl.ts';
 import { dedupLayout, readMinHashConfig } from './layout.ts';
 import { minhashSignatureStage, type SignatureTaskSummary } from './signatures.ts';
 
@@ -28,19 +28,22 @@ export interface DedupTaskOptions {
   maxDocumentsInMemory?: number;
 }
 
-/** Concatenates the task's files into one stream, remembering which file each document came from. */
-function taskDocuments(
-  files: readonly string[],
-  fileOf?: WeakMap<Document, number>,
-): AsyncIterable<Document> {
-  return (async function* () {
-    for (const [position, file] of files.entries()) {
-      for await (const doc of readJsonlDocuments(file)) {
-        fileOf?.set(doc, position);
-        yield doc;
+/**
+ * Concatenates the task's files (any format `readDocuments` reads) into one stream, remembering
+ * which file each document came from; unreadable records are reported to the pipeline.
+ */
+function taskDocuments(files: readonly string[], fileOf?: WeakMap<Document, number>): Source {
+  return (context) =>
+    (async function* () {
+      for (const [position, file] of files.entries()) {
+        const onError = (doc: Document, reason: string, detail?: string) =>
+          context.error(doc, reason, detail);
+        for await (const doc of readDocuments({ paths: [file], onError })) {
+          fileOf?.set(doc, position);
+          yield doc;
+        }
       }
-    }
-  })();
+    })();
 }
 
 /** Stage 1 for one task: signatures of the task's documents. */
@@ -97,9 +100,9 @@ export interface DedupFilterSummary {
   outputs: string[];
 }
 
-/** Output name of an input: its base name without `.gz` (outputs are plain JSONL). */
+/** Output name of an input: its base name with the extension swapped for `.jsonl` (outputs are plain JSONL). */
 export function outputNameFor(input: string): string {
-  return basename(input).replace(/\.gz$/u, '');
+  return `${basename(input).replace(/\.(jsonl?|warc|wet|arc|parquet)(\.gz|\.zst)?$/iu, '')}.jsonl`;
 }
 
 /** Stage 4 for one task: writes the kept documents and `removed-task-<i>.jsonl` (id, duplicateOf). */
