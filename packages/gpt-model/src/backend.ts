@@ -1,0 +1,89 @@
+// Backend selection at run time: native TensorFlow (tfjs-node-gpu, then tfjs-node) only when its
+// addon file exists, else the wasm backend with our kernel fixes, else the pure-JS cpu backend.
+// Nothing registers at import time: `setBackend` does all of it.
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { GPTModelError } from './errors.ts';
+import { registerGradients } from './gradients.ts';
+import { registerSegmentSum } from './kernels/segment-sum.ts';
+import { registerWasmBatchMatMul } from './kernels/wasm-matmul.ts';
+
+export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+
+const nativePackages = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
+const require = createRequire(import.meta.url);
+
+/** The first installed native TensorFlow.js package whose addon file exists, if any. */
+export function findNativeTensorflow(): string | undefined {
+  for (const name of nativePackages) {
+    let root: string;
+    try {
+      root = dirname(require.resolve(`${name}/package.json`));
+    } catch {
+      continue;
+    }
+    const lib = join(root, 'lib');
+    if (!existsSync(lib)) continue;
+    const hasAddon = readdirSync(lib).some(
+      (entry) => entry.startsWith('napi-v') && existsSync(join(lib, entry, 'tfjs_binding.node')),
+    );
+    if (hasAddon) return name;
+  }
+  return undefined;
+}
+
+async function useTensorflow(): Promise<boolean> {
+  const name = findNativeTensorflow();
+  if (!name) return false;
+  await import(name);
+  return tf.setBackend('tensorflow');
+}
+
+async function useWasm(): Promise<boolean> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
+  if (!tf.findBackendFactory('wasm')) throw new GPTModelError('wasm backend did not register');
+  // Node loads the .wasm files from disk: point the loader at the package's dist folder.
+  wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
+  registerSegmentSum('wasm');
+  registerWasmBatchMatMul();
+  return tf.setBackend('wasm');
+}
+
+async function useCpu(): Promise<boolean> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  registerSegmentSum('cpu');
+  return tf.setBackend('cpu');
+}
+
+/**
+ * Selects the TensorFlow.js backend and registers this package's kernel fixes for it. `auto`
+ * prefers native TensorFlow when its addon is installed, then wasm, then cpu. Returns the name in
+ * use. An explicit preference that cannot be met throws a GPTModelError naming the fix.
+ */
+export async function setBackend(preference: BackendPreference = 'auto'): Promise<string> {
+  registerGradients();
+  if (preference === 'tensorflow') {
+    if (!(await useTensorflow()))
+      throw new GPTModelError(
+        'backend "tensorflow" requested but no native TensorFlow.js addon is installed; run `pnpm add @tensorflow/tfjs-node-gpu` (CUDA) or `pnpm add @tensorflow/tfjs-node`, or use "wasm"',
+      );
+  } else if (preference === 'wasm') {
+    if (!(await useWasm())) throw new GPTModelError('the wasm backend failed to initialise');
+  } else if (preference === 'cpu') {
+    await useCpu();
+  } else if (preference === 'auto') {
+    const ok =
+      (await useTensorflow().catch(() => false)) ||
+      (await useWasm().catch(() => false)) ||
+      (await useCpu());
+    if (!ok) throw new GPTModelError('no TensorFlow.js backend could be initialised');
+  } else {
+    throw new GPTModelError(
+      `unknown backend "${preference as string}"; use 'auto', 'tensorflow', 'wasm' or 'cpu'`,
+    );
+  }
+  await tf.ready();
+  return tf.getBackend();
+}
