@@ -27,6 +27,8 @@ export interface TokenizerOptions {
 }
 
 const MAX_CACHED_PIECE_LENGTH = 64;
+/** Keeps a leading U+FEFF (the default decoder would drop it as a byte order mark). */
+const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 export class Tokenizer {
   readonly name: string;
@@ -262,7 +264,7 @@ export class Tokenizer {
 
   /** Decodes ids to text (invalid UTF-8 becomes U+FFFD). */
   decode(ids: readonly number[]): string {
-    return new TextDecoder().decode(this.decodeBytes(ids));
+    return decoder.decode(this.decodeBytes(ids));
   }
 
   private unknownId(id: number, position: number): BpeError {
