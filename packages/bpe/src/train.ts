@@ -28,7 +28,11 @@ export interface TrainBpeOptions {
   vocabSize: number;
   /** Split pattern: built-in name, RegExp or source; default `'cl100k_base'`. */
   pattern?: string | RegExp;
-  /** Special tokens, given the last ids in order; their spellings in the texts are not learned. */
+  /**
+   * Special tokens, given the last ids (vocabSize − n ... vocabSize − 1) in order; their spellings
+   * in the texts are not learned. When the corpus runs out of pairs first, the ids between the last
+   * learned token and the special tokens stay unused.
+   */
   specialTokens?: readonly string[];
   /** Name stored in the tokenizer file; default `'bpe'`. */
   name?: string;
@@ -118,7 +122,7 @@ export async function trainBpe(options: TrainBpeOptions): Promise<Tokenizer> {
   progress.merges = merges.length;
   const specialTokens: Record<string, number> = {};
   specials.forEach((name, i) => {
-    specialTokens[name] = tokens.length + i;
+    specialTokens[name] = options.vocabSize - specials.length + i;
   });
   const tokenizer = new Tokenizer({
     name: options.name ?? 'bpe',
