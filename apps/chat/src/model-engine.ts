@@ -44,7 +44,9 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
     try {
       verifyCheckpoint(dir);
     } catch (error) {
-      throw new CheckpointError(`checkpoint ${dir} failed its manifest check: ${(error as Error).message}`);
+      throw new CheckpointError(
+        `checkpoint ${dir} failed its manifest check: ${(error as Error).message}`,
+      );
     }
   }
   const tokenizer = await loadTokenizer(join(dir, 'tokenizer.json'));

@@ -106,6 +106,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         expect('POST');
         return handleRender(
           engine,
+          encodings,
           limits,
           await readJsonBody(request, limits.maxBodyBytes),
           response,

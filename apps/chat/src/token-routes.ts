@@ -2,11 +2,12 @@
 // render a conversation with the checkpoint's chat markers (reply tokens flagged).
 import type { ServerResponse } from 'node:http';
 import type { ChatEngine, TokenizerLike } from './engine.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, ChatServerError } from './errors.ts';
 import { sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
+import { renderConversation } from './render.ts';
 import { parseMessages } from './request.ts';
-import { renderedPieces, tokenPieces } from './token-view.ts';
+import { tokenPieces } from './token-view.ts';
 
 export interface EncodingSource {
   description: string;
@@ -39,6 +40,31 @@ export function handleEncodings(
   });
 }
 
+async function tokenizerFor(
+  engine: ChatEngine,
+  encodings: EncodingSet,
+  name: unknown,
+): Promise<TokenizerLike> {
+  if (name === undefined || name === checkpointEncoding) return engine.tokenizer;
+  const source = typeof name === 'string' ? encodings.get(name) : undefined;
+  if (!source) {
+    const known = [checkpointEncoding, ...encodings.keys()].join(', ');
+    throw badRequest(
+      `encoding ${JSON.stringify(name)} is not offered; pick one of ${known}`,
+      'encoding',
+    );
+  }
+  try {
+    return await source.load();
+  } catch (error) {
+    throw new ChatServerError({
+      status: 500,
+      type: 'server_error',
+      message: `encoding ${name} could not be loaded (${(error as Error).message}); reinstall the app's dependencies (pnpm install) to restore the rank files`,
+    });
+  }
+}
+
 export async function handleTokenize(
   engine: ChatEngine,
   encodings: EncodingSet,
@@ -49,19 +75,7 @@ export async function handleTokenize(
     throw badRequest('send {"text": "...", "encoding": "checkpoint"}', 'text');
   }
   const name = body.encoding ?? checkpointEncoding;
-  let tokenizer: TokenizerLike;
-  if (name === checkpointEncoding) tokenizer = engine.tokenizer;
-  else {
-    const source = typeof name === 'string' ? encodings.get(name) : undefined;
-    if (!source) {
-      const known = [checkpointEncoding, ...encodings.keys()].join(', ');
-      throw badRequest(
-        `encoding ${JSON.stringify(name)} is not offered; pick one of ${known}`,
-        'encoding',
-      );
-    }
-    tokenizer = await source.load();
-  }
+  const tokenizer = await tokenizerFor(engine, encodings, name);
   // Special tokens are shown when spelled out: the playground shows what each id means.
   const ids = tokenizer.encode(body.text, { allowedSpecial: 'all' });
   sendJson(response, 200, {
@@ -72,17 +86,24 @@ export async function handleTokenize(
   });
 }
 
-export function handleRender(
+export async function handleRender(
   engine: ChatEngine,
+  encodings: EncodingSet,
   limits: ServerLimits,
   body: unknown,
   response: ServerResponse,
 ) {
   if (!isObject(body)) throw badRequest('send {"messages": [{"role": "user", "content": "..."}]}');
   const messages = parseMessages(body.messages, limits);
-  const tokens = renderedPieces(engine, messages);
+  const name = body.encoding ?? checkpointEncoding;
+  const tokenizer = await tokenizerFor(engine, encodings, name);
+  const rendered =
+    name === checkpointEncoding
+      ? engine.render(messages, { addGenerationPrompt: false })
+      : renderConversation(messages, tokenizer, { addGenerationPrompt: false });
+  const tokens = tokenPieces(rendered.ids, tokenizer, rendered.replyMask);
   sendJson(response, 200, {
-    encoding: checkpointEncoding,
+    encoding: name,
     count: tokens.length,
     context_tokens: engine.contextTokens,
     tokens,

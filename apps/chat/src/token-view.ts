@@ -1,6 +1,6 @@
 // Token lists for the web pages: each id with the text it decodes to on its own, whether it is a
 // special token, and (for a rendered conversation) whether it belongs to an assistant reply.
-import type { ChatEngine, ChatMessage, TokenizerLike } from './engine.ts';
+import type { TokenizerLike } from './engine.ts';
 
 export interface TokenPiece {
   id: number;
@@ -20,10 +20,4 @@ export function tokenPieces(
     if (replyMask) piece.reply = replyMask[index] === 1;
     return piece;
   });
-}
-
-/** A conversation as the model sees it: markers, roles, contents, reply tokens flagged. */
-export function renderedPieces(engine: ChatEngine, messages: ChatMessage[]) {
-  const rendered = engine.render(messages, { addGenerationPrompt: false });
-  return tokenPieces(rendered.ids, engine.tokenizer, rendered.replyMask);
 }

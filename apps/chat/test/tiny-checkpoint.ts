@@ -39,7 +39,10 @@ export async function buildTinyCheckpoint(
     const files: Record<string, { sha256: string; bytes: number }> = {};
     for (const name of readdirSync(dir).sort()) {
       const bytes = readFileSync(join(dir, name));
-      files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
+      files[name] = {
+        sha256: createHash('sha256').update(bytes).digest('hex'),
+        bytes: bytes.length,
+      };
     }
     const manifest = { formatVersion: 1, step: 0, createdAt: new Date(0).toISOString(), files };
     writeFileSync(join(dir, 'manifest.json'), JSON.stringify(manifest, null, 2));

@@ -37,7 +37,7 @@ async function renderConversation() {
   ].filter((message) => message.content.length > 0);
   if (messages.length === 0) return;
   try {
-    const result = await postJson('/api/render', { messages });
+    const result = await postJson('/api/render', { messages, encoding: $('encoding').value });
     renderTokens($('conv-tokens'), result.tokens);
     $('conv-count').textContent = String(result.count);
   } catch (error) {
@@ -52,7 +52,7 @@ for (const encoding of encodings) {
   option.textContent = `${encoding.name}: ${encoding.description}`;
   $('encoding').append(option);
 }
-$('encoding').addEventListener('change', tokenize);
+$('encoding').addEventListener('change', () => Promise.all([tokenize(), renderConversation()]));
 $('text').addEventListener('input', tokenize);
 for (const id of ['conv-system', 'conv-user', 'conv-assistant']) {
   $(id).addEventListener('input', renderConversation);

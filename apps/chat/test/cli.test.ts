@@ -1,0 +1,112 @@
+// `pnpm chat` as a process: --help, a clear exit without a checkpoint, bad flags, and a real run
+// on a tiny checkpoint that serves requests and shuts down cleanly on SIGTERM mid-stream.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setBackend } from '@lmkit/gpt-model';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { exposureWarning, parseCliArgs } from '../src/args.ts';
+import { post } from './sse.ts';
+import { buildTinyCheckpoint } from './tiny-checkpoint.ts';
+
+const repoRoot = new URL('../../../', import.meta.url).pathname;
+const cli = new URL('../src/cli.ts', import.meta.url).pathname;
+let dir: string;
+
+function start(args: string[]) {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', cli, ...args], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (chunk) => (stdout += chunk));
+  child.stderr.on('data', (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, exited, output: () => ({ stdout, stderr }) };
+}
+
+/** Resolves with the URL the server prints, or rejects with its output if it exits first. */
+function listeningUrl(run: ReturnType<typeof start>) {
+  return new Promise<string>((resolve, reject) => {
+    const check = () => {
+      const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(run.output().stdout);
+      if (match) resolve(match[1]);
+    };
+    run.child.stdout!.on('data', check);
+    run.exited.then((code) => reject(new Error(`exited ${code}: ${run.output().stderr}`)));
+  });
+}
+
+beforeAll(async () => {
+  await setBackend('auto');
+  dir = join(mkdtempSync(join(tmpdir(), 'lmkit-chat-cli-')), 'cli-model');
+  await buildTinyCheckpoint(dir);
+});
+afterAll(() => rmSync(join(dir, '..'), { recursive: true, force: true }));
+
+describe('chat CLI', () => {
+  it('prints its help', async () => {
+    const run = start(['--help']);
+    expect(await run.exited).toBe(0);
+    expect(run.output().stdout).toMatch(/--checkpoint PATH/);
+    expect(run.output().stdout).toMatch(/--host H/);
+  });
+
+  it('exits non-zero saying how to get a checkpoint', async () => {
+    const run = start(['--checkpoint', join(dir, '..', 'missing')]);
+    expect(await run.exited).toBe(1);
+    expect(run.output().stderr).toMatch(/pnpm speedrun/);
+  });
+
+  it('rejects bad flags with exit code 2', async () => {
+    expect(() => parseCliArgs(['--port', '99999'])).toThrow(/--port 99999.*0 to 65535/);
+    expect(() => parseCliArgs(['--nope'])).toThrow(/--help/);
+    expect(parseCliArgs(['--max-tokens', '64']).limits.maxReplyTokens).toBe(64);
+    const run = start(['--backend', 'gpu']);
+    expect(await run.exited).toBe(2);
+    expect(run.output().stderr).toMatch(/--backend gpu/);
+  });
+
+  it('warns when the host is not loopback', () => {
+    expect(exposureWarning('127.0.0.1')).toBeUndefined();
+    expect(exposureWarning('localhost')).toBeUndefined();
+    expect(exposureWarning('::1')).toBeUndefined();
+    expect(exposureWarning('0.0.0.0')).toMatch(/exposes this server/);
+    expect(exposureWarning('192.168.1.5')).toMatch(/--host 127\.0\.0\.1/);
+  });
+
+  it('serves a checkpoint and shuts down cleanly on SIGTERM mid-stream', async () => {
+    const run = start(['--checkpoint', dir, '--port', '0', '--max-tokens', '100']);
+    let child: ChildProcess | undefined = run.child;
+    try {
+      const url = await listeningUrl(run);
+      const models = await (await fetch(`${url}/v1/models`)).json();
+      expect(models.data[0].id).toBe('cli-model');
+      const page = await fetch(`${url}/`);
+      expect(await page.text()).toMatch(/<title>lmkit chat<\/title>/);
+      const response = await post(`${url}/v1/chat/completions`, {
+        model: 'cli-model',
+        messages: [{ role: 'user', content: 'Tell me a long story.' }],
+        max_tokens: 100,
+        stream: true,
+      });
+      const reader = response.body!.getReader();
+      let text = new TextDecoder().decode((await reader.read()).value);
+      run.child.kill('SIGTERM');
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        text += new TextDecoder().decode(value);
+      }
+      expect(text.trimEnd().endsWith('data: [DONE]')).toBe(true);
+      expect(await run.exited).toBe(0);
+      child = undefined;
+      expect(run.output().stderr).toMatch(/SIGTERM/);
+      await expect(fetch(`${url}/health`)).rejects.toThrow();
+    } finally {
+      child?.kill('SIGKILL');
+    }
+  });
+});
