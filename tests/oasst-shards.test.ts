@@ -96,3 +96,38 @@ describe('oasst1 → BPE → chat template → uint16 shards', () => {
     expect(forged.ids.filter((id) => tokenizer.isSpecialId(id)).length).toBe(3);
   });
 });
+
+describe('tokenizeToShards with a saved @lmkit/bpe tokenizer', () => {
+  it('loads the tokenizer file in worker threads and matches encoding in this thread', async () => {
+    const { saveTokenizer } = await import('@lmkit/bpe');
+    const { readShard, tokenizeToShards } = await import('@lmkit/datasets');
+    const texts = threads.slice(0, 80).flatMap((t) => t.messages.map((m) => m.content));
+    const tokenizer = await trainBpe({ texts, vocabSize: 400, specialTokens: CHAT_MARKERS });
+    const dir = await mkdtemp(join(tmpdir(), 'lmkit-bpe-workers-'));
+    const file = join(dir, 'tokenizer.json');
+    await saveTokenizer(tokenizer, file);
+    const documents = texts.map((text, i) => ({ id: String(i), text, metadata: {} }));
+    const result = await tokenizeToShards({
+      documents,
+      tokenizer: {
+        module: new URL('../packages/bpe/src/index.ts', import.meta.url).href,
+        exportName: 'loadTokenizer',
+        args: [file],
+      },
+      workers: 2,
+      // The workers run bpe from its TypeScript sources: register tsx in each one first (Node 20
+      // does not carry --import loaders into worker threads), and resolve the `source` condition.
+      workerSetup: { module: import.meta.resolve('tsx/esm/api'), exportName: 'register' },
+      workerExecArgv: ['--conditions=source'],
+      outDir: join(dir, 'shards'),
+      tokensPerShard: 20_000,
+    });
+    const eot = tokenizer.specialTokenId('<|endoftext|>')!;
+    const expected = texts.flatMap((text) => [eot, ...tokenizer.encodeOrdinary(text)]);
+    const got: number[] = [];
+    for (const path of result.shards) {
+      for (const token of (await readShard(path, { version: 1 })).tokens) got.push(token);
+    }
+    expect(got).toEqual(expected);
+  });
+});

@@ -42,6 +42,10 @@ const WORKER_SOURCE = `
 (async () => {
   const { parentPort, workerData } = await import('node:worker_threads');
   try {
+    if (workerData.setup) {
+      const setup = await import(workerData.setup.module);
+      await setup[workerData.setup.exportName](...workerData.setup.args);
+    }
     const mod = await import(workerData.module);
     const factory = mod[workerData.exportName];
     if (typeof factory !== 'function') {
@@ -71,8 +75,14 @@ export interface BatchTokenizerOptions {
   /** Worker threads; 0 tokenizes in this thread (default 0 for an object, 1 for a factory). */
   workers?: number;
   separator?: string;
-  /** Node flags for the workers (default: this process's, e.g. tsx's loader when run under tsx). */
+  /** Node flags for the workers (default: this process's). */
   workerExecArgv?: string[];
+  /**
+   * Called in each worker before the tokenizer factory, e.g. to register a TypeScript loader when
+   * the factory's module is a `.ts` source: `{ module: <path of tsx/esm/api>, exportName: 'register' }`
+   * (Node 20 does not carry `--import` loaders into worker threads).
+   */
+  workerSetup?: TokenizerFactory;
 }
 
 export async function openBatchTokenizer(options: BatchTokenizerOptions): Promise<BatchTokenizer> {
@@ -100,9 +110,7 @@ export async function openBatchTokenizer(options: BatchTokenizerOptions): Promis
   if (!Number.isInteger(workers) || workers < 0) {
     throw new DatasetsError(`workers ${workers} must be a non-negative integer`);
   }
-  const module = source.module.startsWith('file:')
-    ? source.module
-    : pathToFileURL(source.module).href;
+  const module = toUrl(source.module);
   const exportName = source.exportName ?? 'default';
   if (workers === 0) {
     const mod = await import(module);
@@ -124,7 +132,16 @@ export async function openBatchTokenizer(options: BatchTokenizerOptions): Promis
     separatorName,
     workers,
     execArgv: options.workerExecArgv,
+    setup: options.workerSetup && {
+      module: toUrl(options.workerSetup.module),
+      exportName: options.workerSetup.exportName ?? 'default',
+      args: options.workerSetup.args ?? [],
+    },
   });
+}
+
+function toUrl(module: string): string {
+  return module.startsWith('file:') ? module : pathToFileURL(module).href;
 }
 
 interface PoolOptions {
@@ -134,6 +151,7 @@ interface PoolOptions {
   separatorName: string;
   workers: number;
   execArgv: string[] | undefined;
+  setup: { module: string; exportName: string; args: unknown[] } | undefined;
 }
 
 async function openPool(options: PoolOptions): Promise<BatchTokenizer> {

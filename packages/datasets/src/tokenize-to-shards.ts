@@ -30,6 +30,8 @@ export interface TokenizeToShardsOptions {
   documentsPerBatch?: number;
   /** Node flags for the workers (default: inherited). */
   workerExecArgv?: string[];
+  /** Called in each worker before the tokenizer factory (see BatchTokenizerOptions.workerSetup). */
+  workerSetup?: TokenizerFactory;
   /** Called after each finished shard. */
   onShard?: (info: { path: string; tokens: number; documents: number }) => void;
 }
@@ -88,6 +90,7 @@ export async function tokenizeToShards(
     tokenizer: options.tokenizer,
     workers: options.workers,
     workerExecArgv: options.workerExecArgv,
+    workerSetup: options.workerSetup,
   });
   let writer: ShardWriter | undefined;
   try {
