@@ -119,6 +119,16 @@ export function parseCompletionRequest(body: unknown, limits: ServerLimits): Com
       throw badRequest(`${name} is not supported by this server; omit it or pass 0`, name);
     }
   }
+  for (const name of ['logprobs', 'top_logprobs']) {
+    if (
+      body[name] !== undefined &&
+      body[name] !== null &&
+      body[name] !== false &&
+      body[name] !== 0
+    ) {
+      throw badRequest(`${name} is not supported by this server; omit it`, name);
+    }
+  }
   if (body.n !== undefined && body.n !== null && body.n !== 1) {
     throw badRequest(`n=${JSON.stringify(body.n)} is not supported; this server returns n=1`, 'n');
   }

@@ -46,8 +46,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const modelCard = { id: engine.modelId, object: 'model', created, owned_by: 'lmkit' };
 
   async function route(request: IncomingMessage, response: ServerResponse) {
-    const path =
-      new URL(request.url ?? '/', 'http://localhost').pathname.replace(/\/+$/, '') || '/';
+    const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
     const method = request.method ?? 'GET';
     const expect = (wanted: string) => {
       if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return;
@@ -114,7 +113,11 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     }
     if (path.startsWith('/v1/models/')) {
       expect('GET');
-      const id = decodeURIComponent(path.slice('/v1/models/'.length));
+      const raw = path.slice('/v1/models/'.length);
+      let id = raw;
+      try {
+        id = decodeURIComponent(raw);
+      } catch {} // a malformed escape is just an unknown id
       if (id === engine.modelId) return sendJson(response, 200, modelCard);
       throw new ChatServerError({
         status: 404,

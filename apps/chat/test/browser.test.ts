@@ -1,12 +1,18 @@
 // The web pages in a real browser (Chromium via playwright-core): type a message and watch the
 // reply stream in token by token, stop a reply, read the token view; use the playground.
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setBackend } from '@lmkit/gpt-model';
+import { encode as cl100kReference } from 'gpt-tokenizer/encoding/cl100k_base';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openAiEncodings } from '../src/encodings.ts';
+import { loadChatEngine } from '../src/model-engine.ts';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { launchChromium, testOutputDir } from './browser.ts';
 import { type ScriptedEngine, scriptedEngine } from './helpers.ts';
+import { buildTinyCheckpoint } from './tiny-checkpoint.ts';
 
 let browser: Browser;
 let page: Page;
@@ -15,7 +21,12 @@ let engine: ScriptedEngine;
 
 beforeAll(async () => {
   engine = scriptedEngine({ gated: true });
-  server = await startChatServer({ engine, port: 0, log: () => {} });
+  server = await startChatServer({
+    engine,
+    port: 0,
+    encodings: openAiEncodings(),
+    log: () => {},
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
 });
@@ -98,6 +109,51 @@ describe('tokenizer playground', () => {
       );
     expect(colours).toBeGreaterThan(1);
     expect(await page.locator('[data-testid="conv-tokens"] .token.special').count()).toBe(9);
+    // Switch to cl100k_base: the ids are GPT-4's, and the conversation shows its marker ids.
+    await page.getByTestId('encoding').selectOption('cl100k_base');
+    await page.getByTestId('text').fill('Hello world');
+    const expected = cl100kReference('Hello world').join(', ');
+    await page.waitForFunction(
+      (ids) => document.querySelector('[data-testid="ids"]')?.textContent === ids,
+      expected,
+    );
+    expect(await page.getByTestId('token-count').textContent()).toBe('2');
+    await page.waitForSelector('[data-testid="conv-tokens"] .token[data-id="100264"]');
     await page.screenshot({ path: join(testOutputDir, 'playground.png'), fullPage: true });
+  });
+});
+
+describe('chat page with a real checkpoint', () => {
+  it('streams a reply from a tiny GPT into the page', async () => {
+    await setBackend('auto');
+    const root = mkdtempSync(join(tmpdir(), 'lmkit-chat-page-'));
+    const dir = join(root, 'page-model');
+    const real = await (async () => {
+      await buildTinyCheckpoint(dir);
+      const model = await loadChatEngine({ dir });
+      return { model, server: await startChatServer({ engine: model, port: 0, log: () => {} }) };
+    })();
+    try {
+      const tab = await browser.newPage();
+      await tab.goto(real.server.url);
+      await tab.waitForSelector('body[data-ready="true"]');
+      expect(await tab.getByTestId('model').textContent()).toBe('page-model');
+      await tab.getByTestId('max-tokens').fill('12');
+      await tab.getByTestId('input').fill('Good morrow, sir.');
+      await tab.getByTestId('send').click();
+      await tab.waitForSelector('.message.assistant[data-done="true"]');
+      const bubble = tab.locator('.message.assistant');
+      expect(['stop', 'length']).toContain(await bubble.getAttribute('data-finish-reason'));
+      expect(await tab.getByTestId('error').isHidden()).toBe(true);
+      await tab.waitForSelector('[data-testid="tokens"] .token.reply');
+      await tab.screenshot({
+        path: join(testOutputDir, 'chat-page-real-model.png'),
+        fullPage: true,
+      });
+    } finally {
+      await real.server.close();
+      real.model.dispose?.();
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
