@@ -5,7 +5,10 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 
 function patternToRegExp(pattern: string): RegExp {
-  const escaped = pattern.replace(/[.+^${}()|[\]\\]/gu, '\\$&').replaceAll('*', '.*').replaceAll('?', '.');
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/gu, '\\$&')
+    .replaceAll('*', '.*')
+    .replaceAll('?', '.');
   return new RegExp(`^${escaped}$`, 'u');
 }
 
@@ -17,14 +20,22 @@ export function expandInputs(patterns: readonly string[], cwd: string): string[]
     const name = basename(absolute);
     const dir = dirname(absolute);
     if (/[*?]/u.test(dir))
-      throw new Error(`--input "${pattern}": wildcards are supported in the file name only; list folders explicitly`);
+      throw new Error(
+        `--input "${pattern}": wildcards are supported in the file name only; list folders explicitly`,
+      );
     if (!/[*?]/u.test(name)) {
       if (statSync(absolute, { throwIfNoEntry: false })?.isFile()) out.push(absolute);
-      else throw new Error(`--input "${pattern}": no such file; check the path (relative paths start at ${cwd})`);
+      else
+        throw new Error(
+          `--input "${pattern}": no such file; check the path (relative paths start at ${cwd})`,
+        );
       continue;
     }
     const regex = patternToRegExp(name);
-    const matches = readdirSync(dir).filter((entry) => regex.test(entry)).sort().map((entry) => join(dir, entry));
+    const matches = readdirSync(dir)
+      .filter((entry) => regex.test(entry))
+      .sort()
+      .map((entry) => join(dir, entry));
     if (matches.length === 0) throw new Error(`--input "${pattern}": no files match in ${dir}`);
     out.push(...matches);
   }

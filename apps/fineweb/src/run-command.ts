@@ -28,7 +28,7 @@ export const runUsage = `lmkit-fineweb run --input PATTERN [--input PATTERN ...]
   --format FORMAT        jsonl (default), jsonl.gz or parquet
   --shard-size N         documents per shard (default 100000)
   --languages LIST       ISO 639-3 codes to keep (default eng); "any" keeps every language
-  --min-language-score X minimum language score (default 0.02)
+  --min-language-score X minimum language score (default 0.1)
   --url-lists DIR        folder with domains.txt, urls.txt, banned-words.txt, soft-words.txt, banned-subwords.txt
   --ut1 DIR              an unpacked UT1 blacklist, added to the URL lists
   --max-record-bytes N   larger records are counted as errors (default 10485760)
@@ -66,7 +66,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       quiet: { type: 'boolean', default: false },
     },
   });
-  if (!values.input?.length || !values.output) throw new Error(`--input and --output are required\n\n${runUsage}`);
+  if (!values.input?.length || !values.output)
+    throw new Error(`--input and --output are required\n\n${runUsage}`);
   const format = values.format as 'jsonl' | 'jsonl.gz' | 'parquet';
   if (!['jsonl', 'jsonl.gz', 'parquet'].includes(format))
     throw new Error(`--format "${values.format}" is not one of jsonl, jsonl.gz, parquet`);
@@ -74,22 +75,40 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const output = resolve(options.cwd, values.output);
   await mkdir(output, { recursive: true });
   const registry = { ...fineWebStageRegistry, ...options.registry };
-  const names = values.stages ? values.stages.split(',').map((s) => s.trim()).filter(Boolean) : Object.keys(registry);
+  const names = values.stages
+    ? values.stages
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : Object.keys(registry);
   const languageOptions: Record<string, unknown> = {};
-  if (values.languages !== undefined) languageOptions.keep = values.languages === 'any' ? undefined : values.languages.split(',');
-  if (values['min-language-score'] !== undefined) languageOptions.minScore = Number(values['min-language-score']);
+  if (values.languages !== undefined)
+    languageOptions.keep = values.languages === 'any' ? undefined : values.languages.split(',');
+  if (values['min-language-score'] !== undefined)
+    languageOptions.minScore = Number(values['min-language-score']);
   const stages = await createStages({
     names,
     registry,
     options: {
       language: languageOptions,
-      url: { listsDir: values['url-lists'] && resolve(options.cwd, values['url-lists']), ut1Root: values.ut1 && resolve(options.cwd, values.ut1) },
+      url: {
+        listsDir: values['url-lists'] && resolve(options.cwd, values['url-lists']),
+        ut1Root: values.ut1 && resolve(options.cwd, values.ut1),
+      },
     },
   });
-  const writer = writeDocuments({ dir: output, format, maxDocumentsPerShard: Number(values['shard-size']) });
-  const removed = values.removed ? removedDocumentsWriter({ path: join(output, 'removed.jsonl') }) : undefined;
+  const writer = writeDocuments({
+    dir: output,
+    format,
+    maxDocumentsPerShard: Number(values['shard-size']),
+  });
+  const removed = values.removed
+    ? removedDocumentsWriter({ path: join(output, 'removed.jsonl') })
+    : undefined;
   const progress = values.quiet ? undefined : progressReporter({ stream: options.stderr });
-  const maxRecordBytes = values['max-record-bytes'] ? Number(values['max-record-bytes']) : undefined;
+  const maxRecordBytes = values['max-record-bytes']
+    ? Number(values['max-record-bytes'])
+    : undefined;
   const stats = await runPipeline({
     source: documentSource({ paths, maxRecordBytes }),
     stages,
@@ -99,13 +118,15 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     progressEvery: 50,
   });
   await removed?.close();
-  progress?.update({ read: stats.read, kept: stats.kept, elapsedMs: stats.durationMs }, true);
-  const report = { inputs: paths, stages: names, output: writer.files, ...stats };
+  progress?.finish();
+  const report = { inputs: paths, stageNames: names, output: writer.files, ...stats };
   await writeFile(join(output, 'stats.json'), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const docsPerSecond = stats.read / Math.max(stats.durationMs / 1000, 1e-9);
-    stdout.write(`${formatStatsTable(stats)}\n\n${stats.read} read = ${stats.kept} kept + ${stats.dropped} dropped + ${stats.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${writer.files.length} shard(s) in ${output}\n`);
+    stdout.write(
+      `${formatStatsTable(stats)}\n\n${stats.read} read = ${stats.kept} kept + ${stats.dropped} dropped + ${stats.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${writer.files.length} shard(s) in ${output}\n`,
+    );
   }
   return 0;
 }

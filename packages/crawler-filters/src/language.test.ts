@@ -3,11 +3,26 @@ import { detectLanguage, languageVerdict } from './language.ts';
 
 // Opening sentences of public-domain / freely licensed prose in each language.
 const SAMPLES: [string, string][] = [
-  ['eng', 'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness, it was the epoch of belief.'],
-  ['fra', "Longtemps, je me suis couché de bonne heure. Parfois, à peine ma bougie éteinte, mes yeux se fermaient si vite que je n'avais pas le temps de me dire : je m'endors."],
-  ['deu', 'Als Gregor Samsa eines Morgens aus unruhigen Träumen erwachte, fand er sich in seinem Bett zu einem ungeheueren Ungeziefer verwandelt.'],
-  ['spa', 'En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía un hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.'],
-  ['rus', 'Все счастливые семьи похожи друг на друга, каждая несчастливая семья несчастлива по-своему. Всё смешалось в доме Облонских. Жена узнала, что муж был в связи с бывшею в их доме француженкою-гувернанткой, и объявила мужу, что не может жить с ним в одном доме.'],
+  [
+    'eng',
+    'It was the best of times, it was the worst of times, it was the age of wisdom, it was the age of foolishness, it was the epoch of belief.',
+  ],
+  [
+    'fra',
+    "Longtemps, je me suis couché de bonne heure. Parfois, à peine ma bougie éteinte, mes yeux se fermaient si vite que je n'avais pas le temps de me dire : je m'endors.",
+  ],
+  [
+    'deu',
+    'Als Gregor Samsa eines Morgens aus unruhigen Träumen erwachte, fand er sich in seinem Bett zu einem ungeheueren Ungeziefer verwandelt.',
+  ],
+  [
+    'spa',
+    'En un lugar de la Mancha, de cuyo nombre no quiero acordarme, no ha mucho tiempo que vivía un hidalgo de los de lanza en astillero, adarga antigua, rocín flaco y galgo corredor.',
+  ],
+  [
+    'rus',
+    'Все счастливые семьи похожи друг на друга, каждая несчастливая семья несчастлива по-своему. Всё смешалось в доме Облонских. Жена узнала, что муж был в связи с бывшею в их доме француженкою-гувернанткой, и объявила мужу, что не может жить с ним в одном доме.',
+  ],
 ];
 
 describe('language identification', () => {
@@ -29,13 +44,19 @@ describe('language identification', () => {
     expect(languageVerdict(french)).toMatchObject({ keep: false, reason: 'language:fra' });
     expect(languageVerdict(french, { keep: ['eng', 'fra'] }).keep).toBe(true);
     expect(languageVerdict(french, { keep: undefined }).keep).toBe(true);
-    expect(languageVerdict('Short.', { keep: undefined })).toMatchObject({ keep: false, reason: 'too_short_to_tell' });
+    expect(languageVerdict('Short.', { keep: undefined })).toMatchObject({
+      keep: false,
+      reason: 'too_short_to_tell',
+    });
   });
 
   it('drops a guess below the score threshold', () => {
     const [, english] = SAMPLES[0];
     const { guess } = languageVerdict(english);
-    expect(languageVerdict(english, { minScore: guess.score + 0.01 })).toMatchObject({ keep: false, reason: 'low_language_score' });
+    expect(languageVerdict(english, { minScore: guess.score + 0.01 })).toMatchObject({
+      keep: false,
+      reason: 'low_language_score',
+    });
     expect(languageVerdict(english, { minScore: undefined }).keep).toBe(true);
   });
 });

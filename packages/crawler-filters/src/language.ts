@@ -77,11 +77,13 @@ export type LanguageGuess =
   | { language: 'und'; score: 0; tooShort: true };
 
 /**
- * Detects the language: ISO 639-3 code and a score in [0, 1], the gap between the best and the
- * runner-up language in franc's normalised distance (0 = a tie, 1 = nothing else comes close).
+ * Detects the language: ISO 639-3 code and a score in [0, 1]: how far the runner-up language is
+ * from the best, relative to the farthest candidate, in franc's normalised distance (0 = a tie,
+ * 1 = the runner-up is as unlike the text as the least likely candidate; a language alone in its
+ * script scores 1). Scale-free, so comparable across text lengths; not a probability.
  *
  * @example detectLanguage('The quick brown fox jumps over the lazy dog near the old river bank.')
- * // { language: 'eng', score: 0.2… }
+ * // { language: 'eng', score: 0.3… }
  */
 export function detectLanguage(text: string, options: DetectLanguageOptions = {}): LanguageGuess {
   const minLength = options.minLength ?? 50;
@@ -92,14 +94,16 @@ export function detectLanguage(text: string, options: DetectLanguageOptions = {}
   const ranked = francAll(sample, { minLength: 1, only: candidates ? [...candidates] : undefined });
   const [best, second] = ranked;
   if (!best || best[0] === 'und') return { language: 'und', score: 0, tooShort: true };
-  const score = second ? Math.max(0, Math.min(1, 1 - second[1])) : 1;
+  const farthest = ranked.at(-1)![1];
+  const score =
+    second && farthest < 1 ? Math.max(0, Math.min(1, (1 - second[1]) / (1 - farthest))) : 1;
   return { language: best[0], score };
 }
 
 export interface LanguageFilterOptions extends DetectLanguageOptions {
   /** Languages to keep (ISO 639-3). Default `['eng']`, as FineWeb. `undefined` keeps any language. */
   keep?: readonly string[] | undefined;
-  /** Minimum score to keep. Default 0.02 (see bench/langid.bench.ts). `undefined` turns it off. */
+  /** Minimum score to keep. Default 0.1 (see bench/langid.bench.ts). `undefined` turns it off. */
   minScore?: number | undefined;
 }
 
@@ -109,7 +113,7 @@ export function languageVerdict(
   options: LanguageFilterOptions = {},
 ): Verdict & { guess: LanguageGuess } {
   const keep = 'keep' in options ? options.keep : ['eng'];
-  const minScore = 'minScore' in options ? options.minScore : 0.02;
+  const minScore = 'minScore' in options ? options.minScore : 0.1;
   const guess = detectLanguage(text, options);
   if ('tooShort' in guess) return { keep: false, reason: 'too_short_to_tell', guess };
   if (keep && !keep.includes(guess.language))

@@ -1,11 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { Document } from './document.ts';
 import { CrawlerFiltersError } from './errors.ts';
-import { type RemovedDocument, collectInto, pipe, runPipeline } from './pipeline.ts';
+import { collectInto, pipe, type RemovedDocument, runPipeline } from './pipeline.ts';
 import { defineStage, filterStage, transformStage } from './stage.ts';
 
 const docs = (n: number): Document[] =>
-  Array.from({ length: n }, (_, i) => ({ id: `d${i}`, text: `document number ${i}`, metadata: {} }));
+  Array.from({ length: n }, (_, i) => ({
+    id: `d${i}`,
+    text: `document number ${i}`,
+    metadata: {},
+  }));
 
 async function* from(items: Document[]) {
   yield* items;
@@ -16,7 +20,8 @@ describe('pipe', () => {
     const out: Document[] = [];
     const evens = filterStage({
       name: 'evens',
-      filter: (d) => (Number(d.id.slice(1)) % 2 === 0 ? { keep: true } : { keep: false, reason: 'odd' }),
+      filter: (d) =>
+        Number(d.id.slice(1)) % 2 === 0 ? { keep: true } : { keep: false, reason: 'odd' },
     });
     const small = filterStage({
       name: 'small',
@@ -64,7 +69,8 @@ describe('pipe', () => {
     const out: Document[] = [];
     const upper = transformStage({
       name: 'upper',
-      transform: (d) => (d.id === 'd0' ? { keep: false, reason: 'first' } : { ...d, text: d.text.toUpperCase() }),
+      transform: (d) =>
+        d.id === 'd0' ? { keep: false, reason: 'first' } : { ...d, text: d.text.toUpperCase() },
     });
     const stats = await pipe(from(docs(2)), upper, collectInto(out));
     expect(out).toEqual([{ id: 'd1', text: 'DOCUMENT NUMBER 1', metadata: {} }]);
@@ -99,7 +105,9 @@ describe('pipe', () => {
         return;
       }
     });
-    await expect(pipe(from(docs(3)), firstOnly, collectInto([]))).rejects.toThrow(/output of "read" was not read to the end/);
+    await expect(pipe(from(docs(3)), firstOnly, collectInto([]))).rejects.toThrow(
+      /output of "read" was not read to the end/,
+    );
   });
 
   it('names plain transforms by position and reports progress', async () => {

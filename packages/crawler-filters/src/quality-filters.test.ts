@@ -38,12 +38,41 @@ const prose = (lines = 24) => SENTENCES.slice(0, lines).join('\n');
 describe('Gopher repetition', () => {
   const cases: [string, string, string | undefined][] = [
     ['ordinary prose passes', prose(), undefined],
-    ['duplicated paragraphs', [1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? SENTENCES[0] : SENTENCES[i])).join('\n\n'), 'dup_para_frac'],
-    ['duplicated paragraph characters', [SENTENCES.slice(0, 3).join(' '), 'Short one here.', SENTENCES.slice(0, 3).join(' '), ...SENTENCES.slice(3, 10)].join('\n\n'), 'dup_para_char_frac'],
-    ['duplicated lines', [...SENTENCES.slice(0, 6), SENTENCES[0], SENTENCES[1], SENTENCES[0], SENTENCES[1]].join('\n'), 'dup_line_frac'],
-    ['duplicated line characters', [...SENTENCES.slice(0, 8), SENTENCES[0], SENTENCES[1], SENTENCES[2]].join('\n'), 'dup_line_char_frac'],
-    ['one 2-gram dominates', `${SENTENCES.slice(0, 4).join(' ')} ${'buy now, '.repeat(30)}`, 'top_2_gram'],
-    ['repeated 5-grams', `${SENTENCES.slice(0, 12).join(' ')} ${SENTENCES.slice(0, 3).join(' ')}`, 'duplicated_5_n_grams'],
+    [
+      'duplicated paragraphs',
+      [1, 2, 3, 4, 5, 6].map((i) => (i % 2 ? SENTENCES[0] : SENTENCES[i])).join('\n\n'),
+      'dup_para_frac',
+    ],
+    [
+      'duplicated paragraph characters',
+      [
+        SENTENCES.slice(0, 3).join(' '),
+        'Short one here.',
+        SENTENCES.slice(0, 3).join(' '),
+        ...SENTENCES.slice(3, 10),
+      ].join('\n\n'),
+      'dup_para_char_frac',
+    ],
+    [
+      'duplicated lines',
+      [...SENTENCES.slice(0, 6), SENTENCES[0], SENTENCES[1], SENTENCES[0], SENTENCES[1]].join('\n'),
+      'dup_line_frac',
+    ],
+    [
+      'duplicated line characters',
+      [...SENTENCES.slice(0, 8), SENTENCES[0], SENTENCES[1], SENTENCES[2]].join('\n'),
+      'dup_line_char_frac',
+    ],
+    [
+      'one 2-gram dominates',
+      `${SENTENCES.slice(0, 4).join(' ')} ${'buy now, '.repeat(30)}`,
+      'top_2_gram',
+    ],
+    [
+      'repeated 5-grams',
+      `${SENTENCES.slice(0, 12).join(' ')} ${SENTENCES.slice(0, 3).join(' ')}`,
+      'duplicated_5_n_grams',
+    ],
   ];
   it.each(cases)('%s', (_name, text, reason) => {
     const verdict = gopherRepetition(text);
@@ -51,8 +80,18 @@ describe('Gopher repetition', () => {
   });
 
   it('a rule set to undefined is off', () => {
-    const text = [...SENTENCES.slice(0, 6), SENTENCES[0], SENTENCES[1], SENTENCES[0], SENTENCES[1]].join('\n');
-    const verdict = gopherRepetition(text, { duplicateLineFraction: undefined, duplicateLineCharFraction: undefined, duplicateNGramCharFractions: [] });
+    const text = [
+      ...SENTENCES.slice(0, 6),
+      SENTENCES[0],
+      SENTENCES[1],
+      SENTENCES[0],
+      SENTENCES[1],
+    ].join('\n');
+    const verdict = gopherRepetition(text, {
+      duplicateLineFraction: undefined,
+      duplicateLineCharFraction: undefined,
+      duplicateNGramCharFractions: [],
+    });
     expect(verdict).toEqual({ keep: true });
   });
 });
@@ -63,14 +102,38 @@ describe('Gopher quality', () => {
     ['ordinary prose passes', prose(), undefined],
     ['fewer than 50 words', words(40), 'gopher_short_doc'],
     ['more than 100,000 words', 'the cat '.repeat(50_001), 'gopher_long_doc'],
-    ['mean word length below 3', 'a an to of is be he we it my '.repeat(8), 'gopher_below_avg_threshold'],
-    ['mean word length above 10', 'incomprehensibilities internationalisation '.repeat(30) + 'the the', 'gopher_above_avg_threshold'],
+    [
+      'mean word length below 3',
+      'a an to of is be he we it my '.repeat(8),
+      'gopher_below_avg_threshold',
+    ],
+    [
+      'mean word length above 10',
+      'incomprehensibilities internationalisation '.repeat(30) + 'the the',
+      'gopher_above_avg_threshold',
+    ],
     ['too many hashes', `${prose()} ${'#tag '.repeat(40)}`, 'gopher_too_many_hashes'],
     ['too many ellipses', `${prose()} ${'wait... '.repeat(40)}`, 'gopher_too_many_ellipsis'],
-    ['nearly all lines are bullets', SENTENCES.map((s) => `• ${s}`).join('\n'), 'gopher_too_many_bullets'],
-    ['many lines end with an ellipsis', SENTENCES.map((s, i) => (i % 2 ? `${s.slice(0, -1)}…` : s)).join('\n'), 'gopher_too_many_end_ellipsis'],
-    ['too few alphabetic words', `${words(60)} ${'12 34 56 78 90 '.repeat(12)}`, 'gopher_below_alpha_threshold'],
-    ['fewer than 2 stop words', 'Quick brown foxes jump over lazy dogs near green fields daily. '.repeat(6), 'gopher_enough_stop_words'],
+    [
+      'nearly all lines are bullets',
+      SENTENCES.map((s) => `• ${s}`).join('\n'),
+      'gopher_too_many_bullets',
+    ],
+    [
+      'many lines end with an ellipsis',
+      SENTENCES.map((s, i) => (i % 2 ? `${s.slice(0, -1)}…` : s)).join('\n'),
+      'gopher_too_many_end_ellipsis',
+    ],
+    [
+      'too few alphabetic words',
+      `${words(60)} ${'12 34 56 78 90 '.repeat(12)}`,
+      'gopher_below_alpha_threshold',
+    ],
+    [
+      'fewer than 2 stop words',
+      'Quick brown foxes jump over lazy dogs near green fields daily. '.repeat(6),
+      'gopher_enough_stop_words',
+    ],
   ];
   it.each(cases)('%s', (_name, text, reason) => {
     const verdict = gopherQuality(text);
@@ -86,8 +149,16 @@ describe('Gopher quality', () => {
 describe('C4 quality (FineWeb variant)', () => {
   const cases: [string, string, string | undefined][] = [
     ['ordinary prose passes', prose(), undefined],
-    ['lorem ipsum drops the document', `${prose()}\nLorem ipsum dolor sit amet, consectetur.`, 'lorem_ipsum'],
-    ['a curly bracket drops the document', `${prose()}\nfunction f() { return 1; }`, 'curly_bracket'],
+    [
+      'lorem ipsum drops the document',
+      `${prose()}\nLorem ipsum dolor sit amet, consectetur.`,
+      'lorem_ipsum',
+    ],
+    [
+      'a curly bracket drops the document',
+      `${prose()}\nfunction f() { return 1; }`,
+      'curly_bracket',
+    ],
     ['fewer than 5 sentences remain', SENTENCES.slice(0, 4).join('\n'), 'too_few_sentences'],
   ];
   it.each(cases)('%s', (_name, text, reason) => {
@@ -122,9 +193,24 @@ describe('FineWeb quality', () => {
   const cases: [string, string, string | undefined][] = [
     ['ordinary prose passes', prose(), undefined],
     ['empty text', '  \n \n', 'empty'],
-    ['few lines end in terminal punctuation', SENTENCES.map((s) => s.slice(0, -1)).join('\n'), 'line_punct_ratio'],
-    ['one duplicated line is over 1% of characters', [...SENTENCES, SENTENCES[3]].join('\n'), 'char_dup_ratio'],
-    ['mostly short lines', [...SENTENCES.slice(0, 6), ...Array.from({ length: 14 }, (_, i) => `Item number ${i} here.`)].join('\n'), 'short_line_ratio'],
+    [
+      'few lines end in terminal punctuation',
+      SENTENCES.map((s) => s.slice(0, -1)).join('\n'),
+      'line_punct_ratio',
+    ],
+    [
+      'one duplicated line is over 1% of characters',
+      [...SENTENCES, SENTENCES[3]].join('\n'),
+      'char_dup_ratio',
+    ],
+    [
+      'mostly short lines',
+      [
+        ...SENTENCES.slice(0, 6),
+        ...Array.from({ length: 14 }, (_, i) => `Item number ${i} here.`),
+      ].join('\n'),
+      'short_line_ratio',
+    ],
     ['too many newlines per word', SENTENCES.join('\n\n\n\n'), 'list_ratio'],
   ];
   it.each(cases)('%s', (_name, text, reason) => {

@@ -1,4 +1,4 @@
-import { mkdtemp, mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -21,13 +21,33 @@ describe('URL filter', async () => {
     ['blocked registered domain', 'https://blocked.example/index.html', 'domain'],
     ['www. is ignored on both sides', 'http://www.other-blocked.test/', 'domain'],
     ['sub-domain of a blocked domain', 'https://cdn.images.blocked.example/a.html', 'subdomain'],
-    ['a domain that only ends with the same letters passes', 'https://notblocked.example/', undefined],
+    [
+      'a domain that only ends with the same letters passes',
+      'https://notblocked.example/',
+      undefined,
+    ],
     ['exact URL, scheme and trailing slash ignored', 'https://fine.example/bad/page/', 'url'],
-    ['hard banned word among the URL words', 'https://site.example/forbidden-things', 'hard_blacklisted'],
+    [
+      'hard banned word among the URL words',
+      'https://site.example/forbidden-things',
+      'hard_blacklisted',
+    ],
     ['one soft word is not enough', 'https://site.example/casino-history', undefined],
-    ['two soft words remove the URL', 'https://site.example/casino/poker-night', 'soft_blacklisted'],
-    ['banned sub-word anywhere in the squashed URL', 'https://site.example/very-bad-stuff', 'blacklisted_subword'],
-    ['a word containing a banned word is not a hard match', 'https://site.example/forbiddenfruit', undefined],
+    [
+      'two soft words remove the URL',
+      'https://site.example/casino/poker-night',
+      'soft_blacklisted',
+    ],
+    [
+      'banned sub-word anywhere in the squashed URL',
+      'https://site.example/very-bad-stuff',
+      'blacklisted_subword',
+    ],
+    [
+      'a word containing a banned word is not a hard match',
+      'https://site.example/forbiddenfruit',
+      undefined,
+    ],
   ];
   it.each(cases)('%s', (_name, url, reason) => {
     const verdict = urlVerdict(url, { lists });
@@ -35,14 +55,21 @@ describe('URL filter', async () => {
   });
 
   it('respects the soft-word threshold option', () => {
-    expect(urlVerdict('https://site.example/casino-history', { lists, softWordThreshold: 1 })).toEqual({ keep: false, reason: 'soft_blacklisted' });
+    expect(
+      urlVerdict('https://site.example/casino-history', { lists, softWordThreshold: 1 }),
+    ).toEqual({ keep: false, reason: 'soft_blacklisted' });
   });
 
   it('loads the shipped default lists', async () => {
     const defaults = await loadUrlLists();
     expect(defaults.domains.size).toBeGreaterThan(0);
-    expect(urlVerdict('https://pornhub.com/x', { lists: defaults })).toEqual({ keep: false, reason: 'domain' });
-    expect(urlVerdict('https://en.wikipedia.org/wiki/River', { lists: defaults })).toEqual({ keep: true });
+    expect(urlVerdict('https://pornhub.com/x', { lists: defaults })).toEqual({
+      keep: false,
+      reason: 'domain',
+    });
+    expect(urlVerdict('https://en.wikipedia.org/wiki/River', { lists: defaults })).toEqual({
+      keep: true,
+    });
   });
 
   it('adds UT1 category folders and names a missing one', async () => {
@@ -50,7 +77,12 @@ describe('URL filter', async () => {
     await mkdir(join(root, 'adult'));
     await writeFile(join(root, 'adult', 'domains'), 'ut1-listed.example\n');
     const withUt1 = await loadUrlLists({ ut1Root: root, ut1Categories: ['adult'] });
-    expect(urlVerdict('http://ut1-listed.example/', { lists: withUt1 })).toEqual({ keep: false, reason: 'domain' });
-    await expect(loadUrlLists({ ut1Root: root, ut1Categories: ['phishing'] })).rejects.toThrow(/phishing.*domains/);
+    expect(urlVerdict('http://ut1-listed.example/', { lists: withUt1 })).toEqual({
+      keep: false,
+      reason: 'domain',
+    });
+    await expect(loadUrlLists({ ut1Root: root, ut1Categories: ['phishing'] })).rejects.toThrow(
+      /phishing.*domains/,
+    );
   });
 });

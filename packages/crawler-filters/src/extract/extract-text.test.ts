@@ -50,29 +50,55 @@ describe('extractText', () => {
   });
 
   it('drops menus, cookie banners, share bars, sidebars, comments, footers and scripts', () => {
-    for (const boilerplate of ['Home', 'Accept all cookies', 'Share on Facebook', 'Most read', 'First!', 'Copyright', 'SCRIPT-TEXT', 'color:red'])
+    for (const boilerplate of [
+      'Home',
+      'Accept all cookies',
+      'Share on Facebook',
+      'Most read',
+      'First!',
+      'Copyright',
+      'SCRIPT-TEXT',
+      'color:red',
+    ])
       expect(text).not.toContain(boilerplate);
   });
 
   it('decodes bytes with the charset from the HTTP header or from <meta>', () => {
     const latin1 = (html: string) => Uint8Array.from(html, (c) => c.charCodeAt(0));
     const body = `<html><body><article><p>Le caf\u00e9 du port servait un th\u00e9 tr\u00e8s chaud aux p\u00eacheurs qui rentraient de la mer.</p></article></body></html>`;
-    expect(extractText(latin1(body), { contentType: 'text/html; charset=ISO-8859-1' }).text).toContain('café du port');
+    expect(
+      extractText(latin1(body), { contentType: 'text/html; charset=ISO-8859-1' }).text,
+    ).toContain('café du port');
     const withMeta = body.replace('<html>', '<html><head><meta charset="windows-1252"></head>');
     expect(extractText(latin1(withMeta)).text).toContain('thé très chaud');
     expect(extractText(new TextEncoder().encode(body)).text).toContain('pêcheurs');
   });
 
   it('rejects binary payloads and invalid UTF-8 with a reason', () => {
-    const png = Uint8Array.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]);
+    const png = Uint8Array.from([
+      0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52,
+    ]);
     expect(() => extractText(png)).toThrow(expect.objectContaining({ reason: 'not-html' }));
-    const broken = Uint8Array.from([...new TextEncoder().encode('<p>caf'), 0xe9, 0x20, 0x6f, 0x6b, 0x3c, 0x2f, 0x70, 0x3e]);
+    const broken = Uint8Array.from([
+      ...new TextEncoder().encode('<p>caf'),
+      0xe9,
+      0x20,
+      0x6f,
+      0x6b,
+      0x3c,
+      0x2f,
+      0x70,
+      0x3e,
+    ]);
     expect(() => extractText(broken)).toThrow(CrawlerFiltersError);
     expect(() => extractText(broken)).toThrow(/not valid utf-8.*invalidBytes/);
   });
 
   it('returns empty text for a page without content instead of throwing', () => {
-    expect(extractText('<html><body><script>var a = 1;</script><div hidden>gone</div></body></html>').text).toBe('');
+    expect(
+      extractText('<html><body><script>var a = 1;</script><div hidden>gone</div></body></html>')
+        .text,
+    ).toBe('');
     expect(extractText('').text).toBe('');
   });
 });
@@ -87,7 +113,9 @@ describe('extraction quality on real pages', () => {
 
   it('reaches a mean shingle F1 of at least 0.9 against the reference text', () => {
     const scores = pages.map((name) => {
-      const truth = renderText([parseHtml(readFileSync(`${dir}${name}/expected.html`, 'utf8')).root]);
+      const truth = renderText([
+        parseHtml(readFileSync(`${dir}${name}/expected.html`, 'utf8')).root,
+      ]);
       const { text } = extractText(readFileSync(`${dir}${name}/source.html`, 'utf8'));
       return shingleScore({ predicted: text, truth });
     });

@@ -24,15 +24,24 @@ async function decompressZstd(path: string): Promise<Uint8Array> {
   return zstd.decompress(await readFile(path));
 }
 
+function parseObject(json: string): unknown {
+  try {
+    return JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Turns one parsed JSON object into a document: `text` required, `id` defaulting to `file:line`. */
 export function toDocument(value: unknown, fallbackId: string): Document | string {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return 'not-an-object';
   const { id, text, url, html, metadata, ...rest } = value as Record<string, unknown>;
   if (typeof text !== 'string') return 'missing-text';
+  const meta = typeof metadata === 'string' ? parseObject(metadata) : metadata;
   const doc: Document = {
     id: typeof id === 'string' || typeof id === 'number' ? String(id) : fallbackId,
     text,
-    metadata: { ...(metadata && typeof metadata === 'object' ? metadata : {}), ...rest },
+    metadata: { ...(meta && typeof meta === 'object' ? meta : {}), ...rest },
   };
   if (typeof url === 'string') doc.url = url;
   if (typeof html === 'string') doc.html = html;
