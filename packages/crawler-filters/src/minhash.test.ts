@@ -124,3 +124,18 @@ describe('MinHash accuracy on 200 real-text pairs at known Jaccard (0.1 to 0.95)
     expect(low.filter((r) => r.caught).length / low.length).toBeLessThanOrEqual(0.05);
   });
 });
+
+describe('MinHasher engines', () => {
+  it('gives bit-identical signatures from the WebAssembly SIMD kernel and the JavaScript loop', () => {
+    const simd = new MinHasher();
+    const js = new MinHasher({ engine: 'js' });
+    expect(simd.engine).toBe('wasm-simd');
+    expect(js.engine).toBe('js');
+    const texts = sampleTexts({ dataDir }).slice(0, 40);
+    // A text longer than one kernel call (16,384 shingles) too.
+    texts.push(Array.from({ length: 20_000 }, (_, i) => `w${i % 7919}`).join(' '), 'one', '');
+    for (const text of texts) expect(simd.signature(text)).toEqual(js.signature(text));
+    // Hash counts that are not a multiple of 4 fall back to JavaScript.
+    expect(new MinHasher({ buckets: 3, hashesPerBucket: 3 }).engine).toBe('js');
+  });
+});

@@ -3,6 +3,7 @@
 // (3-independent, min-wise within a small bias, Pătrașcu & Thorup 2012), all integer, on typed arrays.
 
 import { CrawlerFiltersError } from './errors.ts';
+import { createSimdKernel, type SimdMinHashKernel } from './minhash-simd.ts';
 
 export interface MinHashConfig {
   /** Words per shingle. Default 5 (FineWeb). */
@@ -13,6 +14,14 @@ export interface MinHashConfig {
   hashesPerBucket: number;
   /** Seed of the hash family; equal seeds give comparable signatures. Default 1 (FineWeb). */
   seed: number;
+}
+
+export interface MinHasherOptions extends Partial<MinHashConfig> {
+  /**
+   * `auto` (default) runs the inner loop as a WebAssembly SIMD kernel where available; `js` keeps
+   * it in JavaScript. Both give identical signatures.
+   */
+  engine?: 'auto' | 'js';
 }
 
 export const defaultMinHashConfig: Readonly<MinHashConfig> = Object.freeze({
@@ -91,11 +100,18 @@ export class MinHasher {
   /** (KEY_BYTES × 256) rows of hashCount values: row (byte position p, byte value v) is p*256+v. */
   private readonly table: Uint32Array;
   private wordHashes = new Uint32Array(1024);
+  private shingleKeys = new Uint32Array(1024);
+  private readonly kernel: SimdMinHashKernel | undefined;
   /** Memo of `classify` per UTF-16 code unit (0 = not yet classified). */
   private readonly charClasses = new Uint8Array(65536);
 
-  constructor(options: Partial<MinHashConfig> = {}) {
-    const config = { ...defaultMinHashConfig, ...options };
+  constructor(options: MinHasherOptions = {}) {
+    const config: MinHashConfig = {
+      ngram: options.ngram ?? defaultMinHashConfig.ngram,
+      buckets: options.buckets ?? defaultMinHashConfig.buckets,
+      hashesPerBucket: options.hashesPerBucket ?? defaultMinHashConfig.hashesPerBucket,
+      seed: options.seed ?? defaultMinHashConfig.seed,
+    };
     checkPositiveInteger('ngram', config.ngram, 64);
     checkPositiveInteger('buckets', config.buckets, 1024);
     checkPositiveInteger('hashesPerBucket', config.hashesPerBucket, 1024);
@@ -110,22 +126,34 @@ export class MinHasher {
     const random = splitmix32(fmix32(config.seed ^ 0x6d696e68));
     this.table = new Uint32Array(KEY_BYTES * 256 * this.hashCount);
     for (let i = 0; i < this.table.length; i++) this.table[i] = random();
+    this.kernel =
+      options.engine === 'js' ? undefined : createSimdKernel(this.table, this.hashCount);
+  }
+
+  /** Which inner loop this hasher runs. */
+  get engine(): 'wasm-simd' | 'js' {
+    return this.kernel ? 'wasm-simd' : 'js';
   }
 
   /** The 112 (by default) minima of the text's shingle hashes; a text without words gives all EMPTY_SLOT. */
   signature(text: string): Uint32Array {
-    const signature = new Uint32Array(this.hashCount).fill(EMPTY_SLOT);
     const wordCount = this.hashWords(text);
-    if (wordCount === 0) return signature;
+    if (wordCount === 0) return new Uint32Array(this.hashCount).fill(EMPTY_SLOT);
     const n = Math.min(this.config.ngram, wordCount);
+    const count = wordCount - n + 1;
+    if (this.shingleKeys.length < count) this.shingleKeys = new Uint32Array(this.wordHashes.length);
     const words = this.wordHashes;
-    for (let start = 0; start + n <= wordCount; start++) {
+    const keys = this.shingleKeys;
+    for (let start = 0; start < count; start++) {
       let key = 0x2545f491;
       for (let j = start; j < start + n; j++) {
         key = Math.imul(((key << 5) | (key >>> 27)) ^ words[j], 0x9e3779b1);
       }
-      this.update(signature, fmix32(key ^ n));
+      keys[start] = fmix32(key ^ n);
     }
+    if (this.kernel) return this.kernel.signature(keys, count);
+    const signature = new Uint32Array(this.hashCount).fill(EMPTY_SLOT);
+    for (let i = 0; i < count; i++) this.update(signature, keys[i]);
     return signature;
   }
 
