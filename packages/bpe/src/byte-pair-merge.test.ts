@@ -19,7 +19,11 @@ function naiveMerge(table: RankTable, bytes: Uint8Array): number[] {
       }
     }
     if (best < 0) break;
-    parts = [...parts.slice(0, best), [parts[best][0], parts[best + 1][1]], ...parts.slice(best + 2)];
+    parts = [
+      ...parts.slice(0, best),
+      [parts[best][0], parts[best + 1][1]],
+      ...parts.slice(best + 2),
+    ];
   }
   return parts.map(([s, e]) => table.get(bytes, s, e));
 }

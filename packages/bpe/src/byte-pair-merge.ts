@@ -53,8 +53,7 @@ export function bytePairMerge(
       ranks[i] = ranks[i + 1];
     }
     parts--;
-    const r =
-      at + 2 < parts ? table.get(bytes, starts[at], starts[at + 2]) : -1;
+    const r = at + 2 < parts ? table.get(bytes, starts[at], starts[at + 2]) : -1;
     ranks[at] = r < 0 ? NONE : r;
     if (at > 0) {
       const p = table.get(bytes, starts[at - 1], starts[at + 1]);
@@ -65,7 +64,12 @@ export function bytePairMerge(
 }
 
 /** The same merge in O(n log n): parts are a linked list over byte offsets; pairs sit in a heap. */
-export function heapMerge(table: RankTable, bytes: Uint8Array, length: number, out: number[]): void {
+export function heapMerge(
+  table: RankTable,
+  bytes: Uint8Array,
+  length: number,
+  out: number[],
+): void {
   const next = new Int32Array(length + 1);
   const prev = new Int32Array(length + 1);
   const pairRank = new Int32Array(length);

@@ -3,7 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { corpus, gptTokenizerData, ourTokenizer } from './__fixtures__/reference.ts';
-import { formatTiktoken, loadTiktokenFile, parseTiktoken, saveTiktokenFile } from './tiktoken-file.ts';
+import {
+  formatTiktoken,
+  loadTiktokenFile,
+  parseTiktoken,
+  saveTiktokenFile,
+} from './tiktoken-file.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { loadTokenizer, saveTokenizer, tokenizerFromJSON } from './tokenizer-file.ts';
 import { trainBpe } from './train.ts';
@@ -73,7 +78,9 @@ describe('JSON tokenizer file', () => {
 
   it('names the field and value of a bad file', async () => {
     const good = (await trainBpe({ texts: ['abcabc'], vocabSize: 258 })).toJSON();
-    expect(() => tokenizerFromJSON({ ...good, version: 9 })).toThrow(/version is 9; this reader supports version 1/);
+    expect(() => tokenizerFromJSON({ ...good, version: 9 })).toThrow(
+      /version is 9; this reader supports version 1/,
+    );
     expect(() => tokenizerFromJSON({ ...good, format: 'x' })).toThrow(/format is "x"/);
     expect(() => tokenizerFromJSON({ ...good, ranks: ['@@'] })).toThrow(/ranks\[0\] is "@@"/);
     expect(() => tokenizerFromJSON({ ...good, ranks: undefined, merges: [[0, 999]] })).toThrow(
@@ -83,6 +90,8 @@ describe('JSON tokenizer file', () => {
       /specialTokens\["<\|x\|>"\] is -1/,
     );
     await writeFile(join(dir, 'bad.json'), '{');
-    await expect(loadTokenizer(join(dir, 'bad.json'))).rejects.toThrow(/cannot read tokenizer file/);
+    await expect(loadTokenizer(join(dir, 'bad.json'))).rejects.toThrow(
+      /cannot read tokenizer file/,
+    );
   });
 });

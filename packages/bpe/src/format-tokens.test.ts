@@ -4,7 +4,10 @@ import { formatTokens, visibleToken } from './format-tokens.ts';
 
 describe('formatTokens', () => {
   it('shows white space and marks partial UTF-8 bytes', () => {
-    expect(visibleToken(new TextEncoder().encode(' a\tb\r\n'))).toEqual({ text: '·a→b␍↵', lineBreaks: 1 });
+    expect(visibleToken(new TextEncoder().encode(' a\tb\r\n'))).toEqual({
+      text: '·a→b␍↵',
+      lineBreaks: 1,
+    });
     expect(visibleToken(Uint8Array.of(0xe4, 0xbd))).toEqual({ text: '<E4><BD>', lineBreaks: 0 });
   });
 
@@ -26,6 +29,8 @@ describe('formatTokens', () => {
     expect(html).toContain('&#60;');
     expect(html).toContain(`data-id="${ids[0]}"`);
     expect(html).toContain(`${ids.length} tokens`);
-    expect(formatTokens(ids, t, { format: 'html', showIds: false })).not.toContain('lmkit-token-ids');
+    expect(formatTokens(ids, t, { format: 'html', showIds: false })).not.toContain(
+      'lmkit-token-ids',
+    );
   });
 });

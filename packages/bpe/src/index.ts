@@ -1,7 +1,18 @@
 // Public API of @lmkit/bpe.
 export { BpeError } from './errors.ts';
+export {
+  type FormatTokensOptions,
+  formatTokens,
+  type TokenSource,
+  visibleToken,
+} from './format-tokens.ts';
 export { mergePair, pairCounts } from './merge.ts';
-export { type BuiltinPatternName, patterns, type ResolvedPattern, resolvePattern } from './patterns.ts';
+export {
+  type BuiltinPatternName,
+  patterns,
+  type ResolvedPattern,
+  resolvePattern,
+} from './patterns.ts';
 export { builtinSplitter, forEachPiece, type PieceEnd } from './pretokenize.ts';
 export { MAX_RANK, RankTable } from './rank-table.ts';
 export {
@@ -17,7 +28,6 @@ export {
   type TiktokenFileOptions,
 } from './tiktoken-file.ts';
 export { Tokenizer, type TokenizerOptions } from './tokenizer.ts';
-export { type FormatTokensOptions, formatTokens, type TokenSource, visibleToken } from './format-tokens.ts';
 export {
   loadTokenizer,
   saveTokenizer,

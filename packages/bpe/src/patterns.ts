@@ -6,7 +6,7 @@ import { BpeError } from './errors.ts';
 
 export type BuiltinPatternName = 'r50k_base' | 'cl100k_base' | 'o200k_base';
 
-const contraction = String.raw`'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])`;
+const contraction = "'(?:[sS]|[dD]|[mM]|[tT]|[lL][lL]|[vV][eE]|[rR][eE])";
 const upper = String.raw`[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`;
 const lower = String.raw`[\p{Ll}\p{Lm}\p{Lo}\p{M}]`;
 
@@ -26,15 +26,21 @@ export const patterns: Readonly<Record<BuiltinPatternName, string>> = Object.fre
 });
 
 /** Spellings found in tiktoken, minbpe and js-tiktoken that mean the same as a built-in. */
-const aliases: Record<string, BuiltinPatternName> = {
-  [String.raw`'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+`]:
+const aliases = new Map<string, BuiltinPatternName>([
+  [
+    String.raw`'(?i:[sdmt]|ll|ve|re)|[^\r\n\p{L}\p{N}]?+\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]++[\r\n]*|\s*[\r\n]|\s+(?!\S)|\s+`,
     'cl100k_base',
-  [String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`]:
+  ],
+  [
+    String.raw`(?i:'s|'t|'re|'ve|'m|'ll|'d)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
     'cl100k_base',
-  [String.raw`('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`]:
+  ],
+  [
+    String.raw`('s|'S|'t|'T|'re|'rE|'Re|'RE|'ve|'vE|'Ve|'VE|'m|'M|'ll|'lL|'Ll|'LL|'d|'D)|[^\r\n\p{L}\p{N}]?\p{L}+|\p{N}{1,3}| ?[^\s\p{L}\p{N}]+[\r\n]*|\s*[\r\n]+|\s+(?!\S)|\s+`,
     'cl100k_base',
-};
-for (const name of Object.keys(patterns) as BuiltinPatternName[]) aliases[patterns[name]] = name;
+  ],
+]);
+for (const name of Object.keys(patterns) as BuiltinPatternName[]) aliases.set(patterns[name], name);
 
 export interface ResolvedPattern {
   /** The JavaScript RegExp source. */
@@ -54,7 +60,7 @@ export function resolvePattern(pattern: string | RegExp): ResolvedPattern {
     const builtin = source as BuiltinPatternName;
     return { source: patterns[builtin], builtin };
   }
-  const alias = aliases[source];
+  const alias = aliases.get(source);
   if (alias) return { source: patterns[alias], builtin: alias };
   if (/[?*+}][+]/.test(source.replace(/\\./g, '')) || source.includes('(?i')) {
     throw new BpeError(

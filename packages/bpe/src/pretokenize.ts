@@ -138,7 +138,10 @@ function upperThenLower(text: string, p: number, end: number): number {
     }
     if (r <= p) return -1;
     const low = text.charCodeAt(r - 1);
-    r -= (low & 0xfc00) === 0xdc00 && r - 2 >= p && (text.charCodeAt(r - 2) & 0xfc00) === 0xd800 ? 2 : 1;
+    r -=
+      (low & 0xfc00) === 0xdc00 && r - 2 >= p && (text.charCodeAt(r - 2) & 0xfc00) === 0xd800
+        ? 2
+        : 1;
   }
 }
 
@@ -154,11 +157,11 @@ const o200k: PieceEnd = (text, i, end) => {
   const k = classAt(text, i, end);
   const w = width;
   const optional = (k & (LETTER | NUMBER)) === 0 && !isNewline(c) && i + w < end;
-  let e: number;
-  if (optional && (e = upperThenLower(text, i + w, end)) >= 0) return e;
-  if ((e = upperThenLower(text, i, end)) >= 0) return e;
-  if (optional && (e = upperRun(text, i + w, end)) >= 0) return e;
-  if ((e = upperRun(text, i, end)) >= 0) return e;
+  let e = optional ? upperThenLower(text, i + w, end) : -1;
+  if (e < 0) e = upperThenLower(text, i, end);
+  if (e < 0 && optional) e = upperRun(text, i + w, end);
+  if (e < 0) e = upperRun(text, i, end);
+  if (e >= 0) return e;
   if (k & NUMBER) return digits(text, i, end);
   let from = -1;
   if ((k & SPACE) === 0) from = i;

@@ -36,7 +36,8 @@ export class RankTable {
     }
     for (const t of tokens) {
       if (!t) continue;
-      if (t.length === 0) throw new BpeError('a token has no bytes; every token needs at least one byte');
+      if (t.length === 0)
+        throw new BpeError('a token has no bytes; every token needs at least one byte');
       total += t.length;
       size++;
       if (t.length > maxTokenBytes) maxTokenBytes = t.length;

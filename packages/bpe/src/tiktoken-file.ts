@@ -2,18 +2,25 @@
 // cl100k_base / o200k_base / r50k_base. Parsing checks every line; errors name the line.
 import { readFile, writeFile } from 'node:fs/promises';
 import { BpeError } from './errors.ts';
-import { MAX_RANK } from './rank-table.ts';
 import type { BuiltinPatternName } from './patterns.ts';
+import { MAX_RANK } from './rank-table.ts';
 import { builtinSpecialTokens } from './special-tokens.ts';
 import { Tokenizer } from './tokenizer.ts';
 
 const BASE64_VALUES = new Int8Array(128).fill(-1);
 for (let i = 0; i < 64; i++) {
-  BASE64_VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+  BASE64_VALUES['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] =
+    i;
 }
 
 /** Decodes strict base64 text[start, end) into out[at...]; returns the byte count or -1 if invalid. */
-function decodeBase64(text: string, start: number, end: number, out: Uint8Array, at: number): number {
+function decodeBase64(
+  text: string,
+  start: number,
+  end: number,
+  out: Uint8Array,
+  at: number,
+): number {
   const length = end - start;
   if (length === 0 || length % 4 !== 0) return -1;
   let pad = 0;
@@ -63,10 +70,14 @@ export function parseTiktoken(text: string, source = 'rank file'): (Uint8Array |
     }
     const rank = Number(rankText);
     if (rank > MAX_RANK) {
-      throw new BpeError(`${source} line ${lineNumber}: rank ${rank} exceeds the limit ${MAX_RANK}`);
+      throw new BpeError(
+        `${source} line ${lineNumber}: rank ${rank} exceeds the limit ${MAX_RANK}`,
+      );
     }
     if (tokens[rank] !== undefined) {
-      throw new BpeError(`${source} line ${lineNumber}: rank ${rank} appears twice; each rank once`);
+      throw new BpeError(
+        `${source} line ${lineNumber}: rank ${rank} appears twice; each rank once`,
+      );
     }
     tokens[rank] = arena.subarray(at, at + length);
     at += length;
@@ -80,7 +91,8 @@ export function formatTiktoken(tokens: readonly (Uint8Array | undefined)[]): str
   const lines: string[] = [];
   for (let rank = 0; rank < tokens.length; rank++) {
     const t = tokens[rank];
-    if (t) lines.push(`${Buffer.from(t.buffer, t.byteOffset, t.length).toString('base64')} ${rank}`);
+    if (t)
+      lines.push(`${Buffer.from(t.buffer, t.byteOffset, t.length).toString('base64')} ${rank}`);
   }
   return lines.length ? `${lines.join('\n')}\n` : '';
 }
@@ -95,7 +107,10 @@ export interface TiktokenFileOptions {
 }
 
 /** Loads a tiktoken rank file, e.g. `cl100k_base.tiktoken` with `{ pattern: 'cl100k_base' }`. */
-export async function loadTiktokenFile(path: string, options: TiktokenFileOptions): Promise<Tokenizer> {
+export async function loadTiktokenFile(
+  path: string,
+  options: TiktokenFileOptions,
+): Promise<Tokenizer> {
   const text = await readFile(path, 'utf8');
   const name = options.name ?? path.replace(/^.*[\\/]/, '').replace(/\.tiktoken$/, '');
   const builtin =

@@ -34,7 +34,9 @@ function ranksFromMerges(merges: unknown[]): Uint8Array[] {
       merge.length !== 2 ||
       !merge.every((x) => Number.isInteger(x) && x >= 0 && x < id)
     ) {
-      fail(`merges[${i}] is ${JSON.stringify(merge)}; each merge is [left, right] with ids below ${id}`);
+      fail(
+        `merges[${i}] is ${JSON.stringify(merge)}; each merge is [left, right] with ids below ${id}`,
+      );
     }
     const [a, b] = merge as [number, number];
     const bytes = new Uint8Array(tokens[a].length + tokens[b].length);
@@ -53,7 +55,9 @@ export function tokenizerFromJSON(json: unknown): Tokenizer {
     fail(`format is ${JSON.stringify(obj.format)}; expected ${JSON.stringify(TOKENIZER_FORMAT)}`);
   }
   if (obj.version !== TOKENIZER_FORMAT_VERSION) {
-    fail(`version is ${JSON.stringify(obj.version)}; this reader supports version ${TOKENIZER_FORMAT_VERSION}`);
+    fail(
+      `version is ${JSON.stringify(obj.version)}; this reader supports version ${TOKENIZER_FORMAT_VERSION}`,
+    );
   }
   if (typeof obj.name !== 'string') fail('name must be a string');
   if (typeof obj.pattern !== 'string') fail('pattern must be a RegExp source string');
@@ -73,7 +77,9 @@ export function tokenizerFromJSON(json: unknown): Tokenizer {
       const rebuilt = ranksFromMerges(obj.merges as unknown[]);
       rebuilt.forEach((bytes, id) => {
         if (!ranks[id] || Buffer.compare(ranks[id], bytes) !== 0) {
-          fail(`merges give id ${id} the bytes ${Buffer.from(bytes).toString('base64')}, but ranks[${id}] is ${JSON.stringify(obj.ranks && (obj.ranks as unknown[])[id])}`);
+          fail(
+            `merges give id ${id} the bytes ${Buffer.from(bytes).toString('base64')}, but ranks[${id}] is ${JSON.stringify(obj.ranks && (obj.ranks as unknown[])[id])}`,
+          );
         }
       });
     }
@@ -86,7 +92,9 @@ export function tokenizerFromJSON(json: unknown): Tokenizer {
   }
   for (const [name, id] of Object.entries(special)) {
     if (!Number.isInteger(id) || (id as number) < 0) {
-      fail(`specialTokens[${JSON.stringify(name)}] is ${JSON.stringify(id)}; expected an integer id >= 0`);
+      fail(
+        `specialTokens[${JSON.stringify(name)}] is ${JSON.stringify(id)}; expected an integer id >= 0`,
+      );
     }
   }
   return new Tokenizer({

@@ -58,7 +58,9 @@ describe('Tokenizer', () => {
     );
     expect(t.encodeOrdinary(text)).not.toContain(100257);
     expect(t.decode(t.encodeOrdinary(text))).toBe(text);
-    expect(() => t.encode('x', { allowedSpecial: ['<|im_start|>'] })).toThrow(/not a special token/);
+    expect(() => t.encode('x', { allowedSpecial: ['<|im_start|>'] })).toThrow(
+      /not a special token/,
+    );
   });
 
   it('adds special tokens past the vocabulary and finds them by name', async () => {
@@ -78,7 +80,9 @@ describe('Tokenizer', () => {
 
   it('names the id and the valid ranges for ids out of the vocabulary', async () => {
     const t = await ourTokenizer('r50k_base');
-    expect(() => t.decode([1, 2, 50257])).toThrow(/id 50257 at position 2 is not in the vocabulary.*0\.\.50255.*50256/);
+    expect(() => t.decode([1, 2, 50257])).toThrow(
+      /id 50257 at position 2 is not in the vocabulary.*0\.\.50255.*50256/,
+    );
     expect(() => t.tokenToBytes(-1)).toThrow(/id -1/);
   });
 
@@ -98,14 +102,17 @@ describe('Tokenizer', () => {
           specialTokens: { '<|x|>': 300, '<|y|>': 300 },
         }),
     ).toThrow(/share id 300/);
-    expect(() => new Tokenizer({ pattern: 'r50k_base', ranks: [...bytes, Uint8Array.of(7)] })).toThrow(
-      /ranks 7 and 256 have the same bytes/,
-    );
+    expect(
+      () => new Tokenizer({ pattern: 'r50k_base', ranks: [...bytes, Uint8Array.of(7)] }),
+    ).toThrow(/ranks 7 and 256 have the same bytes/);
   });
 
   it('encodes with a user RegExp pattern, dropping unmatched text as tiktoken does', () => {
     const bytes = Array.from({ length: 256 }, (_, b) => Uint8Array.of(b));
-    const t = new Tokenizer({ pattern: /[a-z]+/gu, ranks: [...bytes, new TextEncoder().encode('ab')] });
+    const t = new Tokenizer({
+      pattern: /[a-z]+/gu,
+      ranks: [...bytes, new TextEncoder().encode('ab')],
+    });
     expect(t.encodeOrdinary('ab, cab!')).toEqual([256, 99, 256]);
   });
 });

@@ -5,10 +5,10 @@ import { BpeError } from './errors.ts';
 import { type BuiltinPatternName, resolvePattern } from './patterns.ts';
 import { builtinSplitter, forEachPiece, type PieceEnd } from './pretokenize.ts';
 import { RankTable } from './rank-table.ts';
+import { type AllowedSpecial, resolveAllowed, specialTokenRegExp } from './special-tokens.ts';
 import type { TiktokenFileOptions } from './tiktoken-file.ts';
 import { loadTiktokenFile } from './tiktoken-file.ts';
 import { type TokenizerJSON, tokenizerFromJSON, tokenizerToJSON } from './tokenizer-file.ts';
-import { type AllowedSpecial, resolveAllowed, specialTokenRegExp } from './special-tokens.ts';
 import { utf8Into } from './utf8.ts';
 
 export interface TokenizerOptions {

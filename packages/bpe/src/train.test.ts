@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { corpus } from './__fixtures__/reference.ts';
-import { forEachPiece, builtinSplitter } from './pretokenize.ts';
+import { builtinSplitter, forEachPiece } from './pretokenize.ts';
 import { mergePieces, type TrainProgress, trainBpe } from './train.ts';
 
 /** minbpe-style training by full recount after every merge, with the same tie-break. */
@@ -86,7 +86,11 @@ describe('trainBpe', () => {
 
   it('reserves special tokens: last ids, never learned from their spellings in the text', async () => {
     const text = '<|endoftext|>'.repeat(200) + 'hello world '.repeat(50);
-    const t = await trainBpe({ texts: [text], vocabSize: 300, specialTokens: ['<|endoftext|>', '<|im_end|>'] });
+    const t = await trainBpe({
+      texts: [text],
+      vocabSize: 300,
+      specialTokens: ['<|endoftext|>', '<|im_end|>'],
+    });
     expect(t.specialTokenId('<|endoftext|>')).toBe(298);
     expect(t.specialTokenId('<|im_end|>')).toBe(299);
     const learned = Array.from({ length: t.ranks.size - 256 }, (_, i) =>
@@ -97,8 +101,8 @@ describe('trainBpe', () => {
   });
 
   it('rejects vocabularies too small for the bytes and special tokens', async () => {
-    await expect(trainBpe({ texts: ['x'], vocabSize: 257, specialTokens: ['<|a|>', '<|b|>'] })).rejects.toThrow(
-      /vocabSize 257 is below 258 \(256 byte tokens \+ 2 special tokens\)/,
-    );
+    await expect(
+      trainBpe({ texts: ['x'], vocabSize: 257, specialTokens: ['<|a|>', '<|b|>'] }),
+    ).rejects.toThrow(/vocabSize 257 is below 258 \(256 byte tokens \+ 2 special tokens\)/);
   });
 });

@@ -2,9 +2,9 @@
 // with the corpus), then merge the most frequent pair repeatedly, updating pair counts only where a
 // merge touches (positions per pair) and picking pairs from a lazy max-heap. Ties: smaller ids first.
 import { BpeError } from './errors.ts';
+import { PairTable } from './pair-table.ts';
 import { resolvePattern } from './patterns.ts';
 import { builtinSplitter, forEachPiece } from './pretokenize.ts';
-import { PairTable } from './pair-table.ts';
 import { specialTokenRegExp } from './special-tokens.ts';
 import { Tokenizer } from './tokenizer.ts';
 import { utf8Into } from './utf8.ts';
@@ -93,7 +93,9 @@ export async function trainBpe(options: TrainBpeOptions): Promise<Tokenizer> {
   let reportedAt = 0;
   for await (const text of options.texts) {
     if (typeof text !== 'string') {
-      throw new BpeError(`texts yielded a ${typeof text} at document ${progress.documents}; yield strings`);
+      throw new BpeError(
+        `texts yielded a ${typeof text} at document ${progress.documents}; yield strings`,
+      );
     }
     let last = 0;
     if (specialRegExp) {
@@ -189,7 +191,9 @@ export function mergePieces(
   }
 
   // Lazy max-heap of (count snapshot, pair): larger count first, then smaller (left, right).
-  const heap = new MaxHeap((i, j) => pairs.left[i] - pairs.left[j] || pairs.right[i] - pairs.right[j]);
+  const heap = new MaxHeap(
+    (i, j) => pairs.left[i] - pairs.left[j] || pairs.right[i] - pairs.right[j],
+  );
   for (let index = 0; index < pairs.size; index++) heap.push(pairCount[index], index);
 
   const tokens: Uint8Array[] = [];
