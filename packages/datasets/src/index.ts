@@ -78,6 +78,7 @@ export {
   type TokenizedBatch,
 } from './tokenize-batch.ts';
 export {
+  type ShardInfo,
   shardName,
   type TokenizeToShardsOptions,
   type TokenizeToShardsResult,

@@ -2,7 +2,14 @@ import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { openShardWriter, readShard, ShardFormatError, writeShard } from './index.ts';
+import {
+  decodeShard,
+  encodeShard,
+  openShardWriter,
+  readShard,
+  ShardFormatError,
+  writeShard,
+} from './index.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -62,6 +69,19 @@ describe('writeShard / readShard', () => {
     wrong.writeInt32LE(20240326, 0);
     await writeFile(cut, wrong);
     await expect(readShard(cut)).rejects.toThrow(/magic 20240326/);
+  });
+
+  it('decodes shards held at any byte offset, large or small', async () => {
+    const tokens = Array.from({ length: 10_000 }, (_, i) => (i * 7919) % 65536);
+    const path = join(dir, 'large.bin');
+    await writeShard(path, tokens);
+    expect(Array.from((await readShard(path)).tokens)).toEqual(tokens);
+    const bytes = encodeShard(tokens.slice(0, 9), 1);
+    const shifted = new Uint8Array(bytes.byteLength + 1);
+    shifted.set(bytes, 1);
+    const decoded = decodeShard(shifted.subarray(1));
+    expect(Array.from(decoded.tokens)).toEqual(tokens.slice(0, 9));
+    expect(decoded.tokens.buffer.byteLength).toBe(18);
   });
 
   it('reads an empty shard', async () => {

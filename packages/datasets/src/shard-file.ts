@@ -107,10 +107,15 @@ export function decodeShard(
     );
   }
   const start = bytes.byteOffset + SHARD_HEADER_BYTES;
-  // Copy into an aligned buffer: a Node Buffer may sit at an odd offset of a shared pool.
-  const body = bytes.buffer.slice(start, start + bytes.byteLength - SHARD_HEADER_BYTES);
-  const tokens =
-    header.version === SHARD_VERSION_UINT16 ? new Uint16Array(body) : new Uint32Array(body);
+  const count = header.tokenCount;
+  const Typed = header.version === SHARD_VERSION_UINT16 ? Uint16Array : Uint32Array;
+  // A file read into its own buffer is viewed in place (no second copy of a large shard); a
+  // slice of Node's shared pool, possibly at an odd offset, is copied out.
+  const buffer = bytes.buffer as ArrayBuffer;
+  const owned = bytes.byteOffset === 0 && buffer.byteLength === bytes.byteLength;
+  const tokens = owned
+    ? new Typed(buffer, start, count)
+    : new Typed(buffer.slice(start, start + count * Typed.BYTES_PER_ELEMENT));
   return { version: header.version, tokens };
 }
 

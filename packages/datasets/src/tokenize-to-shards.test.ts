@@ -27,13 +27,20 @@ const readAll = async (paths: string[]) => {
 describe('tokenizeToShards', () => {
   it('writes <|endoftext|>-led documents into full shards, the first one for validation', async () => {
     const outDir = join(dir, 'inline');
+    const reported: { tokens: number; documents: number; totalDocuments: number }[] = [];
     const result = await tokenizeToShards({
       documents,
       tokenizer,
       outDir,
       tokensPerShard: 1000,
       documentsPerBatch: 16,
+      onShard: ({ tokens, documents, totalDocuments }) =>
+        reported.push({ tokens, documents, totalDocuments }),
     });
+    expect(reported.length).toBe(result.shards.length);
+    expect(reported.reduce((sum, r) => sum + r.documents, 0)).toBe(300);
+    expect(reported.at(-1)?.totalDocuments).toBe(300);
+    expect(reported.reduce((sum, r) => sum + r.tokens, 0)).toBe(result.tokens);
     const stream = expectedStream();
     expect(result.tokens).toBe(stream.length);
     expect(result.documents).toBe(300);

@@ -33,7 +33,18 @@ export interface TokenizeToShardsOptions {
   /** Called in each worker before the tokenizer factory (see BatchTokenizerOptions.workerSetup). */
   workerSetup?: TokenizerFactory;
   /** Called after each finished shard. */
-  onShard?: (info: { path: string; tokens: number; documents: number }) => void;
+  onShard?: (info: ShardInfo) => void;
+}
+
+/** Reported after each finished shard. */
+export interface ShardInfo {
+  path: string;
+  /** Tokens in this shard. */
+  tokens: number;
+  /** Documents that finished in this shard (a document continuing into the next one counts there). */
+  documents: number;
+  /** Documents finished so far, across resumed runs. */
+  totalDocuments: number;
 }
 
 export interface TokenizeToShardsResult {
@@ -125,12 +136,18 @@ export async function tokenizeToShards(
       const tokens = await writer.close();
       const path = writer.path;
       writer = undefined;
+      const finishedBefore = state.documents;
       state.shards.push(shardName(prefix, state.shards.length));
       state.tokens += tokens;
       state.documents = documentIndex;
       state.offsetInDocument = documentOffset;
       await writeProgress(progressPath, state);
-      options.onShard?.({ path, tokens, documents: documentIndex });
+      options.onShard?.({
+        path,
+        tokens,
+        documents: documentIndex - finishedBefore,
+        totalDocuments: documentIndex,
+      });
     };
     const append = async (batch: TokenizedBatch) => {
       let at = 0;
