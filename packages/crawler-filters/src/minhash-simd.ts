@@ -123,6 +123,14 @@ const MODULE = new Uint8Array([
   ...section(10, [0x01, ...leb128(BODY.length), ...BODY]),
 ]);
 
+/** The slice of the WebAssembly JS API used here (the ES2023 lib this repo compiles with has none). */
+interface WebAssemblyApi {
+  validate(bytes: Uint8Array): boolean;
+  Memory: new (descriptor: { initial: number; maximum?: number }) => { buffer: ArrayBuffer };
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+
 /** Folds shingle keys into a signature with the SIMD kernel. */
 export interface SimdMinHashKernel {
   /** Minima of `keys[0..count)` under the table's hash functions (a new array of `hashCount`). */
@@ -137,15 +145,14 @@ export function createSimdKernel(
   table: Uint32Array,
   hashCount: number,
 ): SimdMinHashKernel | undefined {
-  if (hashCount % 4 !== 0 || typeof WebAssembly === 'undefined' || !WebAssembly.validate(MODULE)) {
-    return undefined;
-  }
+  const wasm = (globalThis as { WebAssembly?: WebAssemblyApi }).WebAssembly;
+  if (hashCount % 4 !== 0 || wasm === undefined || !wasm.validate(MODULE)) return undefined;
   const tableBytes = table.byteLength;
   const sigOffset = tableBytes;
   const keysOffset = sigOffset + hashCount * 4;
   const pages = Math.ceil((keysOffset + KEYS_PER_CALL * 4) / 65536);
-  const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(MODULE), { env: { memory } });
+  const memory = new wasm.Memory({ initial: pages, maximum: pages });
+  const instance = new wasm.Instance(new wasm.Module(MODULE), { env: { memory } });
   const update = instance.exports.update as (
     t: number,
     s: number,
