@@ -5,7 +5,7 @@ import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { trainBpe } from '@lmkit/bpe';
-import { CHAT_MARKERS, parse, render } from '@lmkit/chat-template';
+import { CHAT_MARKERS, parse, planChatMarkers, render } from '@lmkit/chat-template';
 import { type Conversation, openShardWriter, readOasstTrees, shardName } from '@lmkit/datasets';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -129,5 +129,29 @@ describe('tokenizeToShards with a saved @lmkit/bpe tokenizer', () => {
       for (const token of (await readShard(path, { version: 1 })).tokens) got.push(token);
     }
     expect(got).toEqual(expected);
+  });
+});
+
+describe('chat markers added after pre-training', () => {
+  it('gives the markers new ids past a base vocabulary, kept in the tokenizer file', async () => {
+    const { loadTokenizer, saveTokenizer } = await import('@lmkit/bpe');
+    const texts = threads.slice(0, 40).flatMap((t) => t.messages.map((m) => m.content));
+    const base = await trainBpe({ texts, vocabSize: 300, specialTokens: ['<|endoftext|>'] });
+    const plan = planChatMarkers({ tokenizer: base });
+    expect(Object.keys(plan.added)).toEqual(CHAT_MARKERS.filter((m) => m !== '<|endoftext|>'));
+    const chat = base.withSpecialTokens(plan.added);
+    expect(chat.vocabSize).toBe(plan.vocabSize);
+    for (const [name, id] of Object.entries(plan.ids)) expect(chat.specialTokenId(name)).toBe(id);
+    for (const id of Object.values(plan.added)) expect(id).toBeGreaterThanOrEqual(base.vocabSize);
+    const dir = await mkdtemp(join(tmpdir(), 'lmkit-markers-'));
+    await saveTokenizer(chat, join(dir, 'tokenizer.json'));
+    const reloaded = await loadTokenizer(join(dir, 'tokenizer.json'));
+    const thread = threads[0];
+    const { ids } = render(thread, reloaded);
+    expect(parse(ids, reloaded).messages).toEqual(thread.messages);
+    // Ordinary text keeps its base ids, so a pre-trained model's embedding rows stay valid.
+    expect(reloaded.encodeOrdinary(thread.messages[0].content)).toEqual(
+      base.encodeOrdinary(thread.messages[0].content),
+    );
   });
 });
