@@ -61,10 +61,17 @@ export function identityConversations(options: IdentityOptions = {}): Conversati
   if (questions.length === 0 || answers.length === 0) {
     throw new DatasetsError('questions and answers need at least one template each');
   }
+  const name = options.name ?? 'lmkit';
+  const makers = options.makers ?? 'the lmkit contributors';
+  // Makers that open a sentence are capitalised ("the lmkit…" → "The lmkit…"); the name never is.
   const fill = (template: string) =>
     template
-      .replaceAll('{name}', options.name ?? 'lmkit')
-      .replaceAll('{makers}', options.makers ?? 'the lmkit contributors');
+      .replace(
+        /(^|[.!?]\s+)\{makers\}/g,
+        (_, before: string) => before + makers.charAt(0).toUpperCase() + makers.slice(1),
+      )
+      .replaceAll('{makers}', () => makers)
+      .replaceAll('{name}', () => name);
   const random = new SeededRandom(options.seed ?? 0);
   const pick = <T>(list: readonly T[]) => list[random.nextInt(list.length)];
   const systemProbability = options.systemProbability ?? 0.3;
@@ -72,13 +79,7 @@ export function identityConversations(options: IdentityOptions = {}): Conversati
     const messages: Conversation['messages'] = [];
     if (random.next() < systemProbability) messages.push({ role: 'system', content: fill(SYSTEM) });
     messages.push({ role: 'user', content: fill(pick(questions)) });
-    const answer = fill(pick(answers));
-    // Capitalise a sentence that now follows a greeting ("the lmkit…" → "The lmkit…").
-    const greeting = pick(GREETINGS);
-    messages.push({
-      role: 'assistant',
-      content: greeting + answer.charAt(0).toUpperCase() + answer.slice(1),
-    });
+    messages.push({ role: 'assistant', content: fill(`${pick(GREETINGS)}${pick(answers)}`) });
     return { messages, id: `identity-${i}` };
   });
 }

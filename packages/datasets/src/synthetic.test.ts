@@ -17,10 +17,14 @@ describe('identityConversations', () => {
       expect(checkConversation(c)).toBeUndefined();
       const answer = c.messages[c.messages.length - 1].content;
       expect(answer).toMatch(/lmkit/);
-      expect(answer.toLowerCase()).toMatch(/lmkit contributors/);
+      expect(answer).toMatch(/[Tt]he lmkit contributors/);
+      expect(answer).not.toMatch(/(^|[.!?]\s+)the lmkit/);
     }
     expect(new Set(a.map((c) => c.messages.at(-2)!.content)).size).toBeGreaterThan(5);
     expect(a.some((c) => c.messages[0].role === 'system')).toBe(true);
+    expect(
+      a.some((c) => /\. The lmkit contributors trained me/.test(c.messages.at(-1)!.content)),
+    ).toBe(true);
     const custom = identityConversations({
       count: 3,
       name: 'Tiny',
