@@ -2,7 +2,7 @@
 // (on a cluster, a shared file system). Also the MinHash config the first stage records there, so
 // that later stages refuse to mix signatures made with different settings.
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CrawlerFiltersError } from '../errors.ts';
 import { defaultMinHashConfig, type MinHashConfig } from '../minhash.ts';
@@ -70,4 +70,23 @@ export function checkSameConfig(
       );
     }
   }
+}
+
+/** Folders a dedup run writes inside its work directory (and nothing else). */
+const RUN_FOLDERS = [
+  'signatures',
+  'ids',
+  'tasks',
+  'matches',
+  'removals',
+  'removed',
+  'filtered',
+  'stats',
+];
+
+/** Empties the dedup folders of `workDir` (other files stay), before a run that owns every task. */
+export async function resetDedupWorkDir(workDir: string): Promise<void> {
+  for (const folder of RUN_FOLDERS)
+    await rm(join(workDir, folder), { recursive: true, force: true });
+  await rm(dedupLayout.configFile(workDir), { force: true });
 }

@@ -15,7 +15,7 @@ import { filesForTask, runTaskPool } from '../tasks.ts';
 import { type BucketSummary, findBucketMatches } from './buckets.ts';
 import { buildClusters, type ClusterSummary } from './clusters.ts';
 import { DUPLICATE_REASON, minhashDedupStage } from './filter.ts';
-import { dedupLayout, readMinHashConfig } from './layout.ts';
+import { dedupLayout, readMinHashConfig, resetDedupWorkDir } from './layout.ts';
 import { minhashSignatureStage, type SignatureTaskSummary } from './signatures.ts';
 
 export interface DedupTaskOptions {
@@ -198,6 +198,7 @@ export async function runDedup(options: RunDedupOptions): Promise<RunDedupSummar
     );
   }
   const concurrency = options.concurrency ?? 1;
+  await resetDedupWorkDir(options.workDir);
   const base = {
     inputs: options.inputs,
     workDir: options.workDir,
