@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadTokenizer } from '@lmkit/bpe';
 import { type GPT, loadGPT2 } from '@lmkit/gpt-model';
-import { verifyCheckpoint } from '@lmkit/trainer';
+import { listCheckpoints, verifyCheckpoint } from '@lmkit/trainer';
 import type { ChatEngine } from './engine.ts';
 import { ChatServerError } from './errors.ts';
 import { renderConversation } from './render.ts';
@@ -19,7 +19,7 @@ export class CheckpointError extends ChatServerError {
 }
 
 export interface LoadChatEngineOptions {
-  /** The checkpoint folder. */
+  /** The checkpoint folder, or a trainer run folder holding `step-NNNNNNNN` checkpoints (the newest is served). */
   dir: string;
   /** The id clients pass as `model`; default the folder's name. */
   modelId?: string;
@@ -28,12 +28,15 @@ export interface LoadChatEngineOptions {
 const requiredFiles = ['config.json', 'model.safetensors', 'tokenizer.json'];
 
 export async function loadChatEngine(options: LoadChatEngineOptions): Promise<ChatEngine> {
-  const dir = resolve(options.dir);
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+  const given = resolve(options.dir);
+  if (!existsSync(given) || !statSync(given).isDirectory()) {
     throw new CheckpointError(
-      `no checkpoint folder at ${dir}; run \`pnpm speedrun\` first to train one, or pass --checkpoint PATH`,
+      `no checkpoint folder at ${given}; run \`pnpm speedrun\` first to train one, or pass --checkpoint PATH`,
     );
   }
+  // A run folder of trainer checkpoints: serve the newest one.
+  const steps = existsSync(join(given, 'config.json')) ? [] : listCheckpoints(given);
+  const dir = steps.at(-1)?.dir ?? given;
   const missing = requiredFiles.filter((name) => !existsSync(join(dir, name)));
   if (missing.length > 0) {
     throw new CheckpointError(
@@ -68,7 +71,7 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
     );
   }
   return {
-    modelId: options.modelId ?? basename(dir),
+    modelId: options.modelId ?? basename(given),
     contextTokens: blockSize,
     tokenizer,
     stopTokenIds,

@@ -135,7 +135,7 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   }
 
   const inFlight = new Set<Promise<void>>();
-  const server = createServer({ requestTimeout: 0 }, (request, response) => {
+  const server = createServer((request, response) => {
     const handled = route(request, response)
       .catch((error: unknown) => {
         const failure = asServerError(error);

@@ -1,6 +1,6 @@
 // Launches Debian's Chromium through playwright-core for the page tests: headless, no sandbox
 // (containers), no GPU, and no background traffic; Playwright gives it a fresh temp profile.
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -9,6 +9,11 @@ export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const testOutputDir = new URL('../test-output/', import.meta.url).pathname;
 
 export function launchChromium() {
+  if (!existsSync(chromiumPath)) {
+    throw new Error(
+      `no Chromium at ${chromiumPath}: install it (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH`,
+    );
+  }
   mkdirSync(testOutputDir, { recursive: true });
   return chromium.launch({
     executablePath: chromiumPath,

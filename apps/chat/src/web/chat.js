@@ -3,7 +3,7 @@
 import { postJson, renderTokens } from './tokens.js';
 
 const $ = (id) => document.getElementById(id);
-const state = { model: '', messages: [], controller: undefined };
+const state = { model: '', messages: [], controller: undefined, chat: 0 };
 
 function showError(message) {
   $('error').hidden = !message;
@@ -62,6 +62,7 @@ async function* events(body) {
 }
 
 async function send(text) {
+  const chat = state.chat;
   showError();
   state.messages.push({ role: 'user', content: text });
   addBubble('user', text);
@@ -104,7 +105,8 @@ async function send(text) {
   } finally {
     bubble.classList.remove('streaming');
     bubble.dataset.done = 'true';
-    state.messages.push({ role: 'assistant', content: reply });
+    // A reply cut short by "New chat" belongs to the old conversation: drop it.
+    if (state.chat === chat) state.messages.push({ role: 'assistant', content: reply });
     state.controller = undefined;
     $('send').disabled = false;
     $('stop').disabled = true;
@@ -128,6 +130,7 @@ $('input').addEventListener('keydown', (event) => {
 $('stop').addEventListener('click', () => state.controller?.abort());
 $('new-chat').addEventListener('click', () => {
   state.controller?.abort();
+  state.chat++;
   state.messages = [];
   $('messages').replaceChildren();
   showError();
