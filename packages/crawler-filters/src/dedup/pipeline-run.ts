@@ -8,9 +8,14 @@ import { dirname, join } from 'node:path';
 import { CrawlerFiltersError } from '../errors.ts';
 import type { MinHashConfig } from '../minhash.ts';
 import { type PiiOptions, piiStage } from '../pii.ts';
-import { checkBalance, type RunPipelineOptions, type RunStats, runPipeline } from '../pipeline.ts';
+import {
+  checkBalance,
+  type RunPipelineOptions,
+  type RunStats,
+  runPipeline,
+  type StageLike,
+} from '../pipeline.ts';
 import { readDocuments } from '../read/read-documents.ts';
-import type { Stage } from '../stage.ts';
 import { writeDocuments } from '../write-documents.ts';
 import { minhashDedupStage } from './filter.ts';
 import { resetDedupWorkDir } from './layout.ts';
@@ -28,7 +33,7 @@ type Hooks = Pick<RunPipelineOptions, 'onRemoved' | 'onProgress' | 'progressEver
 export interface FilterAndSignOptions extends Hooks {
   source: RunPipelineOptions['source'];
   /** The per-document stages before dedup (URL filter ... FineWeb quality). */
-  stages: readonly Stage[];
+  stages: readonly StageLike[];
   workDir: string;
   taskIndex?: number;
   minhash?: Partial<MinHashConfig>;
@@ -86,7 +91,7 @@ export async function dedupAndFinish(options: DedupAndFinishOptions): Promise<Ru
   }
   const dir = filteredDir(workDir, taskIndex);
   const files = (await readdir(dir)).filter((name) => name.endsWith('.jsonl')).sort();
-  const stages: Stage[] = [minhashDedupStage({ workDir, taskIndex })];
+  const stages: StageLike[] = [minhashDedupStage({ workDir, taskIndex })];
   if (options.pii !== false) stages.push(piiStage(options.pii ?? {}));
   const second = await runPipeline({
     ...options,

@@ -98,7 +98,10 @@ export class SignatureWriter {
     const index = this.documents++;
     this.ids.push(JSON.stringify(doc.id));
     const signature = this.hasher.signature(doc.text);
-    if (isEmptySignature(signature)) return;
+    if (isEmptySignature(signature)) {
+      if (this.ids.length >= this.maxDocumentsInMemory) await this.flush();
+      return;
+    }
     this.signed++;
     if (this.inMemory === this.indices.length) this.grow();
     this.signatures.set(signature, this.inMemory * this.hasher.hashCount);
