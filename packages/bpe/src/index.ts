@@ -1,4 +1,6 @@
 // Public API of @lmkit/bpe.
+
+export { type EncodeBatchOptions, encodeBatch } from './encode-batch.ts';
 export { BpeError } from './errors.ts';
 export {
   type FormatTokensOptions,
@@ -14,7 +16,7 @@ export {
   resolvePattern,
 } from './patterns.ts';
 export { builtinSplitter, forEachPiece, type PieceEnd } from './pretokenize.ts';
-export { MAX_RANK, RankTable } from './rank-table.ts';
+export { MAX_RANK, RankTable, type RankTableData } from './rank-table.ts';
 export {
   type AllowedSpecial,
   builtinSpecialTokens,

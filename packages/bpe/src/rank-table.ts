@@ -12,6 +12,16 @@ export function hashBytes(bytes: Uint8Array, start: number, end: number): number
 /** Largest rank (the merge heap packs rank and position into one double). */
 export const MAX_RANK = 2 ** 21 - 1;
 
+/** A rank table's arrays, for sending to a worker thread (structured clone) and back. */
+export interface RankTableData {
+  arena: Uint8Array;
+  offsets: Int32Array;
+  lengths: Int32Array;
+  slots: Int32Array;
+  size: number;
+  maxTokenBytes: number;
+}
+
 export class RankTable {
   /** Bytes of every token, concatenated (ranks in order). */
   readonly arena: Uint8Array;
@@ -27,7 +37,17 @@ export class RankTable {
   private readonly mask: number;
 
   /** `tokens[rank]` are the bytes of each rank; `undefined` leaves a gap. Throws on duplicates. */
-  constructor(tokens: readonly (Uint8Array | undefined)[]) {
+  constructor(tokens: readonly (Uint8Array | undefined)[], data?: RankTableData) {
+    if (data) {
+      this.arena = data.arena;
+      this.offsets = data.offsets;
+      this.lengths = data.lengths;
+      this.slots = data.slots;
+      this.mask = data.slots.length - 1;
+      this.size = data.size;
+      this.maxTokenBytes = data.maxTokenBytes;
+      return;
+    }
     let total = 0;
     let size = 0;
     let maxTokenBytes = 0;
@@ -69,6 +89,17 @@ export class RankTable {
       this.slots[slot] = rank + 1;
       at += t.length;
     }
+  }
+
+  /** The arrays behind this table (shared, not copied). */
+  toData(): RankTableData {
+    const { arena, offsets, lengths, slots, size, maxTokenBytes } = this;
+    return { arena, offsets, lengths, slots, size, maxTokenBytes };
+  }
+
+  /** A table over arrays from `toData()` (no re-indexing). */
+  static fromData(data: RankTableData): RankTable {
+    return new RankTable([], data);
   }
 
   /** Rank of bytes[start, end), or -1. */

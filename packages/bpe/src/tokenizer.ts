@@ -22,7 +22,7 @@ export interface TokenizerOptions {
   specialTokens?: Readonly<Record<string, number>> | ReadonlyMap<string, number>;
   /** The merges that built the ranks (from training), kept for the JSON file; not used to encode. */
   merges?: readonly (readonly [number, number])[];
-  /** Pieces remembered with their ids; default 65,536 (0 turns the cache off). */
+  /** Pieces remembered with their ids; default 100,000 (0 turns the cache off). */
   cacheSize?: number;
 }
 
@@ -91,7 +91,7 @@ export class Tokenizer {
     this.specialRegExp = specialTokenRegExp(special.keys());
     this.vocabSize = vocabSize;
     this.merges = options.merges;
-    this.cacheSize = options.cacheSize ?? 65_536;
+    this.cacheSize = options.cacheSize ?? 100_000;
   }
 
   /** Builds a tokenizer from our JSON tokenizer file (parsed). */
