@@ -99,6 +99,17 @@ describe('render', () => {
     );
   });
 
+  it('renders and parses messages longer than a spread argument list (250,000 bytes)', () => {
+    const content = 'a😀'.repeat(50_000);
+    const { ids, lossMask } = render(
+      { messages: [{ role: 'assistant', content, reasoning: content }] },
+      tok,
+    );
+    expect(ids.length).toBe(2 * 250_000 + 5 + 'assistant'.length);
+    expect(lossMask.filter((m) => m === 1).length).toBe(2 * 250_000 + 3);
+    expect(parse(ids, tok).messages[0].content).toBe(content);
+  });
+
   it('rejects unknown roles, non-string content and a tokenizer without markers', () => {
     const bad = { messages: [{ role: 'robot', content: 'x' }] } as unknown as Conversation;
     expect(() => render(bad, tok)).toThrow(/messages\[0\]\.role is "robot"/);

@@ -90,7 +90,13 @@ function renderMessage(
   }
   const segment = header(message.role, tokenizer, ids);
   const trained = message.role === 'assistant' ? 1 : 0;
-  const body: number[] = [];
+  // Pushed one by one: spreading a long message's ids into push() would overflow the stack.
+  const add = (tokens: readonly number[]) => {
+    for (const id of tokens) {
+      segment.ids.push(id);
+      segment.mask.push(trained);
+    }
+  };
   if (message.reasoning !== undefined) {
     if (message.role !== 'assistant' || typeof message.reasoning !== 'string') {
       throw new ChatTemplateError(
@@ -102,13 +108,12 @@ function renderMessage(
         `${where} has reasoning but the tokenizer has no <think> / </think> special tokens; add them (planChatMarkers) or drop the reasoning`,
       );
     }
-    body.push(ids.thinkStart, ...tokenizer.encodeOrdinary(message.reasoning), ids.thinkEnd);
+    add([ids.thinkStart]);
+    add(tokenizer.encodeOrdinary(message.reasoning));
+    add([ids.thinkEnd]);
   }
-  body.push(...tokenizer.encodeOrdinary(message.content), ids.imEnd);
-  for (const id of body) {
-    segment.ids.push(id);
-    segment.mask.push(trained);
-  }
+  add(tokenizer.encodeOrdinary(message.content));
+  add([ids.imEnd]);
   return segment;
 }
 

@@ -46,10 +46,11 @@ export function byteTokenizer(options: { specialTokens?: readonly string[] } = {
             `text contains the special token ${name}; pass allowedSpecial to encode it`,
           );
         }
-        ids.push(...encodeOrdinary(rest.slice(0, first)), specialTokens.get(name)!);
+        for (const id of encodeOrdinary(rest.slice(0, first))) ids.push(id);
+        ids.push(specialTokens.get(name)!);
         rest = rest.slice(first + name.length);
       }
-      ids.push(...encodeOrdinary(rest));
+      for (const id of encodeOrdinary(rest)) ids.push(id);
       return ids;
     },
     decode(ids) {
