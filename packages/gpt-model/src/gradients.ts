@@ -24,11 +24,14 @@ function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
   return out.shape.join() === shape.join() ? out : tf.reshape(out, shape);
 }
 
-/** dy of a reduction, reshaped with the reduced axes kept as 1 and broadcast to x's shape. */
-function expandReduced(dy: tf.Tensor, xShape: number[], axis: unknown): tf.Tensor {
+/**
+ * dy of a reduction, reshaped with the reduced axes kept as 1 and spread over x's shape (times
+ * `scale`). A broadcasting multiply: wasm's Tile kernel, behind tf.broadcastTo, is very slow.
+ */
+function expandReduced(dy: tf.Tensor, xShape: number[], axis: unknown, scale = 1): tf.Tensor {
   const axes = tf.util.parseAxisParam(axis as number | number[], xShape);
   const kept = xShape.map((d, i) => (axes.includes(i) ? 1 : d));
-  return tf.broadcastTo(tf.reshape(dy, kept), xShape);
+  return tf.mul(tf.reshape(dy, kept), tf.fill(xShape, scale));
 }
 
 const binary = (
@@ -101,7 +104,7 @@ const configs: tf.GradConfig[] = [
     gradFunc: grad((dy, [x], attrs) => {
       const axes = tf.util.parseAxisParam(attrs.axis as number | number[], x.shape);
       const count = axes.reduce((n, a) => n * x.shape[a], 1);
-      return { x: () => tf.div(expandReduced(dy, x.shape, attrs.axis), count) };
+      return { x: () => expandReduced(dy, x.shape, attrs.axis, 1 / count) };
     }),
   },
   {

@@ -32,11 +32,15 @@ export interface GPTOptions {
   weights?: Record<string, Float32Array>;
 }
 
+let modelCount = 0;
+
 export class GPT {
   readonly parameters = new Map<string, tf.Variable>();
   private currentConfig: GPTConfig;
   private rng: Rng;
   private headCache: { source: object; transposed: tf.Tensor2D } | undefined;
+  /** Prefix of this model's tf.Variable names (`gpt<n>/<parameter name>`): tfjs needs them unique. */
+  readonly variablePrefix = `gpt${++modelCount}/`;
 
   constructor(config: GPTConfig, options: GPTOptions = {}) {
     validateConfig(config);
@@ -55,7 +59,8 @@ export class GPT {
         (spec.init === 'normal'
           ? this.rng.normalArray(size, spec.std!)
           : new Float32Array(size).fill(spec.init === 'ones' ? 1 : 0));
-      this.parameters.set(spec.name, tf.variable(tf.tensor(values, spec.shape), true, spec.name));
+      const name = this.variablePrefix + spec.name;
+      this.parameters.set(spec.name, tf.variable(tf.tensor(values, spec.shape), true, name));
     }
   }
 
@@ -221,7 +226,11 @@ export class GPT {
     wte.dispose();
     this.parameters.set(
       'wte.weight',
-      tf.variable(tf.tensor2d(values, [vocabSize, nEmbd]), true, 'wte.weight'),
+      tf.variable(
+        tf.tensor2d(values, [vocabSize, nEmbd]),
+        true,
+        `${this.variablePrefix}wte.weight`,
+      ),
     );
     this.currentConfig = { ...this.currentConfig, vocabSize };
   }

@@ -52,7 +52,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
       const names = Object.keys(reference.grad_l2_norms);
       expect(names.sort()).toEqual([...model.parameters.keys()].sort());
       for (const name of names) {
-        const norm = tf.tidy(() => tf.norm(grads[name]).dataSync()[0]);
+        const norm = tf.tidy(() => tf.norm(grads[model.variablePrefix + name]).dataSync()[0]);
         const expected = reference.grad_l2_norms[name];
         expect(Math.abs(norm - expected) / expected, name).toBeLessThan(1e-3);
       }
