@@ -3,9 +3,9 @@
 // one, served through gpt-model's KV-cache sampler and chat-template's renderer.
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import { loadTokenizer } from '@lmkit/bpe';
+import { loadTokenizer, Tokenizer } from '@lmkit/bpe';
 import { type GPT, loadGPT2 } from '@lmkit/gpt-model';
-import { listCheckpoints, verifyCheckpoint } from '@lmkit/trainer';
+import { listCheckpoints, loadCheckpoint } from '@lmkit/trainer';
 import type { ChatEngine } from './engine.ts';
 import { ChatServerError } from './errors.ts';
 import { renderConversation } from './render.ts';
@@ -43,17 +43,35 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
       `${dir} lacks ${missing.join(', ')}; a chat checkpoint holds ${requiredFiles.join(', ')} (the speedrun writes one to runs/speedrun/chat-model)`,
     );
   }
+  let model: GPT;
+  let tokenizer: Tokenizer;
   if (existsSync(join(dir, 'manifest.json'))) {
+    // A trainer checkpoint: every file is checked against its sha256 before anything loads.
+    let loaded: Awaited<ReturnType<typeof loadCheckpoint>>;
     try {
-      verifyCheckpoint(dir);
+      loaded = await loadCheckpoint(dir);
     } catch (error) {
       throw new CheckpointError(
         `checkpoint ${dir} failed its manifest check: ${(error as Error).message}`,
       );
     }
+    model = loaded.model;
+    try {
+      tokenizer = Tokenizer.fromJSON(loaded.tokenizerJson);
+    } catch (error) {
+      model.dispose();
+      throw new CheckpointError(
+        `${dir}/tokenizer.json is not a tokenizer file: ${(error as Error).message}`,
+      );
+    }
+  } else {
+    try {
+      tokenizer = await loadTokenizer(join(dir, 'tokenizer.json'));
+      model = await loadGPT2(dir);
+    } catch (error) {
+      throw new CheckpointError(`cannot load the checkpoint ${dir}: ${(error as Error).message}`);
+    }
   }
-  const tokenizer = await loadTokenizer(join(dir, 'tokenizer.json'));
-  const model: GPT = await loadGPT2(dir);
   const { vocabSize, blockSize } = model.config;
   if (tokenizer.vocabSize > vocabSize) {
     model.dispose();
