@@ -8,6 +8,7 @@ import {
   type Message,
   renderChatTemplate,
   renderText,
+  specialTokensFromConfig,
 } from './index.ts';
 
 const CHATML =
@@ -116,5 +117,22 @@ describe('chatTemplateFromConfig', () => {
       /named "rag"; it has: default, tool_use/,
     );
     expect(() => chatTemplateFromConfig({})).toThrow(/no chat_template/);
+  });
+
+  it('reads bos/eos tokens stored as strings or added-token objects', () => {
+    const config = {
+      bos_token: { content: '<|begin_of_text|>', lstrip: false },
+      eos_token: '<|eot_id|>',
+      chat_template: LLAMA3,
+    };
+    const tokens = specialTokensFromConfig(config);
+    expect(tokens).toEqual({ bosToken: '<|begin_of_text|>', eosToken: '<|eot_id|>' });
+    const text = renderChatTemplate({
+      template: chatTemplateFromConfig(config),
+      messages: [{ role: 'user', content: 'x' }],
+      ...tokens,
+    });
+    expect(text.startsWith('<|begin_of_text|><|start_header_id|>user')).toBe(true);
+    expect(specialTokensFromConfig({})).toEqual({ bosToken: '', eosToken: '' });
   });
 });

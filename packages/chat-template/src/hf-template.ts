@@ -80,3 +80,17 @@ export function chatTemplateFromConfig(config: unknown, name = 'default'): strin
     `tokenizer_config.json has no chat_template (found ${typeof value}); the model ships no chat format`,
   );
 }
+
+/**
+ * `bos_token` / `eos_token` of a `tokenizer_config.json`, which stores each either as a string or as
+ * an added-token object `{ content: '<s>', ... }`; '' when absent.
+ */
+export function specialTokensFromConfig(config: unknown): { bosToken: string; eosToken: string } {
+  const text = (value: unknown): string => {
+    if (typeof value === 'string') return value;
+    const content = (value as { content?: unknown } | null)?.content;
+    return typeof content === 'string' ? content : '';
+  };
+  const c = config as { bos_token?: unknown; eos_token?: unknown } | null;
+  return { bosToken: text(c?.bos_token), eosToken: text(c?.eos_token) };
+}

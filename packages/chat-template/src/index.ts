@@ -6,6 +6,7 @@ export {
   LMKIT_CHAT_TEMPLATE,
   type RenderChatTemplateOptions,
   renderChatTemplate,
+  specialTokensFromConfig,
 } from './hf-template.ts';
 export {
   CHAT_MARKERS,

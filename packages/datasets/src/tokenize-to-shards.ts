@@ -226,8 +226,15 @@ async function readProgress(path: string): Promise<Progress | undefined> {
   } catch {
     return undefined;
   }
-  const progress = JSON.parse(text) as Progress;
-  if (progress.version !== 1) {
+  let progress: Progress;
+  try {
+    progress = JSON.parse(text) as Progress;
+  } catch (error) {
+    throw new DatasetsError(
+      `${path} is not JSON (${(error as Error).message}); delete it and the shards beside it to start over`,
+    );
+  }
+  if (progress?.version !== 1) {
     throw new DatasetsError(
       `${path} has version ${progress.version}; expected 1 (delete it to start over)`,
     );
