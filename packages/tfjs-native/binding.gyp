@@ -6,7 +6,10 @@
         "native/addon.c",
         "native/args.c",
         "native/sgemm.c",
-        "native/threads.c"
+        "native/threads.c",
+        "native/unary.c",
+        "native/binary.c",
+        "native/reduce.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

@@ -35,6 +35,10 @@ int lmkit_get_i32(napi_env env, napi_value value, int32_t **data, size_t *length
   return get_typed(env, value, napi_int32_array, (void **)data, length, name, "an Int32Array");
 }
 
+int lmkit_get_u8(napi_env env, napi_value value, uint8_t **data, size_t *length, const char *name) {
+  return get_typed(env, value, napi_uint8_array, (void **)data, length, name, "a Uint8Array");
+}
+
 int lmkit_get_int(napi_env env, napi_value value, int64_t *out, const char *name) {
   if (napi_get_value_int64(env, value, out) != napi_ok) return throw_arg(env, name, "a number");
   return 1;

@@ -25,10 +25,10 @@ char *openblas_get_corename(void);
     return NULL;                                     \
   } while (0)
 
-/* Reads argument `index` as a Float32Array; returns 0 and throws on a mismatch. */
+/* Read a JS value as the named type; return 0 (with a JS exception pending) on a mismatch. */
 int lmkit_get_f32(napi_env env, napi_value value, float **data, size_t *length, const char *name);
-/* Reads argument `index` as an Int32Array. */
 int lmkit_get_i32(napi_env env, napi_value value, int32_t **data, size_t *length, const char *name);
+int lmkit_get_u8(napi_env env, napi_value value, uint8_t **data, size_t *length, const char *name);
 int lmkit_get_int(napi_env env, napi_value value, int64_t *out, const char *name);
 int lmkit_get_bool(napi_env env, napi_value value, int *out, const char *name);
 int lmkit_get_float(napi_env env, napi_value value, double *out, const char *name);
@@ -37,6 +37,9 @@ int lmkit_get_float(napi_env env, napi_value value, double *out, const char *nam
 int lmkit_kernel_threads(void);
 
 napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info);
+napi_value lmkit_unary(napi_env env, napi_callback_info info);
+napi_value lmkit_binary(napi_env env, napi_callback_info info);
+napi_value lmkit_sum(napi_env env, napi_callback_info info);
 napi_value lmkit_set_threads(napi_env env, napi_callback_info info);
 napi_value lmkit_get_threads(napi_env env, napi_callback_info info);
 napi_value lmkit_blas_info(napi_env env, napi_callback_info info);

@@ -19,6 +19,20 @@ export interface NativeAddon {
     aIndex: Int32Array,
     bIndex: Int32Array,
   ): void;
+  /** out = f(x) elementwise; op 0 = exp, 1 = tanh. */
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** Broadcasting a (op) b; op 0 add, 1 sub, 2 mul, 3 div, 4 equal (out is then a Uint8Array). */
+  binary(
+    op: number,
+    a: Float32Array,
+    b: Float32Array,
+    out: Float32Array | Uint8Array,
+    shape: Int32Array,
+    aStrides: Int32Array,
+    bStrides: Int32Array,
+  ): void;
+  /** x viewed as (outer, reduce, inner) summed over the middle axis into out (outer, inner). */
+  sum(x: Float32Array, out: Float32Array, outer: number, reduce: number, inner: number): void;
   /** Sets OpenBLAS's thread count and the count our own kernels use. */
   setThreads(threads: number): void;
   /** OpenBLAS's current thread count. */

@@ -9,6 +9,7 @@ export {
   type InstallNativeKernelsResult,
   installedNativeKernels,
   installNativeKernels,
+  nativeKernelNames,
   uninstallNativeKernels,
 } from './install.ts';
 export { type NativeStatus, nativeStatus, setNativeThreads } from './status.ts';

@@ -12,12 +12,15 @@ import {
 } from '@tensorflow/tfjs-core';
 import { loadAddon, type NativeAddon } from './addon.ts';
 import { batchMatMulKernel } from './batch-matmul.ts';
+import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
   /** OpenBLAS (and native kernel) threads; default: the machine's available parallelism. */
   threads?: number;
+  /** Kernel names to install; default: all of `nativeKernelNames`. */
+  kernels?: readonly string[];
   /** Backend to install for; default: the active backend (`tf.getBackend()`). */
   backend?: SupportedBackendName;
   /** Path of the compiled addon; default: the one the install script builds. */
@@ -44,7 +47,11 @@ type KernelFactory = (
 
 const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
+  ...elementwiseKernels,
 };
+
+/** Every kernel name this package can install. */
+export const nativeKernelNames = Object.keys(kernelFactories);
 
 /** Per backend: kernel name → the config we replaced (undefined when there was none). */
 const replaced = new Map<string, Map<string, KernelConfig | undefined>>();
@@ -68,6 +75,13 @@ export async function installNativeKernels(
   options: InstallNativeKernelsOptions = {},
 ): Promise<InstallNativeKernelsResult> {
   const threads = validThreads(options.threads);
+  const wanted = options.kernels ?? Object.keys(kernelFactories);
+  const unknown = wanted.filter((name) => !(name in kernelFactories));
+  if (unknown.length > 0) {
+    throw new TfjsNativeError(
+      `unknown kernel name(s) ${unknown.join(', ')}; choose from ${Object.keys(kernelFactories).join(', ')}`,
+    );
+  }
   const backendName = options.backend ?? getBackend();
   if (backendName !== 'wasm' && backendName !== 'cpu') {
     return {
@@ -101,7 +115,8 @@ export async function installNativeKernels(
   loaded.addon.setThreads(threads);
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
-  for (const [kernelName, factory] of Object.entries(kernelFactories)) {
+  for (const kernelName of wanted) {
+    const factory = kernelFactories[kernelName];
     const current = getKernel(kernelName, backendName);
     if (!saved.has(kernelName)) saved.set(kernelName, current);
     const previous = saved.get(kernelName);

@@ -10,13 +10,18 @@ export type SupportedBackendName = 'wasm' | 'cpu';
 interface WasmBackendInternals {
   wasm: { HEAPU8: Uint8Array };
   dataIdMap: { get(dataId: DataId): { memoryOffset: number } | undefined };
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
+  makeOutput(shape: number[], dtype: 'float32' | 'bool'): TensorInfo;
+  incRef(dataId: DataId): void;
 }
 
 /** The internals of tfjs-backend-cpu 4.x that we rely on. */
 interface CpuBackendInternals {
   data: { get(dataId: DataId): { values?: unknown } | undefined };
-  makeTensorInfo(shape: number[], dtype: 'float32', values: Float32Array): TensorInfo;
+  makeTensorInfo(
+    shape: number[],
+    dtype: 'float32' | 'bool',
+    values: Float32Array | Uint8Array,
+  ): TensorInfo;
 }
 
 /** Memory access for one backend instance: read inputs in place, allocate outputs. */
@@ -24,6 +29,8 @@ export interface TensorMemory {
   view(tensor: TensorInfo): Float32Array;
   /** Allocates a float32 output; fill it, then return `info` from the kernel. */
   allocate(shape: number[]): { info: TensorInfo; view: () => Float32Array };
+  /** Allocates a bool output (one byte per element). */
+  allocateBool(shape: number[]): { info: TensorInfo; view: () => Uint8Array };
 }
 
 /** Explains why `backend` lacks the internals we need, or returns undefined when it has them. */
@@ -69,6 +76,11 @@ function wasmMemory(backend: WasmBackendInternals): TensorMemory {
       const size = util.sizeFromShape(shape);
       return { info, view: () => viewAt(offsetOf(info), size) };
     },
+    allocateBool(shape) {
+      const info = backend.makeOutput(shape, 'bool');
+      const size = util.sizeFromShape(shape);
+      return { info, view: () => new Uint8Array(backend.wasm.HEAPU8.buffer, offsetOf(info), size) };
+    },
   };
 }
 
@@ -76,16 +88,23 @@ function cpuMemory(backend: CpuBackendInternals): TensorMemory {
   return {
     view(tensor) {
       const values = backend.data.get(tensor.dataId)?.values;
-      if (!(values instanceof Float32Array)) {
-        throw new TfjsNativeError(
-          `tensor of dtype ${tensor.dtype} has no Float32Array values on the cpu backend; native kernels take float32 only`,
-        );
+      if (values instanceof Float32Array) return values;
+      // The cpu backend casts bool/int32 to float32 by sharing the original typed array.
+      if (ArrayBuffer.isView(values) || Array.isArray(values)) {
+        return Float32Array.from(values as ArrayLike<number>);
       }
-      return values;
+      throw new TfjsNativeError(
+        `tensor of dtype ${tensor.dtype} has no numeric values on the cpu backend (got ${Object.prototype.toString.call(values)}); native kernels take float32 only`,
+      );
     },
     allocate(shape) {
       const values = new Float32Array(util.sizeFromShape(shape));
       const info = backend.makeTensorInfo(shape, 'float32', values);
+      return { info, view: () => values };
+    },
+    allocateBool(shape) {
+      const values = new Uint8Array(util.sizeFromShape(shape));
+      const info = backend.makeTensorInfo(shape, 'bool', values);
       return { info, view: () => values };
     },
   };

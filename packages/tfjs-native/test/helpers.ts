@@ -25,3 +25,18 @@ export function relativeError(actual: tf.Tensor, expected: tf.Tensor): number {
   }
   return maxDiff / Math.max(scale, 1e-6);
 }
+
+/** Max over elements of |a - e| / max(|e|, floor): a per-element check for wide-ranged values. */
+export function elementwiseRelativeError(
+  actual: tf.Tensor,
+  expected: tf.Tensor,
+  floor = 1e-30,
+): number {
+  const a = actual.dataSync();
+  const e = expected.dataSync();
+  let worst = 0;
+  for (let i = 0; i < e.length; i++) {
+    worst = Math.max(worst, Math.abs(a[i] - e[i]) / Math.max(Math.abs(e[i]), floor));
+  }
+  return worst;
+}
