@@ -1,0 +1,64 @@
+// Backend selection and the wasm kernel fixes: the XNNPACK-routed BatchMatMul must agree with
+// the stock kernel for every batched and transposed case, without leaking wasm memory.
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  findNativeTensorflow,
+  GPTModelError,
+  Rng,
+  registerWasmBatchMatMul,
+  setBackend,
+  unregisterWasmBatchMatMul,
+} from '../src/index.ts';
+
+describe('setBackend', () => {
+  it('falls back from auto to wasm when no native addon is installed', async () => {
+    expect(findNativeTensorflow()).toBeUndefined();
+    expect(await setBackend('auto')).toBe('wasm');
+    expect(await setBackend('cpu')).toBe('cpu');
+    expect(await setBackend('wasm')).toBe('wasm');
+  });
+
+  it('explains how to install native TensorFlow when it is requested but missing', async () => {
+    await expect(setBackend('tensorflow')).rejects.toThrow(GPTModelError);
+    await expect(setBackend('tensorflow')).rejects.toThrow(/pnpm add @tensorflow\/tfjs-node-gpu/);
+    await expect(setBackend('gpu' as never)).rejects.toThrow(/unknown backend "gpu"/);
+  });
+});
+
+describe('wasm BatchMatMul through XNNPACK', () => {
+  beforeAll(async () => {
+    await setBackend('wasm');
+  });
+
+  const cases: [number[], number[], boolean, boolean][] = [
+    [[5, 7], [3, 7], false, true],
+    [[7, 5], [7, 3], true, false],
+    [[7, 5], [3, 7], true, true],
+    [[2, 3, 5, 7], [2, 3, 7, 4], false, false],
+    [[2, 3, 5, 7], [2, 3, 4, 7], false, true],
+    [[2, 3, 7, 5], [2, 3, 7, 4], true, false],
+    [[4, 5, 7], [7, 3], false, false],
+    [[4, 5, 7], [3, 7], false, true],
+    [[5, 7], [4, 7, 3], false, false],
+  ];
+
+  for (const [aShape, bShape, transposeA, transposeB] of cases) {
+    it(`matches the stock kernel for [${aShape}]${transposeA ? 'ᵀ' : ''} × [${bShape}]${transposeB ? 'ᵀ' : ''}`, () => {
+      const rng = new Rng(aShape.length * 10 + bShape.length);
+      const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+      const a = tf.tensor(rng.normalArray(size(aShape), 1), aShape);
+      const b = tf.tensor(rng.normalArray(size(bShape), 1), bShape);
+      unregisterWasmBatchMatMul();
+      const stock = tf.matMul(a, b, transposeA, transposeB);
+      registerWasmBatchMatMul();
+      const bytesBefore = tf.memory().numBytes;
+      const fast = tf.matMul(a, b, transposeA, transposeB);
+      expect(tf.memory().numBytes - bytesBefore).toBe(fast.size * 4);
+      expect(fast.shape).toEqual(stock.shape);
+      const error = tf.tidy(() => tf.max(tf.abs(tf.sub(fast, stock))).dataSync()[0]);
+      expect(error).toBeLessThan(1e-5);
+      tf.dispose([a, b, stock, fast]);
+    });
+  }
+});
