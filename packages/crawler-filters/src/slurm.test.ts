@@ -125,12 +125,12 @@ describe('fineWebSlurmJobs', () => {
       ['minhash-filter', 8],
     ]);
     expect(jobs[0].command).toBe(
-      "pnpm lmkit-fineweb run --input 'crawl/*.warc.gz' --output 'out dir/it'\\''s' --work-dir 'out dir/it'\\''s/minhash' --task-count 8 --quiet",
+      "pnpm lmkit-fineweb run --input 'crawl/*.warc.gz' --output 'out dir/it'\\''s' --work-dir 'out dir/it'\\''s-minhash' --task-count 8 --quiet",
     );
     expect(jobs[1].command).toContain('dedup buckets');
     expect(jobs[1].command).toContain('--task-count 14');
     expect(jobs[3].command).toContain(
-      "dedup filter --work-dir 'out dir/it'\\''s/minhash' --output 'out dir/it'\\''s' --task-count 8",
+      "dedup filter --work-dir 'out dir/it'\\''s-minhash' --output 'out dir/it'\\''s' --task-count 8",
     );
   });
 });

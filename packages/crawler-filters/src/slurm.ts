@@ -142,7 +142,7 @@ export interface FineWebSlurmPlanOptions {
   inputs: readonly string[];
   /** Final output folder. */
   output: string;
-  /** Dedup work folder (shared file system). Default `<output>/minhash`. */
+  /** Dedup work folder (shared file system). Default `<output>-minhash`, beside the output. */
   workDir?: string;
   /** Tasks of the filter and dedup-filter stages (e.g. one per input file). */
   tasks: number;
@@ -157,7 +157,7 @@ export interface FineWebSlurmPlanOptions {
 /** FineWeb's four Slurm stages: filter + signatures, buckets, clusters, dedup filter + PII. */
 export function fineWebSlurmJobs(options: FineWebSlurmPlanOptions): SlurmJob[] {
   const cli = options.cli ?? 'pnpm lmkit-fineweb';
-  const workDir = options.workDir ?? join(options.output, 'minhash');
+  const workDir = options.workDir ?? `${options.output}-minhash`;
   const buckets = options.buckets ?? defaultMinHashConfig.buckets;
   const inputs = options.inputs.map((input) => `--input ${quote(input)}`).join(' ');
   const common = `--work-dir ${quote(workDir)}`;

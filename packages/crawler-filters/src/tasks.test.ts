@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CrawlerFiltersError } from './errors.ts';
-import { filesForTask, resolveTaskSlot, runTaskPool } from './tasks.ts';
+import { createTaskPool, filesForTask, resolveTaskSlot, runTaskPool } from './tasks.ts';
 
 describe('resolveTaskSlot', () => {
   it('prefers explicit values, then the Slurm array environment, then task 0 of 1', () => {
@@ -52,34 +52,39 @@ describe('filesForTask', () => {
   });
 });
 
-describe('runTaskPool', () => {
-  it('runs tasks in worker threads and returns results in task order', async () => {
-    const results = await runTaskPool<{ files: string[] }, string[]>({
-      module: new URL('./tasks.ts', import.meta.url),
-      exportName: 'filesForTask',
-      options: { files: ['a', 'b', 'c', 'd', 'e'] },
-      taskCount: 3,
-      concurrency: 2,
-    });
-    expect(results).toEqual([['a'], ['b', 'c'], ['d', 'e']]);
+describe('createTaskPool / runTaskPool', () => {
+  it('runs tasks in worker threads, results in task order, and reports failures by task', async () => {
+    const pool = createTaskPool({ module: new URL('./tasks.ts', import.meta.url), concurrency: 2 });
+    try {
+      const options = { files: ['a', 'b', 'c', 'd', 'e'] };
+      expect(await pool.run({ exportName: 'filesForTask', options, taskCount: 3 })).toEqual([
+        ['a'],
+        ['b', 'c'],
+        ['d', 'e'],
+      ]);
+      // The same workers run the next batch; a throwing task names its index and the message.
+      await expect(
+        pool.run({ exportName: 'filesForTask', options: { files: null }, taskCount: 1 }),
+      ).rejects.toThrow(/task 0 failed: .*null/);
+      await expect(pool.run({ exportName: 'nope', options: {}, taskCount: 1 })).rejects.toThrow(
+        /has no exported function nope/,
+      );
+      expect(
+        await pool.run({ exportName: 'filesForTask', options, taskCount: 1, tasks: [0] }),
+      ).toEqual([options.files]);
+    } finally {
+      await pool.close();
+    }
   });
 
-  it('reports a failing task with its index and message', async () => {
-    await expect(
-      runTaskPool({
-        module: new URL('./tasks.ts', import.meta.url),
-        exportName: 'filesForTask',
-        options: { files: null },
-        taskCount: 1,
-      }),
-    ).rejects.toThrow(/task 0 failed: .*null/);
-    await expect(
-      runTaskPool({
-        module: new URL('./tasks.ts', import.meta.url),
-        exportName: 'nope',
-        options: {},
-        taskCount: 1,
-      }),
-    ).rejects.toThrow(/has no exported function nope/);
+  it('runTaskPool runs one batch on a fresh pool', async () => {
+    const results = await runTaskPool<string[]>({
+      module: new URL('./tasks.ts', import.meta.url),
+      exportName: 'filesForTask',
+      options: { files: ['a', 'b'] },
+      taskCount: 2,
+      concurrency: 1,
+    });
+    expect(results).toEqual([['a'], ['b']]);
   });
 });

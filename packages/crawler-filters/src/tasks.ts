@@ -74,19 +74,26 @@ export function filesForTask<T>(options: {
   return files.slice(start, end);
 }
 
-/** Worker body (CommonJS, evaluated): loads tsx if asked, calls the task, posts its result or error. */
+/**
+ * Worker body (CommonJS, evaluated): loads tsx if asked and the task module once, then runs each
+ * task it is sent and posts back its result or error.
+ */
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-(async () => {
+const ready = (async () => {
   if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
-  const module = await import(workerData.moduleUrl);
-  const task = module[workerData.exportName];
-  if (typeof task !== 'function') {
-    throw new Error(workerData.moduleUrl + ' has no exported function ' + workerData.exportName);
+  return import(workerData.moduleUrl);
+})();
+parentPort.on('message', async ({ exportName, options }) => {
+  try {
+    const task = (await ready)[exportName];
+    if (typeof task !== 'function') {
+      throw new Error(workerData.moduleUrl + ' has no exported function ' + exportName);
+    }
+    parentPort.postMessage({ result: await task(options) });
+  } catch (error) {
+    parentPort.postMessage({ error: error && error.message ? error.message : String(error) });
   }
-  parentPort.postMessage({ result: await task(workerData.options) });
-})().catch((error) => {
-  parentPort.postMessage({ error: error && error.message ? error.message : String(error) });
 });
 `;
 
@@ -103,25 +110,34 @@ function tsxRegisterUrl(): string {
   }
 }
 
-export interface TaskPoolOptions<Options> {
-  /** Module exporting the task function (a file URL or absolute path; `.ts` runs through tsx). */
+export interface TaskPoolOptions {
+  /** Module exporting the task functions (a file URL or absolute path; `.ts` runs through tsx). */
   module: string | URL;
-  /** Name of the exported function; it receives `{ ...options, taskIndex, taskCount }`. */
-  exportName: string;
-  /** Structured-cloneable options passed to every task. */
-  options: Options;
-  /** Task indices to run; default 0..taskCount-1. */
-  tasks?: readonly number[];
-  taskCount: number;
-  /** Worker threads at once. Default 2. */
+  /** Worker threads. Default 2. */
   concurrency?: number;
 }
 
-/** Runs each task in its own worker thread, at most `concurrency` at once; results in task order. */
-export async function runTaskPool<Options extends object, Result>(
-  options: TaskPoolOptions<Options>,
-): Promise<Result[]> {
-  const tasks = options.tasks ?? Array.from({ length: options.taskCount }, (_, i) => i);
+/** Worker threads that stay up across batches of tasks (so each loads the module once). */
+export interface TaskPool {
+  /**
+   * Runs `exportName({ ...options, taskIndex, taskCount })` for each task, at most one per worker at
+   * a time; results in task order. Options must be structured-cloneable.
+   */
+  run<Result>(batch: {
+    exportName: string;
+    options: object;
+    taskCount: number;
+    /** Task indices to run; default 0..taskCount-1. */
+    tasks?: readonly number[];
+  }): Promise<Result[]>;
+  /** Stops the workers. */
+  close(): Promise<void>;
+}
+
+type Reply = { result?: unknown; error?: string };
+
+/** Starts a pool of worker threads over one task module. */
+export function createTaskPool(options: TaskPoolOptions): TaskPool {
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
     throw new CrawlerFiltersError(
@@ -132,58 +148,86 @@ export async function runTaskPool<Options extends object, Result>(
   const moduleUrl = String(
     options.module instanceof URL ? options.module : new URL(`file://${options.module}`),
   );
-  const tsxApi = moduleUrl.endsWith('.ts') ? tsxRegisterUrl() : undefined;
   // TypeScript task modules (inside the repo, in tests) run through tsx's loader.
-  const execArgv = tsxApi ? ['--conditions=source'] : [];
-  const results: Result[] = new Array(tasks.length);
-  let next = 0;
-  const runOne = (position: number) =>
-    new Promise<void>((resolve, reject) => {
-      const taskIndex = tasks[position];
-      const worker = new Worker(WORKER_SOURCE, {
-        eval: true,
-        execArgv,
-        workerData: {
-          tsxApi,
-          moduleUrl,
-          exportName: options.exportName,
-          options: { ...options.options, taskIndex, taskCount: options.taskCount },
-        },
-      });
-      let settled = false;
-      worker.once('message', (message: { result?: Result; error?: string }) => {
-        settled = true;
-        if (message.error === undefined) {
-          results[position] = message.result as Result;
-          resolve();
-        } else {
-          reject(
-            new CrawlerFiltersError('task-failed', `task ${taskIndex} failed: ${message.error}`),
-          );
-        }
-      });
-      worker.once('error', (error) => {
-        settled = true;
-        reject(
-          new CrawlerFiltersError('task-failed', `task ${taskIndex} failed: ${error.message}`, {
-            cause: error,
-          }),
-        );
-      });
-      worker.once('exit', (code) => {
-        if (!settled) {
-          reject(
-            new CrawlerFiltersError(
-              'task-failed',
-              `task ${taskIndex} exited with code ${code} before reporting`,
-            ),
-          );
-        }
-      });
-    });
-  const lane = async () => {
-    while (next < tasks.length) await runOne(next++);
+  const tsxApi = moduleUrl.endsWith('.ts') ? tsxRegisterUrl() : undefined;
+  const workerOptions = {
+    eval: true,
+    execArgv: tsxApi ? ['--conditions=source'] : [],
+    workerData: { tsxApi, moduleUrl },
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, tasks.length) }, lane));
-  return results;
+  const workers: Worker[] = [];
+  const call = (worker: Worker, message: object, taskIndex: number) =>
+    new Promise<unknown>((resolve, reject) => {
+      const fail = (detail: string, cause?: unknown) => {
+        cleanup();
+        reject(
+          new CrawlerFiltersError('task-failed', `task ${taskIndex} failed: ${detail}`, { cause }),
+        );
+      };
+      const onMessage = (reply: Reply) => {
+        cleanup();
+        if (reply.error === undefined) resolve(reply.result);
+        else fail(reply.error);
+      };
+      const onError = (error: Error) => fail(error.message, error);
+      const onExit = (code: number) => fail(`the worker exited with code ${code}`);
+      const cleanup = () => {
+        worker.off('message', onMessage);
+        worker.off('error', onError);
+        worker.off('exit', onExit);
+      };
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', onExit);
+      worker.postMessage(message);
+    });
+  return {
+    async run<Result>(batch: {
+      exportName: string;
+      options: object;
+      taskCount: number;
+      tasks?: readonly number[];
+    }): Promise<Result[]> {
+      const tasks = batch.tasks ?? Array.from({ length: batch.taskCount }, (_, i) => i);
+      while (workers.length < Math.min(concurrency, tasks.length)) {
+        workers.push(new Worker(WORKER_SOURCE, workerOptions));
+      }
+      const results: Result[] = new Array(tasks.length);
+      let next = 0;
+      const lane = async (worker: Worker) => {
+        while (next < tasks.length) {
+          const position = next++;
+          const taskIndex = tasks[position];
+          const options = { ...batch.options, taskIndex, taskCount: batch.taskCount };
+          results[position] = (await call(
+            worker,
+            { exportName: batch.exportName, options },
+            taskIndex,
+          )) as Result;
+        }
+      };
+      await Promise.all(workers.slice(0, Math.min(concurrency, tasks.length)).map(lane));
+      return results;
+    },
+    async close() {
+      await Promise.all(workers.splice(0).map((worker) => worker.terminate()));
+    },
+  };
+}
+
+/** One batch on a fresh pool, closed afterwards. */
+export async function runTaskPool<Result>(
+  options: TaskPoolOptions & {
+    exportName: string;
+    options: object;
+    taskCount: number;
+    tasks?: readonly number[];
+  },
+): Promise<Result[]> {
+  const pool = createTaskPool(options);
+  try {
+    return await pool.run<Result>(options);
+  } finally {
+    await pool.close();
+  }
 }

@@ -11,7 +11,7 @@ import { CrawlerFiltersError } from '../errors.ts';
 import { defaultMinHashConfig, type MinHashConfig } from '../minhash.ts';
 import { runPipeline, type Source } from '../pipeline.ts';
 import { readDocuments } from '../read/read-documents.ts';
-import { filesForTask, runTaskPool } from '../tasks.ts';
+import { createTaskPool, filesForTask } from '../tasks.ts';
 import { type BucketSummary, findBucketMatches } from './buckets.ts';
 import { buildClusters, type ClusterSummary } from './clusters.ts';
 import { DUPLICATE_REASON, minhashDedupStage } from './filter.ts';
@@ -205,40 +205,43 @@ export async function runDedup(options: RunDedupOptions): Promise<RunDedupSummar
     minhash: options.minhash,
     maxDocumentsInMemory: options.maxDocumentsInMemory,
   };
+  // One pool for all phases, so each worker loads the modules once.
+  const pool =
+    concurrency > 1 ? createTaskPool({ module: new URL(import.meta.url), concurrency }) : undefined;
   const across = async <R>(
     exportName: string,
     count: number,
     extra: object,
     local: (taskIndex: number) => Promise<R>,
   ): Promise<R[]> => {
-    if (concurrency > 1 && count > 1) {
-      return runTaskPool<object, R>({
-        module: new URL(import.meta.url),
-        exportName,
-        options: { ...base, ...extra },
-        taskCount: count,
-        concurrency,
-      });
-    }
+    if (pool && count > 1)
+      return pool.run<R>({ exportName, options: { ...base, ...extra }, taskCount: count });
     const results: R[] = [];
     for (let taskIndex = 0; taskIndex < count; taskIndex++) results.push(await local(taskIndex));
     return results;
   };
-  await across('dedupSignaturesTask', taskCount, {}, (taskIndex) =>
-    dedupSignaturesTask({ ...base, taskIndex, taskCount }),
-  );
-  const buckets = { ...defaultMinHashConfig, ...options.minhash }.buckets;
-  const bucketTasks = Math.min(buckets, concurrency);
-  await across('dedupBucketsTask', bucketTasks, {}, (taskIndex) =>
-    dedupBucketsTask({ workDir: options.workDir, taskIndex, taskCount: bucketTasks }),
-  );
-  const clusters = await dedupClustersTask({ workDir: options.workDir });
-  const tasks = await across(
-    'dedupFilterTask',
-    taskCount,
-    { outputDir: options.outputDir },
-    (taskIndex) => dedupFilterTask({ ...base, outputDir: options.outputDir, taskIndex, taskCount }),
-  );
+  let tasks: DedupFilterSummary[];
+  let clusters: ClusterSummary;
+  try {
+    await across('dedupSignaturesTask', taskCount, {}, (taskIndex) =>
+      dedupSignaturesTask({ ...base, taskIndex, taskCount }),
+    );
+    const buckets = { ...defaultMinHashConfig, ...options.minhash }.buckets;
+    const bucketTasks = Math.min(buckets, concurrency);
+    await across('dedupBucketsTask', bucketTasks, {}, (taskIndex) =>
+      dedupBucketsTask({ workDir: options.workDir, taskIndex, taskCount: bucketTasks }),
+    );
+    clusters = await dedupClustersTask({ workDir: options.workDir });
+    tasks = await across(
+      'dedupFilterTask',
+      taskCount,
+      { outputDir: options.outputDir },
+      (taskIndex) =>
+        dedupFilterTask({ ...base, outputDir: options.outputDir, taskIndex, taskCount }),
+    );
+  } finally {
+    await pool?.close();
+  }
   return {
     documents: tasks.reduce((sum, t) => sum + t.read, 0),
     kept: tasks.reduce((sum, t) => sum + t.kept, 0),
