@@ -68,12 +68,18 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
     const { taskIndex, taskCount } = slot();
     const summaries = await dedupBucketsTask({ workDir, taskIndex, taskCount });
     const matches = summaries.reduce((sum, s) => sum + s.matches, 0);
-    print(summaries, `buckets ${summaries.map((s) => s.bucket).join(', ')}: ${matches} matching pairs`);
+    print(
+      summaries,
+      `buckets ${summaries.map((s) => s.bucket).join(', ')}: ${matches} matching pairs`,
+    );
     return 0;
   }
   if (action === 'clusters') {
     const summary = await dedupClustersTask({ workDir });
-    print(summary, `${summary.documents} documents in ${summary.tasks} task(s): ${summary.clusters} clusters, ${summary.duplicates} duplicates to remove`);
+    print(
+      summary,
+      `${summary.documents} documents in ${summary.tasks} task(s): ${summary.clusters} clusters, ${summary.duplicates} duplicates to remove`,
+    );
     return 0;
   }
   if (action === 'filter') {
@@ -92,7 +98,9 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
       prefix: taskCount > 1 ? `documents-task${tag}` : 'documents',
       maxDocumentsPerShard: integerArg('shard-size', values['shard-size']),
     });
-    const removed = values.removed ? removedDocumentsWriter({ path: join(output, `removed-task${tag}.jsonl`) }) : undefined;
+    const removed = values.removed
+      ? removedDocumentsWriter({ path: join(output, `removed-task${tag}.jsonl`) })
+      : undefined;
     const stats = await dedupAndFinish({
       workDir,
       taskIndex,
@@ -103,8 +111,13 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
     await removed?.close();
     const report = { task: { taskIndex, taskCount }, output: writer.files, ...stats };
     await writeFile(join(output, `stats-task${tag}.json`), `${JSON.stringify(report, null, 2)}\n`);
-    print(report, `${formatStatsTable(stats)}\n\ntask ${taskIndex} of ${taskCount}: ${stats.read} read, ${stats.kept} kept; ${writer.files.length} shard(s) in ${output}`);
+    print(
+      report,
+      `${formatStatsTable(stats)}\n\ntask ${taskIndex} of ${taskCount}: ${stats.read} read, ${stats.kept} kept; ${writer.files.length} shard(s) in ${output}`,
+    );
     return 0;
   }
-  throw new Error(`unknown dedup action "${action ?? ''}"; use buckets, clusters or filter\n\n${dedupUsage}`);
+  throw new Error(
+    `unknown dedup action "${action ?? ''}"; use buckets, clusters or filter\n\n${dedupUsage}`,
+  );
 }

@@ -2,6 +2,9 @@
 // defaulting from a Slurm array), MinHash dedup (on by default) and PII at the end of the stages.
 // One task: the whole recipe here. Several: the filter half here, then `dedup` commands finish.
 
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import {
   filesForTask,
   filterAndSign,
@@ -12,7 +15,6 @@ import {
   runPipeline,
   runWithDedup,
 } from '@lmkit/crawler-filters';
-import { join, resolve } from 'node:path';
 
 /** parseArgs options `run` gains. */
 export const dedupRunArgs = {
@@ -25,7 +27,8 @@ export const dedupRunArgs = {
 
 export const dedupRunUsage = `  --task-index N         this task's index (default $SLURM_ARRAY_TASK_ID, else 0)
   --task-count N         tasks the inputs split into, in blocks of files (default $SLURM_ARRAY_TASK_COUNT, else 1)
-  --work-dir DIR         MinHash work folder shared by all tasks (default OUTPUT/minhash)
+  --work-dir DIR         MinHash work folder shared by all tasks (default OUTPUT-minhash beside the
+                         output with --task-count above 1, else a temporary folder removed afterwards)
   --no-dedup             skip MinHash near-duplicate removal (on by default: word 5-grams, 14 x 8 hashes)
   --no-pii               keep e-mail and public IP addresses (replaced by default, after dedup)
   with --task-count above 1 and dedup on, run filters and signs its block of files; then run
@@ -46,7 +49,10 @@ export interface TaskPlan {
   paths: string[];
   /** Shard prefix, distinct per task so tasks can share one output folder. */
   prefix: string;
-  workDir: string;
+  /** Stats file name in the output folder, distinct per task. */
+  statsFile: string;
+  /** MinHash work folder; undefined for a single task means a temporary one. */
+  workDir: string | undefined;
   dedup: boolean;
   pii: boolean;
 }
@@ -74,11 +80,17 @@ export function planTask(options: {
     taskCount: integerArg('task-count', values['task-count']),
     env: options.env,
   });
+  const tag = String(slot.taskIndex).padStart(5, '0');
   return {
     ...slot,
     paths: filesForTask({ files: options.paths, ...slot }),
-    prefix: slot.taskCount > 1 ? `documents-task${String(slot.taskIndex).padStart(5, '0')}` : 'documents',
-    workDir: values['work-dir'] ? resolve(options.cwd, values['work-dir']) : join(options.output, 'minhash'),
+    prefix: slot.taskCount > 1 ? `documents-task${tag}` : 'documents',
+    statsFile: slot.taskCount > 1 ? `stats-task${tag}.json` : 'stats.json',
+    workDir: values['work-dir']
+      ? resolve(options.cwd, values['work-dir'])
+      : slot.taskCount > 1
+        ? `${options.output}-minhash`
+        : undefined,
     dedup: !values['no-dedup'],
     pii: !values['no-pii'],
   };
@@ -91,17 +103,39 @@ export interface RunFineWebResult {
 }
 
 /** Runs the stages with dedup and PII as the plan says, in place of a bare `runPipeline`. */
-export async function runFineWeb(options: RunPipelineOptions & { plan: TaskPlan }): Promise<RunFineWebResult> {
+export async function runFineWeb(
+  options: RunPipelineOptions & { plan: TaskPlan },
+): Promise<RunFineWebResult> {
   const { plan, ...pipeline } = options;
   const { stages } = pipeline;
   if (!plan.dedup) {
     const tail = plan.pii ? [piiStage()] : [];
-    return { stats: await runPipeline({ ...pipeline, stages: [...stages, ...tail] }), pendingDedup: false };
+    return {
+      stats: await runPipeline({ ...pipeline, stages: [...stages, ...tail] }),
+      pendingDedup: false,
+    };
   }
   if (plan.taskCount === 1) {
-    const stats = await runWithDedup({ ...pipeline, stages, workDir: plan.workDir, pii: plan.pii ? {} : false });
-    return { stats, pendingDedup: false };
+    const workDir = plan.workDir ?? (await mkdtemp(join(tmpdir(), 'lmkit-fineweb-minhash-')));
+    try {
+      const stats = await runWithDedup({
+        ...pipeline,
+        stages,
+        workDir,
+        pii: plan.pii ? {} : false,
+      });
+      return { stats, pendingDedup: false };
+    } finally {
+      if (plan.workDir === undefined) await rm(workDir, { recursive: true, force: true });
+    }
   }
-  const stats = await filterAndSign({ ...pipeline, stages, workDir: plan.workDir, taskIndex: plan.taskIndex });
+  if (plan.workDir === undefined)
+    throw new Error('a run split into tasks needs a shared --work-dir');
+  const stats = await filterAndSign({
+    ...pipeline,
+    stages,
+    workDir: plan.workDir,
+    taskIndex: plan.taskIndex,
+  });
   return { stats, pendingDedup: true };
 }

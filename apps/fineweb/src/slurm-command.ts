@@ -4,8 +4,8 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fineWebSlurmJobs, writeSlurmScripts } from '@lmkit/crawler-filters';
-import { expandInputs } from './expand-inputs.ts';
 import { integerArg } from './dedup-run.ts';
+import { expandInputs } from './expand-inputs.ts';
 
 export const slurmUsage = `lmkit-fineweb slurm --input PATTERN [--input ...] --output DIR --scripts DIR [options]
 
@@ -72,7 +72,9 @@ export async function slurmCommand(options: SlurmCommandOptions): Promise<number
     cpusPerTask: integerArg('cpus', values.cpus),
     setup: values.setup,
   });
-  const lines = jobs.map((job, i) => `  ${scripts[i]}  (${job.arraySize} task${job.arraySize === 1 ? '' : 's'})`);
+  const lines = jobs.map(
+    (job, i) => `  ${scripts[i]}  (${job.arraySize} task${job.arraySize === 1 ? '' : 's'})`,
+  );
   stdout.write(`${lines.join('\n')}\nsubmit with: bash ${submit}\n`);
   return 0;
 }

@@ -1,0 +1,225 @@
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import {
+  type Document,
+  nearDuplicatePairs,
+  type PlantedCorpus,
+  plantedCorpus,
+  sampleTexts,
+} from '@lmkit/crawler-filters';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dedupCommand } from './dedup-command.ts';
+import { runCommand } from './run-command.ts';
+import { slurmCommand } from './slurm-command.ts';
+
+const dataDir = fileURLToPath(new URL('../../../data', import.meta.url));
+
+function capture() {
+  let text = '';
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      text += chunk;
+      done();
+    },
+  });
+  return { stream, text: () => text };
+}
+
+async function outputDocuments(dir: string): Promise<Document[]> {
+  const docs: Document[] = [];
+  for (const name of (await readdir(dir)).filter((n) => n.startsWith('documents')).sort()) {
+    const text = await readFile(join(dir, name), 'utf8');
+    for (const line of text.split('\n').filter(Boolean)) docs.push(JSON.parse(line));
+  }
+  return docs;
+}
+
+// Only the language stage (any language) before dedup: the planted texts are plain text, not HTML.
+const stageArgs = ['--stages', 'language', '--languages', 'any', '--quiet'];
+
+describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', () => {
+  let root: string;
+  let corpus: PlantedCorpus;
+
+  beforeAll(async () => {
+    root = await mkdtemp(join(tmpdir(), 'lmkit-fineweb-dedup-'));
+    const texts = sampleTexts({ dataDir });
+    corpus = plantedCorpus(
+      nearDuplicatePairs({ texts, count: 200, seed: 5 }),
+      texts.slice(200, 240),
+    );
+    corpus.documents.push({
+      id: 'contact',
+      text: `${texts[250]}\nWrite to jane.doe@gmail.com or visit 93.184.216.34 for the rest of the story.`,
+      metadata: {},
+    });
+    const quarter = Math.ceil(corpus.documents.length / 4);
+    for (let i = 0; i < 4; i++) {
+      const lines = corpus.documents
+        .slice(i * quarter, (i + 1) * quarter)
+        .map((d) => JSON.stringify(d));
+      await writeFile(join(root, `part-${i}.jsonl`), `${lines.join('\n')}\n`);
+    }
+  });
+
+  afterAll(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('dedups by default: duplicates in the stats table, PII replaced, nothing else in the output', async () => {
+    const out = capture();
+    expect(
+      await runCommand({
+        argv: ['--input', 'part-*.jsonl', '--output', 'single', ...stageArgs],
+        cwd: root,
+        stdout: out.stream,
+      }),
+    ).toBe(0);
+    expect(out.text()).toMatch(/\| minhash-dedup +\| \d+ +\|/);
+    expect(out.text()).toMatch(/dropped: duplicate +\| \d+/);
+    const stats = JSON.parse(await readFile(join(root, 'single', 'stats.json'), 'utf8'));
+    expect(stats.read).toBe(corpus.documents.length);
+    expect(stats.read).toBe(stats.kept + stats.dropped + stats.errored);
+    expect((await readdir(join(root, 'single'))).sort()).toEqual([
+      'documents-00000.jsonl',
+      'stats.json',
+    ]);
+    const kept = await outputDocuments(join(root, 'single'));
+    expect(kept).toHaveLength(stats.kept);
+    const contact = kept.find((d) => d.id === 'contact')!;
+    expect(contact.text).not.toMatch(/jane\.doe@gmail\.com|93\.184\.216\.34/);
+
+    const plain = capture();
+    await runCommand({
+      argv: [
+        '--input',
+        'part-*.jsonl',
+        '--output',
+        'plain',
+        '--no-dedup',
+        '--no-pii',
+        ...stageArgs,
+      ],
+      cwd: root,
+      stdout: plain.stream,
+    });
+    expect(plain.text()).not.toMatch(/minhash-dedup/);
+    expect(await outputDocuments(join(root, 'plain'))).toHaveLength(corpus.documents.length);
+  });
+
+  it('two Slurm-style tasks through run, dedup buckets, clusters and filter equal the single-task run and meet the rates', async () => {
+    const work = ['--work-dir', 'work'];
+    for (const task of ['0', '1']) {
+      const out = capture();
+      await runCommand({
+        argv: [
+          '--input',
+          'part-*.jsonl',
+          '--output',
+          'split',
+          ...work,
+          '--task-index',
+          task,
+          '--task-count',
+          '2',
+          ...stageArgs,
+        ],
+        cwd: root,
+        stdout: out.stream,
+      });
+    }
+    for (const task of ['0', '1']) {
+      await dedupCommand({
+        argv: ['buckets', ...work],
+        cwd: root,
+        stdout: capture().stream,
+        env: { SLURM_ARRAY_TASK_ID: task, SLURM_ARRAY_TASK_COUNT: '2' },
+      });
+    }
+    const clusters = capture();
+    await dedupCommand({
+      argv: ['clusters', ...work, '--json'],
+      cwd: root,
+      stdout: clusters.stream,
+    });
+    expect(JSON.parse(clusters.text())).toMatchObject({
+      tasks: 2,
+      documents: corpus.documents.length,
+    });
+    for (const task of ['1', '0']) {
+      const out = capture();
+      await dedupCommand({
+        argv: ['filter', ...work, '--output', 'split', '--task-index', task, '--task-count', '2'],
+        cwd: root,
+        stdout: out.stream,
+      });
+      expect(out.text()).toMatch(/\| minhash-dedup +\|/);
+    }
+    const split = await outputDocuments(join(root, 'split'));
+    expect(split).toEqual(await outputDocuments(join(root, 'single')));
+    const keptIds = new Set(split.map((d) => d.id));
+    const high = corpus.pairs.filter((p) => p.jaccard >= 0.8);
+    const low = corpus.pairs.filter((p) => p.jaccard < 0.5);
+    expect(high.filter((p) => !keptIds.has(p.copyId)).length / high.length).toBeGreaterThanOrEqual(
+      0.9,
+    );
+    expect(low.filter((p) => !keptIds.has(p.copyId)).length / low.length).toBeLessThanOrEqual(0.05);
+    expect(corpus.pairs.every((p) => keptIds.has(p.originalId))).toBe(true);
+    const taskStats = JSON.parse(
+      await readFile(join(root, 'split', 'stats-task00001.json'), 'utf8'),
+    );
+    expect(taskStats.read).toBe(taskStats.kept + taskStats.dropped + taskStats.errored);
+  });
+
+  it('writes the sbatch scripts of the whole run with one task per input file', async () => {
+    const out = capture();
+    await slurmCommand({
+      argv: [
+        '--input',
+        'part-*.jsonl',
+        '--output',
+        'cluster-out',
+        '--scripts',
+        'jobs',
+        '--partition',
+        'cpu',
+      ],
+      cwd: root,
+      stdout: out.stream,
+    });
+    expect(out.text()).toContain('submit with: bash');
+    const names = (await readdir(join(root, 'jobs'))).sort();
+    expect(names).toEqual([
+      '01-filter.sbatch',
+      '02-minhash-buckets.sbatch',
+      '03-minhash-clusters.sbatch',
+      '04-minhash-filter.sbatch',
+      'logs',
+      'submit.sh',
+    ]);
+    expect(await readFile(join(root, 'jobs', '01-filter.sbatch'), 'utf8')).toContain(
+      '#SBATCH --array=0-3\n',
+    );
+    expect(await readFile(join(root, 'jobs', '02-minhash-buckets.sbatch'), 'utf8')).toContain(
+      '#SBATCH --array=0-13\n',
+    );
+    expect(await readFile(join(root, 'jobs', 'submit.sh'), 'utf8')).toContain(
+      '--dependency=afterok:',
+    );
+  });
+
+  it('names the missing option or stage', async () => {
+    await expect(
+      dedupCommand({ argv: ['filter', '--work-dir', 'nowhere', '--output', 'x'], cwd: root }),
+    ).rejects.toThrow(/run the filter stage for task 0 first/);
+    await expect(dedupCommand({ argv: ['merge', '--work-dir', 'w'], cwd: root })).rejects.toThrow(
+      /unknown dedup action "merge"/,
+    );
+    await expect(dedupCommand({ argv: ['buckets'], cwd: root })).rejects.toThrow(
+      /--work-dir is required/,
+    );
+  });
+});
