@@ -6,7 +6,7 @@ import { TrainerConfigError } from './errors.ts';
 /** The L2 norm over all gradients together, read back as a number. */
 export function globalNorm(gradients: Readonly<Record<string, tf.Tensor>>): number {
   const squared = tf.tidy(() =>
-    tf.addN(Object.values(gradients).map((gradient) => tf.sum(tf.square(gradient)))),
+    tf.sum(tf.stack(Object.values(gradients).map((gradient) => tf.sum(tf.square(gradient))))),
   );
   const value = squared.dataSync()[0];
   squared.dispose();

@@ -23,12 +23,14 @@ export {
   globalNorm,
   gradientAccumulationSteps,
 } from './gradients.ts';
+export { type LoadedCheckpoint, loadCheckpoint } from './load-checkpoint.ts';
 export { assertStepFits, estimateStepMemoryBytes } from './memory.ts';
 export { modelFlopsUtilization } from './mfu.ts';
 export type { GenerateOptions, TokenizerLike, TrainableModel } from './model.ts';
 export { type PlotOptions, type PlotSeries, renderPng, renderSvg, writeLossPlots } from './plot.ts';
 export { encodePng } from './png.ts';
 export { type PretrainOptions, pretrain, splitRows } from './pretrain.ts';
+export { createProgress, type ProgressOptions, progressBar } from './progress.ts';
 export { Random, type RandomState } from './random.ts';
 export { latestCheckpointOrThrow } from './resume.ts';
 export {

@@ -114,10 +114,13 @@ export async function pretrain(options: PretrainOptions): Promise<TrainingResult
   const sample =
     tokenizer && options.samplePrompt !== undefined
       ? async (seed: number) => {
-          const prompt = tokenizer.encodeOrdinary(options.samplePrompt ?? '\n');
+          const { blockSize } = model.config;
+          const prompt = tokenizer
+            .encodeOrdinary(options.samplePrompt ?? '\n')
+            .slice(-(blockSize - 1));
           const out: number[] = [];
           for await (const id of model.generate(prompt, {
-            maxNewTokens: config.sampleTokens,
+            maxNewTokens: Math.min(config.sampleTokens, blockSize - prompt.length),
             temperature: 1,
             topK: 200,
             seed,

@@ -40,7 +40,7 @@ export type MetricsRecord = TrainStepMetrics | EvalMetrics;
 export function formatStepLine(m: TrainStepMetrics): string {
   const width = String(m.totalSteps).length;
   return [
-    `step ${String(m.step).padStart(width)}/${m.totalSteps}`,
+    `step ${String(m.step).padStart(width)}/${Number.isFinite(m.totalSteps) ? m.totalSteps : '?'}`,
     `loss ${m.loss.toFixed(6)}`,
     `lr ${m.learningRate.toExponential(2)}`,
     `norm ${m.gradNorm.toFixed(4)}`,
