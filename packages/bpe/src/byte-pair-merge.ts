@@ -63,15 +63,14 @@ export function bytePairMerge(
   for (let i = 0; i < parts - 1; i++) out.push(table.get(bytes, starts[i], starts[i + 1]));
 }
 
-/** The same merge in O(n log n): parts are a linked list over byte offsets; pairs sit in a heap. */
-export function heapMerge(
-  table: RankTable,
-  bytes: Uint8Array,
-  length: number,
-  out: number[],
-): void {
+/**
+ * The same merge in O(n log n): parts are a linked list over byte offsets, each with its token id;
+ * pairs sit in a min-heap keyed by (rank, offset); pair ranks come from the table's id-pair cache.
+ */
+export function heapMerge(table: RankTable, bytes: Uint8Array, length: number, out: number[]): void {
   const next = new Int32Array(length + 1);
   const prev = new Int32Array(length + 1);
+  const id = new Int32Array(length);
   const pairRank = new Int32Array(length);
   let heap = new Float64Array(length + 16);
   let size = 0;
@@ -105,12 +104,16 @@ export function heapMerge(
     heap[i] = last;
     return top;
   };
-  for (let i = 0; i <= length; i++) {
+  const byteIds = new Int32Array(256).fill(-1);
+  for (let i = 0; i < length; i++) {
+    const b = bytes[i];
+    if (byteIds[b] < 0) byteIds[b] = table.get(bytes, i, i + 1);
+    id[i] = byteIds[b];
     next[i] = i + 1;
     prev[i] = i - 1;
   }
   for (let i = 0; i < length - 1; i++) {
-    const r = table.get(bytes, i, i + 2);
+    const r = table.pairRank(id[i], id[i + 1]);
     pairRank[i] = r < 0 ? NONE : r;
     if (r >= 0) push(r * TWO_32 + i);
   }
@@ -124,9 +127,10 @@ export function heapMerge(
     const after = next[q];
     next[p] = after;
     next[q] = -1;
-    if (after <= length) prev[after] = p;
+    id[p] = r; // the merged token's id is its rank
     if (after < length) {
-      const nr = table.get(bytes, p, next[after]);
+      prev[after] = p;
+      const nr = table.pairRank(r, id[after]);
       pairRank[p] = nr < 0 ? NONE : nr;
       if (nr >= 0) push(nr * TWO_32 + p);
     } else {
@@ -134,10 +138,10 @@ export function heapMerge(
     }
     const before = prev[p];
     if (before >= 0) {
-      const br = table.get(bytes, before, after);
+      const br = table.pairRank(id[before], r);
       pairRank[before] = br < 0 ? NONE : br;
       if (br >= 0) push(br * TWO_32 + before);
     }
   }
-  for (let p = 0; p < length; p = next[p]) out.push(table.get(bytes, p, next[p]));
+  for (let p = 0; p < length; p = next[p]) out.push(id[p]);
 }

@@ -91,6 +91,55 @@ export class RankTable {
     }
   }
 
+  // Cache of pair → rank of the concatenation (-1 if none), keyed by the two token ids.
+  private pairA = new Int32Array(0);
+  private pairB = new Int32Array(0);
+  private pairValue = new Int32Array(0);
+  private pairUsed = 0;
+  private pairScratch = new Uint8Array(0);
+
+  /**
+   * Rank of the token whose bytes are token `a`'s followed by token `b`'s, or -1 (cached by ids, so
+   * a long merge does not re-hash byte spans).
+   */
+  pairRank(a: number, b: number): number {
+    let keys = this.pairA;
+    if (keys.length === 0) {
+      this.pairA = keys = new Int32Array(1 << 16).fill(-1);
+      this.pairB = new Int32Array(1 << 16);
+      this.pairValue = new Int32Array(1 << 16);
+      this.pairScratch = new Uint8Array(this.maxTokenBytes);
+    }
+    const mask = keys.length - 1;
+    let slot = (Math.imul(a, 0x9e3779b1) + Math.imul(b ^ (b >>> 15), 0x85ebca6b)) >>> 0;
+    slot = (slot ^ (slot >>> 16)) & mask;
+    for (;;) {
+      const k = keys[slot];
+      if (k === -1) break;
+      if (k === a && this.pairB[slot] === b) return this.pairValue[slot];
+      slot = (slot + 1) & mask;
+    }
+    const la = this.lengths[a];
+    const lb = this.lengths[b];
+    let rank = -1;
+    if (la + lb <= this.maxTokenBytes) {
+      const scratch = this.pairScratch;
+      scratch.set(this.arena.subarray(this.offsets[a], this.offsets[a] + la), 0);
+      scratch.set(this.arena.subarray(this.offsets[b], this.offsets[b] + lb), la);
+      rank = this.get(scratch, 0, la + lb);
+    }
+    if (++this.pairUsed > keys.length >> 1) {
+      keys.fill(-1); // full: start over (keeps memory bounded)
+      this.pairUsed = 1;
+      slot = (Math.imul(a, 0x9e3779b1) + Math.imul(b ^ (b >>> 15), 0x85ebca6b)) >>> 0;
+      slot = (slot ^ (slot >>> 16)) & mask;
+    }
+    keys[slot] = a;
+    this.pairB[slot] = b;
+    this.pairValue[slot] = rank;
+    return rank;
+  }
+
   /** The arrays behind this table (shared, not copied). */
   toData(): RankTableData {
     const { arena, offsets, lengths, slots, size, maxTokenBytes } = this;
