@@ -1,4 +1,5 @@
-// Public API of @lmkit/gpt-model.
+// Public API of @lmkit/gpt-model. `tf` re-exports the tfjs-core instance the model runs on.
+export * as tf from '@tensorflow/tfjs-core';
 export { type BackendPreference, findNativeTensorflow, setBackend } from './backend.ts';
 export {
   fromHuggingFaceConfig,
