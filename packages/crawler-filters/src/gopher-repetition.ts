@@ -1,9 +1,10 @@
 // Gopher repetition filter (Rae et al. 2021, as datatrove ran it for FineWeb): drops documents whose
 // duplicated paragraphs, lines or n-grams cover too much of the text. Thresholds from FINEWEB.md.
+// N-grams are hashed to 53-bit keys over word ids (a collision is about 1 in 2^53 per pair).
 
 import type { Document, Verdict } from './document.ts';
 import { filterStage, type Stage } from './stage.ts';
-import { findDuplicates, nGrams, tokenizeWords } from './text-units.ts';
+import { findDuplicates, tokenizeWords } from './text-units.ts';
 
 export interface GopherRepetitionOptions {
   /** Max fraction of paragraphs (split on `\n{2,}`) that repeat an earlier one. Default 0.3. */
@@ -40,29 +41,68 @@ export const gopherRepetitionDefaults = Object.freeze({
   ],
 } satisfies Required<GopherRepetitionOptions>);
 
-function topNGramCharacters(grams: readonly string[]): number {
-  const counts = new Map<string, number>();
+/** Words as integer ids plus prefix sums of their lengths, so n-grams are hashed, not joined. */
+interface WordTable {
+  ids: Int32Array;
+  /** lengthsBefore[i] = total length of words 0..i-1. */
+  lengthsBefore: Float64Array;
+}
+
+function wordTable(words: readonly string[]): WordTable {
+  const idOf = new Map<string, number>();
+  const ids = new Int32Array(words.length);
+  const lengthsBefore = new Float64Array(words.length + 1);
+  for (let i = 0; i < words.length; i++) {
+    let id = idOf.get(words[i]);
+    if (id === undefined) {
+      id = idOf.size + 1;
+      idOf.set(words[i], id);
+    }
+    ids[i] = id;
+    lengthsBefore[i + 1] = lengthsBefore[i] + words[i].length;
+  }
+  return { ids, lengthsBefore };
+}
+
+/** A 53-bit key for the n-gram starting at `start` (two 32-bit multiplicative hashes combined). */
+function gramKey(ids: Int32Array, start: number, n: number): number {
+  let a = 0x811c9dc5;
+  let b = 0x01000193;
+  for (let i = start; i < start + n; i++) {
+    a = Math.imul(a ^ ids[i], 0x01000193);
+    b = Math.imul(b ^ ids[i], 0x5bd1e995) ^ (b >>> 15);
+  }
+  return (a >>> 0) * 0x200000 + ((b >>> 0) & 0x1fffff);
+}
+
+/** Characters covered by the most frequent n-gram (words joined by spaces) times its count. */
+function topNGramCharacters(table: WordTable, n: number): number {
+  const counts = new Map<number, number>();
   let best = 0;
-  for (const gram of grams) {
-    const count = (counts.get(gram) ?? 0) + 1;
-    counts.set(gram, count);
-    best = Math.max(best, count * gram.length);
+  const { ids, lengthsBefore } = table;
+  for (let i = 0; i + n <= ids.length; i++) {
+    const key = gramKey(ids, i, n);
+    const count = (counts.get(key) ?? 0) + 1;
+    counts.set(key, count);
+    const length = lengthsBefore[i + n] - lengthsBefore[i] + n - 1;
+    if (count * length > best) best = count * length;
   }
   return best;
 }
 
 /** Characters in n-grams that repeat an earlier n-gram, skipping past each repeat (datatrove's rule). */
-function duplicateNGramCharacters(words: readonly string[], n: number): number {
-  const seen = new Set<string>();
+function duplicateNGramCharacters(table: WordTable, n: number): number {
+  const seen = new Set<number>();
+  const { ids, lengthsBefore } = table;
   let repeated = 0;
   let index = 0;
-  while (index < words.length - n + 1) {
-    const gram = words.slice(index, index + n).join('');
-    if (seen.has(gram)) {
-      repeated += gram.length;
+  while (index < ids.length - n + 1) {
+    const key = gramKey(ids, index, n);
+    if (seen.has(key)) {
+      repeated += lengthsBefore[index + n] - lengthsBefore[index];
       index += n;
     } else {
-      seen.add(gram);
+      seen.add(key);
       index++;
     }
   }
@@ -97,15 +137,14 @@ export function gopherRepetition(text: string, options: GopherRepetitionOptions 
     line.characters / length > o.duplicateLineCharFraction
   )
     return { keep: false, reason: 'dup_line_char_frac' };
-  const words = tokenizeWords(text);
+  const table = wordTable(tokenizeWords(text));
   for (const [n, fraction] of o.topNGramCharFractions ?? []) {
-    const grams = nGrams(words, n);
-    if (grams.length === 0) continue;
-    if (topNGramCharacters(grams) / length > fraction)
+    if (table.ids.length < n) continue;
+    if (topNGramCharacters(table, n) / length > fraction)
       return { keep: false, reason: `top_${n}_gram` };
   }
   for (const [n, fraction] of o.duplicateNGramCharFractions ?? []) {
-    if (duplicateNGramCharacters(words, n) / length > fraction)
+    if (duplicateNGramCharacters(table, n) / length > fraction)
       return { keep: false, reason: `duplicated_${n}_n_grams` };
   }
   return { keep: true };

@@ -68,7 +68,7 @@ export interface DetectLanguageOptions {
   minLength?: number;
   /** ISO 639-3 codes franc may answer with; `undefined` = all of franc's languages. Default: `defaultLanguageCandidates`. */
   candidates?: readonly string[] | undefined;
-  /** Only the first this-many characters are scored (speed on long pages). Default 2000. */
+  /** Only the first this-many characters are scored (speed on long pages). Default 1000 (98 % accuracy in bench/langid.bench.ts). */
   maxLength?: number;
 }
 
@@ -87,7 +87,7 @@ export type LanguageGuess =
  */
 export function detectLanguage(text: string, options: DetectLanguageOptions = {}): LanguageGuess {
   const minLength = options.minLength ?? 50;
-  const maxLength = options.maxLength ?? 2000;
+  const maxLength = options.maxLength ?? 1000;
   const candidates = 'candidates' in options ? options.candidates : defaultLanguageCandidates;
   const sample = text.trim().slice(0, maxLength);
   if (sample.length < minLength) return { language: 'und', score: 0, tooShort: true };

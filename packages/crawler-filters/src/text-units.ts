@@ -2,7 +2,17 @@
 // that datatrove used), n-grams, duplicate counts, and a simple sentence splitter.
 
 const SYMBOL_ONLY = /^[\p{P}\p{S}]+$/u;
-const EDGE = /^([\p{P}\p{S}]*)(.*?)([\p{P}\p{S}]*)$/su;
+const PUNCTUATION_CHAR = /[\p{P}\p{S}]/u;
+const ASCII_PUNCTUATION = new Uint8Array(128).map((_, code) =>
+  PUNCTUATION_CHAR.test(String.fromCharCode(code)) ? 1 : 0,
+);
+
+function isPunctuationAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 128) return ASCII_PUNCTUATION[code] === 1;
+  if (code >= 0xd800 && code <= 0xdfff) return false;
+  return PUNCTUATION_CHAR.test(text[index]);
+}
 
 /**
  * Splits on whitespace, then splits leading and trailing punctuation off each piece.
@@ -12,15 +22,19 @@ const EDGE = /^([\p{P}\p{S}]*)(.*?)([\p{P}\p{S}]*)$/su;
 export function tokenizeWords(text: string): string[] {
   const tokens: string[] = [];
   for (const piece of text.split(/\s+/u)) {
-    if (piece.length === 0) continue;
-    if (SYMBOL_ONLY.test(piece)) {
+    const length = piece.length;
+    if (length === 0) continue;
+    let start = 0;
+    while (start < length && isPunctuationAt(piece, start)) start++;
+    if (start === length) {
       tokens.push(piece);
       continue;
     }
-    const match = EDGE.exec(piece)!;
-    if (match[1]) tokens.push(match[1]);
-    if (match[2]) tokens.push(match[2]);
-    if (match[3]) tokens.push(match[3]);
+    let end = length;
+    while (end > start && isPunctuationAt(piece, end - 1)) end--;
+    if (start > 0) tokens.push(piece.slice(0, start));
+    tokens.push(start === 0 && end === length ? piece : piece.slice(start, end));
+    if (end < length) tokens.push(piece.slice(end));
   }
   return tokens;
 }
