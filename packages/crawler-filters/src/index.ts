@@ -1,6 +1,6 @@
-// Public API of @lmkit/crawler-filters.
+// Public API of @lmkit/crawler-filters: named re-exports only, sorted by module path (Biome
+// keeps them sorted, so new modules' exports slot in by name).
 
-// Part 1: reading and writing.
 export { type BuildWarcOptions, buildWarc, recordIdFor, type WarcPage } from './build-warc.ts';
 export {
   type C4QualityOptions,
@@ -10,10 +10,8 @@ export {
   c4QualityStage,
 } from './c4-quality.ts';
 export { type DecodeHtmlOptions, decodeHtml, detectCharset, looksBinary } from './charset.ts';
-// Part 1: documents, stages and pipeline.
 export { type Document, type Verdict, words } from './document.ts';
 export { CrawlerFiltersError, reasonOf } from './errors.ts';
-// Part 1: extraction and filters.
 export { type ExtractStageOptions, extractStage } from './extract/extract-stage.ts';
 export {
   type ExtractedText,
@@ -105,4 +103,3 @@ export {
   writeDocuments,
 } from './write-documents.ts';
 
-// Part 2 (dedup, PII, scale-out) exports follow.
