@@ -70,25 +70,39 @@ export async function sftCommand(args: ParsedArgs): Promise<number> {
     (split === 'train' ? train : validation).push(conversation);
   }
   const sequenceLength = run.training?.sequenceLength ?? Math.min(256, base.model.config.blockSize);
+  let skipped = 0;
+  /** Renders what fits; a conversation whose last turn alone exceeds the budget is skipped. */
+  const tryRender = (conversation: Conversation, options: Parameters<typeof render>[2]) => {
+    try {
+      return render(conversation, tokenizer, options);
+    } catch (error) {
+      if ((error as Error).name !== 'ChatTemplateError') throw error;
+      skipped++;
+      return undefined;
+    }
+  };
   const renderAll = (list: Conversation[]) =>
-    list.map((c) => render(c, tokenizer, { maxTokens: sequenceLength + 1 }));
-  const prompts = validation.slice(0, run.replyPrompts ?? 8).map((conversation) => {
-    const firstReply = conversation.messages.findIndex((m) => m.role === 'assistant');
-    const head = { messages: conversation.messages.slice(0, Math.max(1, firstReply)) };
-    return render(head, tokenizer, {
-      addGenerationPrompt: true,
-      maxTokens: Math.floor(sequenceLength / 2),
-    }).ids;
-  });
+    list.flatMap((c) => tryRender(c, { maxTokens: sequenceLength + 1 }) ?? []);
+  const promptBudget = Math.floor(sequenceLength / 2);
+  const prompts = validation
+    .map((conversation) => {
+      const firstReply = conversation.messages.findIndex((m) => m.role === 'assistant');
+      const head = { messages: conversation.messages.slice(0, Math.max(1, firstReply)) };
+      return tryRender(head, { addGenerationPrompt: true, maxTokens: promptBudget })?.ids;
+    })
+    .filter((ids): ids is number[] => ids !== undefined)
+    .slice(0, run.replyPrompts ?? 8);
+  const examples = renderAll(train);
+  const valExamples = renderAll(validation);
   progress.log(
-    `conversations: ${train.length} train / ${validation.length} validation (${format})`,
+    `conversations: ${train.length} train / ${validation.length} validation (${format}); ${skipped} renderings skipped (a turn longer than the context); ${prompts.length} reply prompts`,
   );
   const resume = args.flags.get('resume');
   const result = await withSignals((signal) =>
     sft({
       model: base.model,
-      examples: renderAll(train),
-      valExamples: renderAll(validation),
+      examples,
+      valExamples,
       vocabSize: plan.vocabSize,
       packing: run.packing,
       epochs: run.epochs,
@@ -96,7 +110,7 @@ export async function sftCommand(args: ParsedArgs): Promise<number> {
       replyEval: {
         prompts,
         stopTokenId: plan.ids[IM_END],
-        maxNewTokens: Math.floor(sequenceLength / 2),
+        maxNewTokens: promptBudget,
       },
       outDir,
       resume: typeof resume === 'string' ? resume : resume === true,
