@@ -3,7 +3,11 @@
 // Also exports the backend set-up the training bench (native-train.bench.ts) shares.
 import { createRequire } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
-import { installNativeKernels, nativeStatus } from '../packages/tfjs-native/src/index.ts';
+import {
+  installNativeKernels,
+  nativeKernelNames,
+  nativeStatus,
+} from '../packages/tfjs-native/src/index.ts';
 import { bench, type Contender } from './harness.ts';
 
 // bench/ does not depend on tfjs directly: load the one copy the workspace packages share.
@@ -15,56 +19,68 @@ const requireFromNative = createRequire(
 );
 export const tf = requireFromNative('@tensorflow/tfjs-core') as Tf;
 
-/** The BatchMatMul variants we can switch between, by contender name. */
-export interface MatMulVariants {
-  backends: Map<string, { backend: 'wasm' | 'cpu'; kernel: KernelConfig }>;
+type Kernels = Map<string, KernelConfig | undefined>;
+
+/** Kernel variants we can switch between, by contender name: a backend and its kernel set. */
+export interface Variants {
+  backends: Map<string, { backend: 'wasm' | 'cpu'; kernels: Kernels }>;
   native: boolean;
   nativeNote: string;
 }
 
-let prepared: MatMulVariants | undefined;
+let prepared: Variants | undefined;
 
-/** Sets up wasm (stock, gpt-model's XNNPACK fix, native) and cpu (native) and records each kernel. */
-export async function prepareVariants(): Promise<MatMulVariants> {
+function snapshot(backend: string): Kernels {
+  return new Map(nativeKernelNames.map((name) => [name, tf.getKernel(name, backend)]));
+}
+
+/**
+ * Sets up wasm (stock; gpt-model's fixes; native sgemm only; all native kernels) and cpu (all
+ * native kernels) and records each variant's kernels.
+ */
+export async function prepareVariants(): Promise<Variants> {
   if (prepared) return prepared;
-  const backends = new Map<string, { backend: 'wasm' | 'cpu'; kernel: KernelConfig }>();
+  const backends = new Map<string, { backend: 'wasm' | 'cpu'; kernels: Kernels }>();
   requireFromNative('@tensorflow/tfjs-backend-wasm');
   requireFromNative('@tensorflow/tfjs-backend-cpu');
-  backends.set('wasm stock', { backend: 'wasm', kernel: tf.getKernel('BatchMatMul', 'wasm')! });
+  const stock = snapshot('wasm');
+  backends.set('wasm stock', { backend: 'wasm', kernels: stock });
   await gptModel.setBackend('wasm');
-  const fix = tf.getKernel('BatchMatMul', 'wasm')!;
-  if (fix !== backends.get('wasm stock')!.kernel)
-    backends.set('wasm + gpt-model XNNPACK fix', { backend: 'wasm', kernel: fix });
+  const fixed = snapshot('wasm');
+  if ([...fixed].some(([name, k]) => stock.get(name) !== k))
+    backends.set('wasm + gpt-model fixes', { backend: 'wasm', kernels: fixed });
   const status = nativeStatus();
-  const wasmNative = await installNativeKernels({ backend: 'wasm' });
-  if (wasmNative.installed)
-    backends.set('wasm + native', {
-      backend: 'wasm',
-      kernel: tf.getKernel('BatchMatMul', 'wasm')!,
-    });
+  const sgemm = await installNativeKernels({ backend: 'wasm', kernels: ['BatchMatMul'] });
+  if (sgemm.installed) {
+    backends.set('wasm + native sgemm', { backend: 'wasm', kernels: snapshot('wasm') });
+    await installNativeKernels({ backend: 'wasm' });
+    backends.set('wasm + native (all)', { backend: 'wasm', kernels: snapshot('wasm') });
+  }
   await gptModel.setBackend('cpu');
   const cpuNative = await installNativeKernels({ backend: 'cpu' });
   if (cpuNative.installed)
-    backends.set('cpu + native', { backend: 'cpu', kernel: tf.getKernel('BatchMatMul', 'cpu')! });
+    backends.set('cpu + native (all)', { backend: 'cpu', kernels: snapshot('cpu') });
   const nativeNote = status.available
-    ? `native: OpenBLAS ${status.blas?.core}, ${wasmNative.threads} threads`
+    ? `native: OpenBLAS ${status.blas?.core}, ${sgemm.threads} threads`
     : `native kernels unavailable: ${status.reason}`;
-  prepared = { backends, native: wasmNative.installed, nativeNote };
+  prepared = { backends, native: sgemm.installed, nativeNote };
   return prepared;
 }
 
-/** Makes `name`'s backend current and its BatchMatMul the registered one (not timed). */
-export function useVariant(variants: MatMulVariants, name: string): void {
-  const { backend, kernel } = variants.backends.get(name)!;
+/** Makes `name`'s backend current and its kernels the registered ones (not timed). */
+export function useVariant(variants: Variants, name: string): void {
+  const { backend, kernels } = variants.backends.get(name)!;
   if (tf.getBackend() !== backend) void tf.setBackend(backend); // initialised already: switches synchronously
-  if (tf.getKernel('BatchMatMul', backend) !== kernel) {
-    tf.unregisterKernel('BatchMatMul', backend);
-    tf.registerKernel(kernel);
+  for (const [kernelName, kernel] of kernels) {
+    const current = tf.getKernel(kernelName, backend);
+    if (current === kernel) continue;
+    if (current) tf.unregisterKernel(kernelName, backend);
+    if (kernel) tf.registerKernel(kernel);
   }
 }
 
 /** Tensors are made once per backend so no contender pays for moving data between backends. */
-function onEachBackend(variants: MatMulVariants, make: () => unknown[]): Map<string, unknown[]> {
+function onEachBackend(variants: Variants, make: () => unknown[]): Map<string, unknown[]> {
   const byBackend = new Map<string, unknown[]>();
   for (const { backend } of variants.backends.values()) {
     if (byBackend.has(backend)) continue;

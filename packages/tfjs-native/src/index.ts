@@ -4,6 +4,7 @@ export { defaultAddonPath, type NativeAddon } from './addon.ts';
 export { type BatchMatMulPlan, broadcastBatchShape, planBatchMatMul } from './batch-shape.ts';
 export { TfjsNativeError } from './errors.ts';
 export {
+  defaultThreads,
   fastPathHint,
   type InstallNativeKernelsOptions,
   type InstallNativeKernelsResult,

@@ -17,7 +17,7 @@ import { TfjsNativeError } from './errors.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
-  /** OpenBLAS (and native kernel) threads; default: the machine's available parallelism. */
+  /** OpenBLAS threads; default: LMKIT_TFJS_NATIVE_THREADS, else the machine's available parallelism. */
   threads?: number;
   /** Kernel names to install; default: all of `nativeKernelNames`. */
   kernels?: readonly string[];
@@ -60,8 +60,14 @@ let hintPrinted = false;
 export const fastPathHint =
   'install OpenBLAS and a C compiler (Debian/Ubuntu: apt-get install -y libopenblas-dev build-essential), then run `pnpm rebuild @lmkit/tfjs-native`';
 
+/** The default thread count: LMKIT_TFJS_NATIVE_THREADS when set, else every available core. */
+export function defaultThreads(): number {
+  const fromEnv = Number(process.env.LMKIT_TFJS_NATIVE_THREADS);
+  return Number.isInteger(fromEnv) && fromEnv >= 1 ? fromEnv : availableParallelism();
+}
+
 function validThreads(threads: number | undefined): number {
-  const value = threads ?? availableParallelism();
+  const value = threads ?? defaultThreads();
   if (!Number.isInteger(value) || value < 1 || value > 1024) {
     throw new TfjsNativeError(
       `threads must be an integer in [1, 1024], got ${threads}; omit it to use every core`,
