@@ -64,8 +64,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       removed: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
     },
   });
+  if (values.help) {
+    stdout.write(`${runUsage}\n`);
+    return 0;
+  }
   if (!values.input?.length || !values.output)
     throw new Error(`--input and --output are required\n\n${runUsage}`);
   const format = values.format as 'jsonl' | 'jsonl.gz' | 'parquet';
