@@ -93,11 +93,17 @@ export async function dedupAndFinish(options: DedupAndFinishOptions): Promise<Ru
   const files = (await readdir(dir)).filter((name) => name.endsWith('.jsonl')).sort();
   const stages: StageLike[] = [minhashDedupStage({ workDir, taskIndex })];
   if (options.pii !== false) stages.push(piiStage(options.pii ?? {}));
+  const { onProgress } = options;
   const second = await runPipeline({
     ...options,
     source: readDocuments({ paths: files.map((name) => join(dir, name)) }),
     stages,
     sink: options.sink,
+    // Progress continues the first half's: documents read from the inputs, kept at the end.
+    onProgress: onProgress
+      ? (p) =>
+          onProgress({ read: first.read, kept: p.kept, elapsedMs: first.durationMs + p.elapsedMs })
+      : undefined,
   });
   return combineStats(first, second);
 }
