@@ -149,6 +149,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n');
     else socket.destroy();
   });
+  // Idle keep-alive sockets stay open a minute: with Node's 5 s default, a client reusing a socket
+  // just as the server closes it gets ECONNRESET (seen with 32 queued requests from one process).
+  server.keepAliveTimeout = 60_000;
+  server.headersTimeout = 65_000;
   let openConnections = 0;
   server.on('connection', (socket) => {
     openConnections++;
