@@ -1,5 +1,6 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nearDuplicatePairs, sampleTexts, shingleSet } from './dedup/near-duplicates.ts';
 import { CrawlerFiltersError } from './errors.ts';
@@ -59,6 +60,20 @@ describe('MinHasher', () => {
     expect(hasher.signature('a 😀 b c d e')).toEqual(hasher.signature('a b c d e'));
     expect(hasher.signature('a\u00a0b c d e')).toEqual(hasher.signature('a b c d e'));
     expect(hasher.signature('𝒜 b c d e')).not.toEqual(hasher.signature('b c d e'));
+  });
+
+  it('hashes any string exactly as its normalizeForMinHash form (property)', () => {
+    const piece = fc.oneof(
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+      fc.constantFrom(' ', '\n', '\u00a0', '\u3000', '—', '...', "'s", 'É', 'ß', '😀', '𝒜', 'İ'),
+    );
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 30 }), (pieces) => {
+        const text = pieces.join('');
+        expect(hasher.signature(text)).toEqual(hasher.signature(normalizeForMinHash(text)));
+      }),
+      { seed: 7, numRuns: 300 },
+    );
   });
 
   it('rejects bad configs and mismatched signatures with clear errors', () => {
