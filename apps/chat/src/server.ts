@@ -1,6 +1,7 @@
 // The chat server on node:http: the OpenAI routes (/v1/chat/completions, /v1/models), a health
 // route, the web pages and the token APIs they call. Binds 127.0.0.1 unless told otherwise;
 // close() refuses new work, cancels running streams and closes the port.
+import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { handleCompletions } from './completions-route.ts';
@@ -38,6 +39,8 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const log = options.log ?? ((line: string) => console.error(line));
   const queue = new GenerationQueue(limits);
   const shutdown = new AbortController();
+  // Every request in flight listens for shutdown: no listener-leak warning past ten of them.
+  setMaxListeners(0, shutdown.signal);
   const files = loadStaticFiles();
   const encodings: EncodingSet = options.encodings ?? new Map();
   const engine = options.engine;
