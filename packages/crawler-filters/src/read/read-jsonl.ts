@@ -18,9 +18,20 @@ export interface ReadJsonlOptions {
   maxRecordBytes?: number;
 }
 
+type Zstd = typeof import('@bokuweb/zstd-wasm');
+let zstdReady: Promise<Zstd> | undefined;
+
+/** Loads the zstd WebAssembly module on first use; calling its `init()` twice corrupts later output. */
+function loadZstd(): Promise<Zstd> {
+  zstdReady ??= import('@bokuweb/zstd-wasm').then(async (zstd) => {
+    await zstd.init();
+    return zstd;
+  });
+  return zstdReady;
+}
+
 async function decompressZstd(path: string): Promise<Uint8Array> {
-  const zstd = await import('@bokuweb/zstd-wasm');
-  await zstd.init();
+  const zstd = await loadZstd();
   return zstd.decompress(await readFile(path));
 }
 
