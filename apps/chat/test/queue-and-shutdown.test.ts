@@ -80,6 +80,22 @@ describe('generation queue', () => {
     await vi.waitFor(() => expect(engine.closed).toBe(2));
   });
 
+  it('frees the slot when a non-streaming client disconnects mid-generation', async () => {
+    const engine = scriptedEngine({ gated: true, endless: true });
+    server = await startChatServer({ engine, port: 0, log: () => {} });
+    const controller = new AbortController();
+    const pending = post(
+      `${server.url}/v1/chat/completions`,
+      { model: 'scripted', messages: hello, max_tokens: 500 },
+      { signal: controller.signal },
+    );
+    await vi.waitFor(() => expect(engine.calls).toHaveLength(1));
+    engine.step(5);
+    controller.abort();
+    await expect(pending).rejects.toThrow();
+    await vi.waitFor(() => expect(server!.stats()).toMatchObject({ active: 0, served: 1 }));
+  });
+
   it('drops a waiting request whose client leaves, without serving it', async () => {
     const engine = scriptedEngine({ gated: true });
     server = await startChatServer({ engine, port: 0, log: () => {} });
