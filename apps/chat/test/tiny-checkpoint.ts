@@ -6,32 +6,65 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chatSpecialTokens, saveTokenizer, trainBpe } from '@lmkit/bpe';
 import { GPT } from '@lmkit/gpt-model';
+import { AdamW, writeCheckpoint } from '@lmkit/trainer';
 
 const shakespeare = new URL('../../../data/text/tinyshakespeare.txt', import.meta.url);
 
-export async function buildTinyCheckpoint(
-  dir: string,
-  options: { blockSize?: number; manifest?: boolean } = {},
-) {
+async function tinyTokenizer() {
   const text = readFileSync(shakespeare, 'utf8').slice(0, 20_000);
-  const tokenizer = await trainBpe({
+  return trainBpe({
     texts: text.split('\n\n'),
     vocabSize: 256 + 64 + chatSpecialTokens.length,
     pattern: 'cl100k_base',
     specialTokens: chatSpecialTokens,
   });
-  const model = new GPT(
-    {
-      vocabSize: tokenizer.vocabSize,
-      blockSize: options.blockSize ?? 128,
-      nLayer: 2,
-      nHead: 2,
-      nEmbd: 32,
-      dropout: 0,
-      bias: true,
-    },
-    { seed: 42 },
-  );
+}
+
+function tinyModel(vocabSize: number, blockSize: number) {
+  const config = { vocabSize, blockSize, nLayer: 2, nHead: 2, nEmbd: 32, dropout: 0, bias: true };
+  return new GPT(config, { seed: 42 });
+}
+
+/**
+ * A trainer run folder written by the trainer itself (writeCheckpoint: weights, optimizer
+ * moments, state, tokenizer.json, manifest), one `step-NNNNNNNN` folder per entry.
+ */
+export async function buildTrainerRun(
+  root: string,
+  checkpoints: { step: number; blockSize: number }[],
+) {
+  const tokenizer = await tinyTokenizer();
+  for (const { step, blockSize } of checkpoints) {
+    const model = tinyModel(tokenizer.vocabSize, blockSize);
+    const optimizer = new AdamW(model.parameters);
+    const state = {
+      step,
+      tokensSeen: 0,
+      trainingTimeMs: 0,
+      dataCursor: null,
+      random: null,
+      config: {},
+      kind: 'sft',
+    };
+    await writeCheckpoint({
+      root,
+      step,
+      model,
+      optimizer,
+      state,
+      tokenizerJson: tokenizer.toJSON(),
+    });
+    optimizer.dispose();
+    model.dispose();
+  }
+}
+
+export async function buildTinyCheckpoint(
+  dir: string,
+  options: { blockSize?: number; manifest?: boolean } = {},
+) {
+  const tokenizer = await tinyTokenizer();
+  const model = tinyModel(tokenizer.vocabSize, options.blockSize ?? 128);
   await model.save(dir);
   model.dispose();
   await saveTokenizer(tokenizer, join(dir, 'tokenizer.json'));
