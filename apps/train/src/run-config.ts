@@ -23,7 +23,7 @@ export interface RunConfig {
   /** Run folder; default runs/train/<command>. */
   outDir?: string;
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  /** Use @lmkit/tfjs-native's kernels when built; default true. */
+  /** Use @lmkit/tfjs-native's kernels (checked against known answers first); default false. */
   native?: boolean;
   samplePrompt?: string;
   /** SFT: base checkpoint folder. */
@@ -159,7 +159,7 @@ export function loadRunConfig(flags: ParsedArgs['flags']): RunConfig {
     const value = numberFlag(flags, name);
     if (value !== undefined) out[name] = value;
   }
-  if (flags.get('native') === false) out.native = false;
+  if (typeof flags.get('native') === 'boolean') out.native = flags.get('native') as boolean;
   if (out.backend && !['auto', 'tensorflow', 'wasm', 'cpu'].includes(out.backend)) {
     throw new TrainerConfigError(
       `backend "${out.backend}" is not one of auto, tensorflow, wasm, cpu`,

@@ -1,8 +1,9 @@
-// Backend set-up for every command: gpt-model's backend choice, then @lmkit/tfjs-native's kernels
-// when its addon was built (silently skipped when not). The native kernels must pass a small
-// self-check against known answers, else they are removed again and the run says so.
+// Backend set-up for every command: gpt-model's backend choice, then, with --native, the kernels of
+// @lmkit/tfjs-native when its addon was built. The native kernels must pass a small self-check
+// against known answers, else the run stops with advice (they are opt-in while that package settles).
 import { setBackend } from '@lmkit/gpt-model';
 import { installNativeKernels, uninstallNativeKernels } from '@lmkit/tfjs-native';
+import { TrainerConfigError } from '@lmkit/trainer';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** Known answers: full and axis sums, a matmul with transposes, an exp; true when all hold. */
@@ -32,12 +33,14 @@ export async function setUpBackend(options: {
   native?: boolean;
 }): Promise<string> {
   const name = await setBackend((options.backend ?? 'auto') as 'auto');
-  if (options.native === false) return `backend ${name}`;
+  if (options.native !== true) return `backend ${name}`;
   const native = await installNativeKernels({ quiet: true });
-  if (!native.installed) return `backend ${name}`;
+  if (!native.installed) return `backend ${name} (native kernels not built: ${native.reason})`;
   if (!kernelsAgree()) {
     uninstallNativeKernels();
-    return `backend ${name} (native kernels failed a self-check against known answers and were removed)`;
+    throw new TrainerConfigError(
+      `the native kernels (${native.kernels.join(', ')}) gave wrong answers on a known sum/matmul/exp check; run without --native`,
+    );
   }
   return `backend ${name} + native ${native.kernels.join(', ')} (${native.threads} threads)`;
 }

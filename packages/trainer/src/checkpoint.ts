@@ -38,6 +38,8 @@ export interface TrainerState {
   tokensSeen: number;
   /** Wall-clock training time so far, excluding evaluation, in milliseconds. */
   trainingTimeMs: number;
+  /** Wall-clock time of the run so far, evaluation and checkpoints included, in milliseconds. */
+  wallTimeMs?: number;
   /** Data cursor (BatchLoader cursor for pre-training, epoch/index for SFT). */
   dataCursor: unknown;
   /** Random generator state (dropout seeds, sampling). */

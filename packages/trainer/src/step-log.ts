@@ -18,6 +18,8 @@ export interface TrainStepMetrics {
   tokensSeen: number;
   /** Training wall-clock so far (excludes evaluation and checkpoints). */
   trainingTimeMs: number;
+  /** Wall-clock since the run started, everything included (across resumes). */
+  wallTimeMs: number;
 }
 
 export interface EvalMetrics {
@@ -28,6 +30,7 @@ export interface EvalMetrics {
   bitsPerByte?: number;
   tokensSeen: number;
   trainingTimeMs: number;
+  wallTimeMs: number;
   /** SFT: share of sampled replies that ended with the stop token within the budget. */
   stopRate?: number;
 }

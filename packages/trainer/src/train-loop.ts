@@ -146,6 +146,9 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
     };
   }
   const source = await options.openSource(state.dataCursor);
+  const runStarted = now();
+  const wallBaseMs = state.wallTimeMs ?? 0;
+  const wallTimeMs = () => wallBaseMs + now() - runStarted;
   const variables = [...model.parameters.values()];
   const nameOf = new Map([...model.parameters].map(([name, v]) => [v.name, name]));
   let lastTrainLoss: number | undefined;
@@ -159,6 +162,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
   const saveCheckpoint = async () => {
     state.dataCursor = source.cursor();
     state.random = random.state();
+    state.wallTimeMs = wallTimeMs();
     checkpoint = await writeCheckpoint({
       root: checkpointRoot,
       step: state.step,
@@ -180,6 +184,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
       step: state.step,
       tokensSeen: state.tokensSeen,
       trainingTimeMs: state.trainingTimeMs,
+      wallTimeMs: wallTimeMs(),
       ...result,
     };
     record(entry);
@@ -261,6 +266,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
       }),
       tokensSeen: state.tokensSeen,
       trainingTimeMs: state.trainingTimeMs,
+      wallTimeMs: wallTimeMs(),
     };
     record(entry);
     log(formatStepLine(entry));
