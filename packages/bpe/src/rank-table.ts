@@ -171,6 +171,35 @@ export class RankTable {
     }
   }
 
+  /**
+   * Rank of text[start, end) when it is all ASCII (bytes = UTF-16 code units), without encoding it:
+   * -1 if ASCII but not a token, -2 if not all ASCII (encode it and call `get`).
+   */
+  getAscii(text: string, start: number, end: number): number {
+    const length = end - start;
+    let h = 0x811c9dc5;
+    for (let i = start; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return -2;
+      h = Math.imul(h ^ c, 0x01000193);
+    }
+    if (length > this.maxTokenBytes) return -1;
+    const { arena, offsets, lengths, slots, mask } = this;
+    let slot = (h >>> 0) & mask;
+    for (;;) {
+      const entry = slots[slot];
+      if (entry === 0) return -1;
+      const rank = entry - 1;
+      if (lengths[rank] === length) {
+        const offset = offsets[rank];
+        let i = 0;
+        while (i < length && arena[offset + i] === text.charCodeAt(start + i)) i++;
+        if (i === length) return rank;
+      }
+      slot = (slot + 1) & mask;
+    }
+  }
+
   /** Whether `rank` names a token. */
   has(rank: number): boolean {
     return rank >= 0 && rank < this.lengths.length && this.lengths[rank] > 0;

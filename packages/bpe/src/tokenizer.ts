@@ -161,11 +161,11 @@ export class Tokenizer {
   encode(text: string, options: { allowedSpecial?: AllowedSpecial } = {}): number[] {
     const regex = this.specialRegExp;
     const out: number[] = [];
+    const allowed = resolveAllowed(options.allowedSpecial, this.specialTokens);
     if (!regex) {
       this.encodeOrdinaryInto(text, 0, text.length, out);
       return out;
     }
-    const allowed = resolveAllowed(options.allowedSpecial, this.specialTokens);
     let last = 0;
     regex.lastIndex = 0;
     for (let m = regex.exec(text); m !== null; m = regex.exec(text)) {
@@ -199,13 +199,20 @@ export class Tokenizer {
 
   private encodePiece(text: string, start: number, end: number, out: number[]): void {
     const length = end - start;
+    const ascii = this.ranks.getAscii(text, start, end);
+    if (ascii >= 0) {
+      out.push(ascii);
+      return;
+    }
     if (this.buffer.length < length * 3) this.buffer = new Uint8Array(length * 3 + 1024);
     const bytes = this.buffer;
     const byteLength = utf8Into(text, start, end, bytes);
-    const rank = this.ranks.get(bytes, 0, byteLength);
-    if (rank >= 0) {
-      out.push(rank);
-      return;
+    if (ascii === -2) {
+      const rank = this.ranks.get(bytes, 0, byteLength);
+      if (rank >= 0) {
+        out.push(rank);
+        return;
+      }
     }
     if (length > MAX_CACHED_PIECE_LENGTH || this.cacheSize === 0) {
       bytePairMerge(this.ranks, bytes, byteLength, out);
