@@ -2,24 +2,7 @@
 // layers in Conv1D [in, out] layout, and causal multi-head self-attention with an optional KV cache.
 import * as tf from '@tensorflow/tfjs-core';
 
-export const layerNormEpsilon = 1e-5;
-
-export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor1D, bias?: tf.Tensor1D): tf.Tensor2D {
-  const mean = tf.mean(x, -1, true);
-  const centred = tf.sub(x, mean);
-  const variance = tf.mean(tf.square(centred), -1, true);
-  const normed = tf.mul(centred, tf.rsqrt(tf.add(variance, layerNormEpsilon)));
-  const scaled = tf.mul(normed, weight);
-  return (bias ? tf.add(scaled, bias) : scaled) as tf.Tensor2D;
-}
-
-const geluScale = Math.sqrt(2 / Math.PI);
-
-/** GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)), geluScale);
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1)) as tf.Tensor2D;
-}
+export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
 
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
   const y = tf.matMul(x, weight) as tf.Tensor2D;

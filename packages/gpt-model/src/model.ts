@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { saveModel } from './checkpoint.ts';
 import { type GPTConfig, validateConfig } from './config.ts';
 import { GPTModelError } from './errors.ts';
+import { weightedCrossEntropy } from './fused.ts';
 import { type GenerateOptions, generateTokens } from './generate.ts';
 import { causalMask, causalSelfAttention, gelu, layerNorm, linear } from './layers.ts';
 import { assertFitsBackend } from './memory.ts';
@@ -186,17 +187,11 @@ export class GPT {
       assertFitsBackend(this.currentConfig, fit);
       const logits = this.head(this.hidden(idTensor, options));
       const flatTargets = tf.reshape(targetTensor, [-1]) as tf.Tensor1D;
-      const picked = tf.sum(
-        tf.mul(logits, tf.oneHot(flatTargets, this.currentConfig.vocabSize)),
-        -1,
-      );
-      const perToken = tf.sub(tf.logSumExp(logits, -1), picked);
-      if (!options.lossMask) return tf.mean(perToken);
-      const mask = tf.reshape(
-        tf.cast(toMaskTensor(options.lossMask, idTensor.shape), 'float32'),
-        [-1],
-      );
-      return tf.div(tf.sum(tf.mul(perToken, mask)), tf.maximum(tf.sum(mask), 1));
+      const count = batch * steps;
+      const weights = options.lossMask
+        ? maskWeights(toMaskTensor(options.lossMask, idTensor.shape))
+        : tf.fill([count], 1 / count);
+      return weightedCrossEntropy(logits, flatTargets, weights as tf.Tensor1D);
     });
   }
 
@@ -253,6 +248,12 @@ async function* generateSingle(model: GPT, prompt: number[], options: GenerateOp
     if (step[0] < 0) return;
     yield step[0];
   }
+}
+
+/** Per-position weights mask / max(1, Σ mask): the loss is then a weighted sum. */
+function maskWeights(mask: tf.Tensor2D): tf.Tensor1D {
+  const flat = tf.reshape(tf.cast(mask, 'float32'), [-1]);
+  return tf.div(flat, tf.maximum(tf.sum(flat), 1)) as tf.Tensor1D;
 }
 
 function toMaskTensor(mask: Ids, shape: [number, number]): tf.Tensor2D {
