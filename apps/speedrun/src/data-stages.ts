@@ -153,8 +153,7 @@ export const shardsStage: Stage<SpeedrunPreset> = {
       prefix: 'speedrun',
       tokensPerShard: preset.tokensPerShard,
       workers: 0,
-      // info.documents counts the documents written so far, across shards.
-      onShard: (info) => progress.update(info.documents, documents.length, 'documents'),
+      onShard: (info) => progress.update(info.totalDocuments, documents.length, 'documents'),
     });
     const val = result.shards.filter((s) => s.includes('_val_'));
     const train = result.shards.filter((s) => s.includes('_train_'));
