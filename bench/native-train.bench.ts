@@ -192,8 +192,8 @@ async function ensureGradients() {
 }
 
 export async function run() {
+  const variants = await prepareVariants(); // gpt-model's setBackend registers its gradients
   await ensureGradients();
-  const variants = await prepareVariants();
   console.log(`\n${variants.nativeNote}`);
   const names = [...variants.backends.keys()].filter((name) => name !== 'wasm stock');
   const peakGflops = 190; // practical float32 sgemm peak of these 2 cores (PERF-NOTES.md)

@@ -11,6 +11,7 @@ static void define(napi_env env, napi_value exports, const char *name, napi_call
 NAPI_MODULE_INIT() {
   define(env, exports, "sgemmBatched", lmkit_sgemm_batched);
   define(env, exports, "unary", lmkit_unary);
+  define(env, exports, "geluGrad", lmkit_gelu_grad);
   define(env, exports, "binary", lmkit_binary);
   define(env, exports, "sum", lmkit_sum);
   define(env, exports, "setThreads", lmkit_set_threads);

@@ -19,8 +19,10 @@ export interface NativeAddon {
     aIndex: Int32Array,
     bIndex: Int32Array,
   ): void;
-  /** out = f(x) elementwise; op 0 = exp, 1 = tanh. */
+  /** out = f(x) elementwise; op 0 = exp, 1 = tanh, 2 = GPT-2's tanh-GELU. */
   unary(op: number, x: Float32Array, out: Float32Array): void;
+  /** out = dy · GELU'(x). */
+  geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
   /** Broadcasting a (op) b; op 0 add, 1 sub, 2 mul, 3 div, 4 equal (out is then a Uint8Array). */
   binary(
     op: number,

@@ -2,6 +2,7 @@
 // Equal with numpy broadcasting, Sum over a contiguous block of axes, and a copy-free Identity
 // on wasm. Anything outside what they handle (dtypes, rank > 8) goes to the replaced kernel.
 import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import { util } from '@tensorflow/tfjs-core';
 import type { NativeAddon } from './addon.ts';
 import { planBinary } from './binary-plan.ts';
 import { type SupportedBackendName, tensorMemory } from './tensor-memory.ts';
@@ -68,13 +69,14 @@ const sum: Factory = (addon, backendName, previous) => {
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as {
-      axis: number | number[];
+      axis: number | number[] | null;
       keepDims: boolean;
     };
     if (x.dtype !== 'float32') return stock(args);
     const rank = x.shape.length;
+    // axis null means every axis; negative axes count from the end.
     const axes = [
-      ...new Set((Array.isArray(axis) ? axis : [axis]).map((d) => (d < 0 ? d + rank : d))),
+      ...new Set(util.parseAxisParam(axis ?? (null as unknown as number), x.shape)),
     ].sort((p, q) => p - q);
     if (
       axes.length === 0 ||

@@ -3,6 +3,7 @@
 export { defaultAddonPath, type NativeAddon } from './addon.ts';
 export { type BatchMatMulPlan, broadcastBatchShape, planBatchMatMul } from './batch-shape.ts';
 export { TfjsNativeError } from './errors.ts';
+export { gelu, geluGradKernelName, geluKernelName } from './gelu.ts';
 export {
   defaultThreads,
   fastPathHint,

@@ -14,6 +14,7 @@ import { loadAddon, type NativeAddon } from './addon.ts';
 import { batchMatMulKernel } from './batch-matmul.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
+import { geluKernels, registerGeluGradient } from './gelu.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
@@ -48,6 +49,7 @@ type KernelFactory = (
 const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   ...elementwiseKernels,
+  ...geluKernels,
 };
 
 /** Every kernel name this package can install. */
@@ -119,6 +121,7 @@ export async function installNativeKernels(
   const problem = checkBackend(backendName, backend);
   if (problem) return { installed: false, kernels: [], backend: backendName, reason: problem };
   loaded.addon.setThreads(threads);
+  registerGeluGradient();
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
   for (const kernelName of wanted) {

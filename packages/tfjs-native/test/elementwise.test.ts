@@ -100,9 +100,11 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
       [[2, 3, 4, 5], [0, 1, 2, 3], false],
       [[2, 3, 4, 5], [0, 2], true],
       [[3, 1000], 1, false],
+      [[4, 5, 6], null, false], // null: no axis, i.e. all of them
+      [[4, 5, 6], null, true],
     ])('Sum of %j over axis %j (keepDims %s)', async (shape, axis, keepDims) => {
       const x = randomTensor(shape);
-      await expectClose(() => tf.sum(x, axis, keepDims), 1e-5);
+      await expectClose(() => tf.sum(x, axis ?? undefined, keepDims), 1e-5);
     });
 
     it('falls back to the stock kernels for int32', async () => {

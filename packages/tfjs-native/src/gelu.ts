@@ -1,0 +1,66 @@
+// GPT-2's tanh-GELU as one fused op: `gelu(x)` runs the native LmkitGelu kernel (one pass
+// forward, one pass backward through LmkitGeluGrad) when installed, and the same formula from
+// tfjs ops otherwise, so callers need not know whether the addon is there.
+
+import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { NativeAddon } from './addon.ts';
+import { type SupportedBackendName, tensorMemory } from './tensor-memory.ts';
+
+export const geluKernelName = 'LmkitGelu';
+export const geluGradKernelName = 'LmkitGeluGrad';
+
+const geluScale = Math.sqrt(2 / Math.PI);
+
+/** 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))), fused when the native kernel is installed. */
+export function gelu<T extends tf.Tensor>(x: T): T {
+  if (x.dtype === 'float32' && tf.getKernel(geluKernelName, tf.getBackend())) {
+    return tf.engine().runKernel(geluKernelName, { x }, {}) as T;
+  }
+  return tf.tidy(() => {
+    const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), geluScale);
+    return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1)) as T;
+  });
+}
+
+type Factory = (
+  addon: NativeAddon,
+  backendName: SupportedBackendName,
+  previous: KernelConfig | undefined,
+) => KernelFunc;
+
+const forward: Factory = (addon, backendName) => (args) => {
+  const { x } = args.inputs as { x: TensorInfo };
+  const memory = tensorMemory(backendName, args.backend as KernelBackend);
+  const out = memory.allocate([...x.shape]);
+  addon.unary(2, memory.view(x), out.view());
+  return out.info;
+};
+
+const backward: Factory = (addon, backendName) => (args) => {
+  const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
+  const memory = tensorMemory(backendName, args.backend as KernelBackend);
+  const out = memory.allocate([...x.shape]);
+  addon.geluGrad(memory.view(x), memory.view(dy), out.view());
+  return out.info;
+};
+
+export const geluKernels: Record<string, Factory> = {
+  [geluKernelName]: forward,
+  [geluGradKernelName]: backward,
+};
+
+/** Registers LmkitGelu's gradient (once per process). */
+export function registerGeluGradient(): void {
+  if (tf.getGradient(geluKernelName)) return;
+  tf.registerGradient({
+    kernelName: geluKernelName,
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => ({
+      x: () =>
+        tf
+          .engine()
+          .runKernel(geluGradKernelName, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
+    }),
+  });
+}
