@@ -1,5 +1,6 @@
-// The building blocks of a GPT-2 block on tfjs-core ops: LayerNorm (eps 1e-5), tanh-GELU, linear
-// layers in Conv1D [in, out] layout, and causal multi-head self-attention with an optional KV cache.
+// The building blocks of a GPT-2 block on tfjs-core ops: linear layers in Conv1D [in, out] layout,
+// causal multi-head self-attention with an optional KV cache, and the causal mask; LayerNorm and
+// GELU (with hand-written gradients) come from fused.ts.
 import * as tf from '@tensorflow/tfjs-core';
 
 export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
