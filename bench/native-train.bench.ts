@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
-import { type BenchResult, median, printTable } from './harness.ts';
+import { bench } from './harness.ts';
 import { prepareVariants, type Tf, tf, useVariant } from './native.bench.ts';
 
 type Variable = ReturnType<Tf['variable']>;
@@ -198,35 +198,28 @@ export async function run() {
   const names = [...variants.backends.keys()].filter((name) => name !== 'wasm stock');
   const peakGflops = 190; // practical float32 sgemm peak of these 2 cores (PERF-NOTES.md)
   for (const run of configs) {
-    // GPT names its variables, so one model lives at a time: contenders run one after another.
+    // One model per backend (the wasm variants differ only in registered kernels), contenders
+    // interleaved by the harness so machine load hits them alike.
     const tokens = run.batch * run.config.blockSize;
-    const results: BenchResult[] = [];
+    const trainers = new Map<string, ReturnType<typeof trainer>>();
     for (const name of names) {
+      const { backend } = variants.backends.get(name)!;
+      if (trainers.has(backend)) continue;
       useVariant(variants, name);
-      const { step, dispose } = trainer(run.config, run.batch);
-      step(); // warm-up
-      const samplesMs: number[] = [];
-      for (let i = 0; i < run.rounds; i++) {
-        const start = performance.now();
-        step();
-        samplesMs.push(performance.now() - start);
-      }
-      dispose();
-      const medianMs = median(samplesMs);
-      results.push({
-        name,
-        medianMs,
-        samplesMs,
-        unitsPerSecond: tokens / (medianMs / 1000),
-        speedupVsBaseline: 1,
-      });
+      trainers.set(backend, trainer(run.config, run.batch));
     }
-    for (const r of results) r.speedupVsBaseline = results[0].medianMs / r.medianMs;
-    printTable(
-      { title: `GPT training step ${run.label}`, units: { amount: tokens, label: 'tokens' } },
-      results,
-      names[0],
-    );
+    const results = bench({
+      title: `GPT training step ${run.label}`,
+      contenders: names.map((name) => ({
+        name,
+        before: () => useVariant(variants, name),
+        run: trainers.get(variants.backends.get(name)!.backend)!.step,
+      })),
+      baseline: names[0],
+      rounds: run.rounds,
+      units: { amount: tokens, label: 'tokens' },
+    });
+    for (const t of trainers.values()) t.dispose();
     const flops = gptModel.flopsPerToken(run.config, run.config.blockSize);
     const torch = pytorchTokensPerSecond(run);
     for (const r of results) {

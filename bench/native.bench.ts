@@ -4,6 +4,7 @@
 import { createRequire } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
 import {
+  gelu,
   installNativeKernels,
   nativeKernelNames,
   nativeStatus,
@@ -169,4 +170,108 @@ export async function run() {
     for (const tensors of inputs.values())
       for (const t of tensors) (t as { dispose(): void }).dispose();
   }
+  await runElementwise(variants);
+}
+
+interface ElementwiseCase {
+  title: string;
+  elements: number;
+  make: () => unknown[];
+  run: (inputs: unknown[]) => T;
+}
+
+type T = ReturnType<Tf['randomUniform']>;
+const geluByOps = (x: T) => {
+  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
+};
+const elementwiseCases: ElementwiseCase[] = [
+  {
+    title: 'Exp [1024, 4096]',
+    elements: 1024 * 4096,
+    make: () => [tf.randomUniform([1024, 4096], -5, 5, 'float32', 3)],
+    run: ([x]) => tf.exp(x as T),
+  },
+  {
+    title: 'Tanh [1024, 1536]',
+    elements: 1024 * 1536,
+    make: () => [tf.randomUniform([1024, 1536], -5, 5, 'float32', 4)],
+    run: ([x]) => tf.tanh(x as T),
+  },
+  {
+    title: 'Add [1024, 384] + bias [384]',
+    elements: 1024 * 384,
+    make: () => [
+      tf.randomUniform([1024, 384], -1, 1, 'float32', 5),
+      tf.randomUniform([384], -1, 1, 'float32', 6),
+    ],
+    run: ([x, b]) => tf.add(x as T, b as T),
+  },
+  {
+    title: 'Sum [1024, 4096] over the last axis',
+    elements: 1024 * 4096,
+    make: () => [tf.randomUniform([1024, 4096], -1, 1, 'float32', 7)],
+    run: ([x]) => tf.sum(x as T, -1),
+  },
+  {
+    title: 'Equal [1024, 4096] vs row max [1024, 1]',
+    elements: 1024 * 4096,
+    make: () => {
+      const x = tf.randomUniform([1024, 4096], -1, 1, 'float32', 8);
+      return [x, tf.max(x, -1, true)];
+    },
+    run: ([x, m]) => tf.equal(x as T, m as T),
+  },
+];
+
+/** Stock wasm vs the native kernels on the elementwise ops a GPT step runs most. */
+async function runElementwise(variants: Variants) {
+  const names = ['wasm + gpt-model fixes', 'wasm + native (all)'].filter((n) =>
+    variants.backends.has(n),
+  );
+  if (names.length < 2) return;
+  useVariant(variants, names[0]);
+  for (const c of elementwiseCases) {
+    const inputs = c.make();
+    bench({
+      title: `elementwise ${c.title}`,
+      contenders: names.map((name) => ({
+        name,
+        before: () => useVariant(variants, name),
+        run: () => tf.dispose(c.run(inputs)),
+      })),
+      baseline: names[0],
+      rounds: 7,
+      units: { amount: c.elements / 1e6, label: 'M elements' },
+    });
+    tf.dispose(inputs as T[]);
+  }
+  // GELU forward + backward: gpt-model's formula from tfjs ops vs the fused native op.
+  const x = tf.randomUniform([1024, 1536], -4, 4, 'float32', 9);
+  const dy = tf.randomUniform([1024, 1536], -1, 1, 'float32', 10);
+  const step = (f: (v: T) => T) => () => tf.dispose(tf.grad((v: T) => tf.sum(tf.mul(f(v), dy)))(x));
+  bench({
+    title: 'GELU forward + backward [1024, 1536] (wasm)',
+    contenders: [
+      {
+        name: 'tfjs ops, stock kernels',
+        before: () => useVariant(variants, names[0]),
+        run: step(geluByOps),
+      },
+      {
+        name: 'tfjs ops, native kernels',
+        before: () => useVariant(variants, names[1]),
+        run: step(geluByOps),
+      },
+      {
+        name: 'fused native gelu',
+        before: () => useVariant(variants, names[1]),
+        run: step((v) => gelu(v)),
+      },
+    ],
+    baseline: 'tfjs ops, stock kernels',
+    rounds: 7,
+    units: { amount: (1024 * 1536) / 1e6, label: 'M elements' },
+  });
+  tf.dispose([x, dy]);
 }
