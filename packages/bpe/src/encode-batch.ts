@@ -21,12 +21,12 @@ export interface EncodeBatchOptions {
   ordinary?: boolean;
 }
 
-/** The worker: a .js file when built; from sources, a bootstrap that registers tsx first if needed. */
+/** The worker: a .js file when built; from TypeScript sources, a bootstrap that registers tsx first. */
 function startWorker(data: EncodeWorkerData): Worker {
   const fromSource = import.meta.url.endsWith('.ts');
   const url = new URL(fromSource ? './encode-worker.ts' : './encode-worker.js', import.meta.url);
-  const hasLoader = process.execArgv.some((a) => /[\\/]tsx[\\/]dist[\\/]loader/.test(a));
-  if (!fromSource || hasLoader) return new Worker(url, { workerData: data });
+  if (!fromSource) return new Worker(url, { workerData: data });
+  // Worker threads do not inherit module hooks (tsx, vitest): register tsx in the worker first.
   const tsxRoot = dirname(createRequire(import.meta.url).resolve('tsx/package.json'));
   const tsx = pathToFileURL(join(tsxRoot, 'dist/esm/api/index.mjs')).href;
   const bootstrap = `import(${JSON.stringify(tsx)}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`;
