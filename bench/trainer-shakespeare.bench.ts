@@ -14,7 +14,11 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const text = join(repoRoot, 'data/text/tinyshakespeare.txt');
 const iterations = Number(process.env.LMKIT_SHAKESPEARE_ITERS ?? 2000);
 
-function runProcess(command: string, args: string[], onLine: (line: string) => void): Promise<number> {
+function runProcess(
+  command: string,
+  args: string[],
+  onLine: (line: string) => void,
+): Promise<number> {
   return new Promise((done, fail) => {
     const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
     let buffer = '';
@@ -32,7 +36,8 @@ function runProcess(command: string, args: string[], onLine: (line: string) => v
 function pythonWithTorch(): string | undefined {
   for (const candidate of ['/usr/bin/python3', 'python3']) {
     if (candidate.startsWith('/') && !existsSync(candidate)) continue;
-    if (existsSync('/usr/lib/python3/dist-packages/torch') || candidate === 'python3') return candidate;
+    if (existsSync('/usr/lib/python3/dist-packages/torch') || candidate === 'python3')
+      return candidate;
   }
   return undefined;
 }
@@ -45,6 +50,8 @@ export async function run(): Promise<void> {
     JSON.stringify({
       text,
       model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, dropout: 0, bias: false },
+      // @lmkit/tfjs-native's kernels, checked against known answers first; LMKIT_TRAIN_NATIVE=0 skips them
+      native: process.env.LMKIT_TRAIN_NATIVE !== '0',
       training: {
         batchSize: 12,
         sequenceLength: 64,
@@ -55,7 +62,13 @@ export async function run(): Promise<void> {
         evalEvery: 250,
         evalBatches: 20,
         checkpointEvery: 1000,
-        schedule: { kind: 'cosine', maxLearningRate: 1e-3, minLearningRate: 1e-4, warmupSteps: 100, decaySteps: 2000 },
+        schedule: {
+          kind: 'cosine',
+          maxLearningRate: 1e-3,
+          minLearningRate: 1e-4,
+          warmupSteps: 100,
+          decaySteps: 2000,
+        },
       },
     }),
   );
@@ -63,15 +76,28 @@ export async function run(): Promise<void> {
   const started = performance.now();
   const code = await runProcess(
     process.execPath,
-    ['--import', 'tsx', '--conditions=source', join(repoRoot, 'apps/train/src/cli.ts'), 'pretrain', '--config', config, '--out', outDir],
+    [
+      '--import',
+      'tsx',
+      '--conditions=source',
+      join(repoRoot, 'apps/train/src/cli.ts'),
+      'pretrain',
+      '--config',
+      config,
+      '--out',
+      outDir,
+    ],
     (line) => {
-      if (/^(val|backend|data)/.test(line) || /^step +\d+0{2}\//.test(line)) console.log(`  lmkit: ${line}`);
+      if (/^(val|backend|data)/.test(line) || /^step +\d+0{2}\//.test(line))
+        console.log(`  lmkit: ${line}`);
     },
   );
   const oursWallS = (performance.now() - started) / 1000;
   if (code !== 0) throw new Error(`lmkit-train pretrain exited with ${code}`);
   const records = readMetrics(join(outDir, 'metrics.jsonl'));
-  const ourVal = records.filter((r) => r.type === 'val').map((r) => [r.wallTimeMs / 1000, r.loss] as [number, number]);
+  const ourVal = records
+    .filter((r) => r.type === 'val')
+    .map((r) => [r.wallTimeMs / 1000, r.loss] as [number, number]);
   const ourTrain = records.filter((r) => r.type === 'train');
   const ourTokensPerSecond = (ourTrain.length * 12 * 64) / (ourTrain.at(-1)!.trainingTimeMs / 1000);
   const rows = [
@@ -81,16 +107,24 @@ export async function run(): Promise<void> {
   const python = pythonWithTorch();
   if (python) {
     const torchVal: [number, number][] = [];
-    let done: { wall_s: number; tokens_per_second: number; torch: string; threads: number } | undefined;
+    let done:
+      | { wall_s: number; tokens_per_second: number; torch: string; threads: number }
+      | undefined;
     const torchStarted = performance.now();
-    const torchCode = await runProcess(python, [join(repoRoot, 'bench/pytorch/nanogpt_shakespeare.py'), text, '--iters', String(iterations)], (line) => {
-      const record = JSON.parse(line);
-      if (record.done) done = record;
-      else {
-        torchVal.push([record.wall_s, record.val_loss]);
-        console.log(`  pytorch: iter ${record.iter} val ${record.val_loss.toFixed(4)} at ${record.wall_s.toFixed(0)} s`);
-      }
-    });
+    const torchCode = await runProcess(
+      python,
+      [join(repoRoot, 'bench/pytorch/nanogpt_shakespeare.py'), text, '--iters', String(iterations)],
+      (line) => {
+        const record = JSON.parse(line);
+        if (record.done) done = record;
+        else {
+          torchVal.push([record.wall_s, record.val_loss]);
+          console.log(
+            `  pytorch: iter ${record.iter} val ${record.val_loss.toFixed(4)} at ${record.wall_s.toFixed(0)} s`,
+          );
+        }
+      },
+    );
     const torchWallS = (performance.now() - torchStarted) / 1000;
     if (torchCode === 0 && done) {
       rows.push(
@@ -103,13 +137,25 @@ export async function run(): Promise<void> {
   } else {
     rows.push('| nanoGPT recipe in PyTorch | skipped: Debian python3-torch is not installed | | |');
   }
-  console.log(`\n## Tiny Shakespeare, character level, nanoGPT CPU recipe (${iterations} iterations)`);
-  console.log('| contender | final validation loss (nats/char) | wall-clock s (with evaluations) | training tokens/s |');
+  console.log(
+    `\n## Tiny Shakespeare, character level, nanoGPT CPU recipe (${iterations} iterations)`,
+  );
+  console.log(
+    '| contender | final validation loss (nats/char) | wall-clock s (with evaluations) | training tokens/s |',
+  );
   console.log('| --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
   const plotDir = join(repoRoot, 'runs/bench');
   mkdirSync(plotDir, { recursive: true });
   const plot = join(plotDir, 'trainer-shakespeare.svg');
-  writeFileSync(plot, renderSvg({ title: 'Tiny Shakespeare: validation loss against wall-clock time', xLabel: 'seconds', yLabel: 'validation loss (nats per character)', series }));
+  writeFileSync(
+    plot,
+    renderSvg({
+      title: 'Tiny Shakespeare: validation loss against wall-clock time',
+      xLabel: 'seconds',
+      yLabel: 'validation loss (nats per character)',
+      series,
+    }),
+  );
   console.log(`\nCurves: ${plot}`);
 }

@@ -41,7 +41,7 @@ export type MetricsRecord = TrainStepMetrics | EvalMetrics;
  * `step    7/2000 | loss 3.912345 | lr 6.00e-04 | norm 1.2345 | 312.50 ms | 1.2% MFU | 2458 tok/s`
  */
 export function formatStepLine(m: TrainStepMetrics): string {
-  const width = String(m.totalSteps).length;
+  const width = Number.isFinite(m.totalSteps) ? String(m.totalSteps).length : 0;
   return [
     `step ${String(m.step).padStart(width)}/${Number.isFinite(m.totalSteps) ? m.totalSteps : '?'}`,
     `loss ${m.loss.toFixed(6)}`,
