@@ -11,6 +11,8 @@ import { verifyCheckpoint } from './checkpoint.ts';
 import { TrainerConfigError, TrainingDivergedError } from './errors.ts';
 import { pretrain } from './pretrain.ts';
 import { readMetrics, type TrainStepMetrics } from './step-log.ts';
+import { runTraining } from './train-loop.ts';
+import { resolveTrainingConfig } from './training-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const tempDir = () => mkdtempSync(join(tmpdir(), 'trainer-run-'));
@@ -153,6 +155,35 @@ describe('pretrain', () => {
     expect(resumedOut).toContain('done 10');
     expect(trainLosses(killed)).toEqual(trainLosses(whole));
   }, 60_000);
+});
+
+describe('budgets', () => {
+  it('stops on a wall-clock budget in minutes (evaluation time excluded)', async () => {
+    const model = new TinyModel({ vocabSize: 16 });
+    let clock = 0;
+    const batch = {
+      batchSize: 2,
+      sequenceLength: 4,
+      inputs: Int32Array.from([1, 2, 3, 4, 5, 6, 7, 8]),
+      targets: Int32Array.from([2, 3, 4, 5, 6, 7, 8, 9]),
+    };
+    const result = await runTraining({
+      kind: 'pretrain',
+      model,
+      config: resolveTrainingConfig({
+        batchSize: 2,
+        sequenceLength: 4,
+        maxMinutes: 1,
+        schedule: { decaySteps: 100 },
+      }),
+      openSource: async () => ({ next: () => batch, cursor: () => null }),
+      outDir: tempDir(),
+      log: quiet,
+      now: () => (clock += 10_000), // every read advances 10 s: each step measures 10 s
+    });
+    expect(result.steps).toBe(6);
+    model.dispose();
+  });
 });
 
 describe('bad input', () => {
