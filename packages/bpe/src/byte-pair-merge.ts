@@ -67,7 +67,12 @@ export function bytePairMerge(
  * The same merge in O(n log n): parts are a linked list over byte offsets, each with its token id;
  * pairs sit in a min-heap keyed by (rank, offset); pair ranks come from the table's id-pair cache.
  */
-export function heapMerge(table: RankTable, bytes: Uint8Array, length: number, out: number[]): void {
+export function heapMerge(
+  table: RankTable,
+  bytes: Uint8Array,
+  length: number,
+  out: number[],
+): void {
   const next = new Int32Array(length + 1);
   const prev = new Int32Array(length + 1);
   const id = new Int32Array(length);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { corpus } from './__fixtures__/reference.ts';
+import { mergePieces } from './merge-pieces.ts';
 import { builtinSplitter, forEachPiece } from './pretokenize.ts';
-import { mergePieces, type TrainProgress, trainBpe } from './train.ts';
+import { type TrainProgress, trainBpe } from './train.ts';
 
 /** minbpe-style training by full recount after every merge, with the same tie-break. */
 function naiveTrain(counts: Map<string, number>, merges: number): [number, number][] {
