@@ -1,7 +1,7 @@
 // Native sgemm through @lmkit/tfjs-native against TensorFlow.js's own BatchMatMul kernels:
 // GFLOP/s on a square product and on the batched / transposed shapes a GPT training step runs.
 // Also exports the backend set-up the training bench (native-train.bench.ts) shares.
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
 import {
   gelu,
@@ -182,7 +182,10 @@ interface ElementwiseCase {
 
 type T = ReturnType<Tf['randomUniform']>;
 const geluByOps = (x: T) => {
-  const inner = tf.mul(tf.add(x, tf.mul(tf.pow(x, 3), 0.044715)), Math.sqrt(2 / Math.PI));
+  const inner = tf.mul(
+    tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), 0.044715)),
+    Math.sqrt(2 / Math.PI),
+  );
   return tf.mul(tf.mul(x, 0.5), tf.add(tf.tanh(inner), 1));
 };
 const elementwiseCases: ElementwiseCase[] = [
@@ -224,8 +227,32 @@ const elementwiseCases: ElementwiseCase[] = [
   },
 ];
 
+/**
+ * tfjs-core's Node bundle registers no gradients (the @tensorflow/tfjs union package does).
+ * When nothing registered them, load tfjs-core's own ESM gradient files, whose extensionless
+ * relative imports need a small resolve hook under Node.
+ */
+export async function ensureGradients(needed: readonly string[]) {
+  if (needed.every((name) => tf.getGradient(name))) return;
+  const hook = `export async function resolve(s, c, next) {
+    try { return await next(s, c); } catch (e) {
+      if (c.parentURL?.includes('/tfjs-core/dist/') && s.startsWith('.')) {
+        for (const x of ['.js', '/index.js']) { try { return await next(s + x, c); } catch {} }
+      }
+      throw e;
+    }
+  }`;
+  register(`data:text/javascript,${encodeURIComponent(hook)}`);
+  const fromNative = createRequire(
+    new URL('../packages/tfjs-native/package.json', import.meta.url),
+  );
+  await import(fromNative.resolve('@tensorflow/tfjs-core/dist/register_all_gradients.js'));
+  console.log('(gradients were not registered: loaded tfjs-core/dist/register_all_gradients.js)');
+}
+
 /** Stock wasm vs the native kernels on the elementwise ops a GPT step runs most. */
 async function runElementwise(variants: Variants) {
+  await ensureGradients(['Multiply', 'Add', 'Tanh', 'Sum']);
   const names = ['wasm + gpt-model fixes', 'wasm + native (all)'].filter((n) =>
     variants.backends.has(n),
   );
