@@ -67,6 +67,64 @@ export function bytePairMerge(
  * The same merge in O(n log n): parts are a linked list over byte offsets, each with its token id;
  * pairs sit in a min-heap keyed by (rank, offset); pair ranks come from the table's id-pair cache.
  */
+let heap = new Float64Array(1024);
+let heapSize = 0;
+
+function heapPush(key: number) {
+  if (heapSize === heap.length) {
+    const grown = new Float64Array(heap.length * 2);
+    grown.set(heap);
+    heap = grown;
+  }
+  const h = heap;
+  let i = heapSize++;
+  while (i > 0) {
+    const parent = (i - 1) >> 1;
+    const above = h[parent];
+    if (above <= key) break;
+    h[i] = above;
+    i = parent;
+  }
+  h[i] = key;
+}
+
+function heapPop(): number {
+  const h = heap;
+  const top = h[0];
+  const size = --heapSize;
+  const last = h[size];
+  let i = 0;
+  for (;;) {
+    let child = 2 * i + 1;
+    if (child >= size) break;
+    if (child + 1 < size && h[child + 1] < h[child]) child++;
+    if (h[child] >= last) break;
+    h[i] = h[child];
+    i = child;
+  }
+  h[i] = last;
+  return top;
+}
+
+/** Floyd's bottom-up heap construction over heap[0, heapSize): O(n). */
+function heapify() {
+  const h = heap;
+  const size = heapSize;
+  for (let start = (size >> 1) - 1; start >= 0; start--) {
+    const key = h[start];
+    let i = start;
+    for (;;) {
+      let child = 2 * i + 1;
+      if (child >= size) break;
+      if (child + 1 < size && h[child + 1] < h[child]) child++;
+      if (h[child] >= key) break;
+      h[i] = h[child];
+      i = child;
+    }
+    h[i] = key;
+  }
+}
+
 export function heapMerge(
   table: RankTable,
   bytes: Uint8Array,
@@ -77,38 +135,9 @@ export function heapMerge(
   const prev = new Int32Array(length + 1);
   const id = new Int32Array(length);
   const pairRank = new Int32Array(length);
-  let heap = new Float64Array(length + 16);
-  let size = 0;
-  const push = (key: number) => {
-    if (size === heap.length) {
-      const grown = new Float64Array(heap.length * 2);
-      grown.set(heap);
-      heap = grown;
-    }
-    let i = size++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent] <= key) break;
-      heap[i] = heap[parent];
-      i = parent;
-    }
-    heap[i] = key;
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    const last = heap[--size];
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= size) break;
-      if (child + 1 < size && heap[child + 1] < heap[child]) child++;
-      if (heap[child] >= last) break;
-      heap[i] = heap[child];
-      i = child;
-    }
-    heap[i] = last;
-    return top;
-  };
+  heapSize = 0;
+  if (heap.length < length) heap = new Float64Array(length + 1024);
+  const push = heapPush;
   const byteIds = new Int32Array(256).fill(-1);
   for (let i = 0; i < length; i++) {
     const b = bytes[i];
@@ -120,11 +149,12 @@ export function heapMerge(
   for (let i = 0; i < length - 1; i++) {
     const r = table.pairRank(id[i], id[i + 1]);
     pairRank[i] = r < 0 ? NONE : r;
-    if (r >= 0) push(r * TWO_32 + i);
+    if (r >= 0) heap[heapSize++] = r * TWO_32 + i;
   }
+  heapify();
   pairRank[length - 1] = NONE;
-  while (size > 0) {
-    const key = pop();
+  while (heapSize > 0) {
+    const key = heapPop();
     const r = Math.floor(key / TWO_32);
     const p = key - r * TWO_32;
     if (next[p] < 0 || pairRank[p] !== r) continue; // stale entry
