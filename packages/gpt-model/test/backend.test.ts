@@ -36,11 +36,14 @@ describe('wasm BatchMatMul through XNNPACK', () => {
     [[7, 5], [7, 3], true, false],
     [[7, 5], [3, 7], true, true],
     [[2, 3, 5, 7], [2, 3, 7, 4], false, false],
+    [[2, 3, 50, 70], [2, 3, 70, 40], false, false],
+    [[2, 3, 70, 50], [2, 3, 40, 70], true, true],
     [[2, 3, 5, 7], [2, 3, 4, 7], false, true],
     [[2, 3, 7, 5], [2, 3, 7, 4], true, false],
     [[4, 5, 7], [7, 3], false, false],
     [[4, 5, 7], [3, 7], false, true],
     [[5, 7], [4, 7, 3], false, false],
+    [[50, 70], [4, 70, 40], false, false],
   ];
 
   for (const [aShape, bShape, transposeA, transposeB] of cases) {

@@ -16,6 +16,9 @@ interface KernelArgs {
   attrs?: tf.NamedAttrMap;
 }
 
+/** Per-batch products below this many FLOPs stay on the stock kernel. */
+const minSplitFlops = 1 << 17;
+
 let stockMatMul: tf.KernelConfig | undefined;
 let stockTranspose: tf.KernelConfig | undefined;
 
@@ -59,19 +62,18 @@ export function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
   const batchB = sizeOf(outerB);
   const plain = !transposeA && !transposeB && batchA === 1 && batchB === 1;
   const sameOuter = outerA.length === outerB.length && outerA.every((d, i) => d === outerB[i]);
-  if (
-    plain ||
-    a.dtype !== 'float32' ||
-    b.dtype !== 'float32' ||
-    (batchA !== 1 && batchB !== 1 && !sameOuter)
-  )
-    return stockMatMul!.kernelFunc(args as never) as tf.TensorInfo;
-
   const rankA = a.shape.length;
   const rankB = b.shape.length;
   const m = transposeA ? a.shape[rankA - 1] : a.shape[rankA - 2];
   const k = transposeA ? a.shape[rankA - 2] : a.shape[rankA - 1];
   const n = transposeB ? b.shape[rankB - 2] : b.shape[rankB - 1];
+  // Splitting pays off only when each product is big enough to hide an XNNPACK operator's setup
+  // and the copies (decoding with a KV cache multiplies one query row per head, for instance).
+  const smallBatches = batchB !== 1 && 2 * m * n * k < minSplitFlops;
+  const unsupported = a.dtype !== 'float32' || b.dtype !== 'float32';
+  if (plain || smallBatches || unsupported || (batchA !== 1 && batchB !== 1 && !sameOuter))
+    return stockMatMul!.kernelFunc(args as never) as tf.TensorInfo;
+
   const outShape = [...tf.broadcast_util.assertAndGetBroadcastShape(outerA, outerB), m, n];
 
   const temps: tf.TensorInfo[] = [];
