@@ -4,6 +4,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPTModelError } from './errors.ts';
 import { registerGradients } from './gradients.ts';
@@ -15,21 +16,31 @@ export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 const nativePackages = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 const require = createRequire(import.meta.url);
 
-/** The first installed native TensorFlow.js package whose addon file exists, if any. */
-export function findNativeTensorflow(): string | undefined {
-  for (const name of nativePackages) {
-    let root: string;
+/** Resolves from this package, then from the application (pnpm keeps an app's deps to itself). */
+function resolvePackageRoot(name: string, appDir: string): string | undefined {
+  const fromApp = createRequire(join(appDir, 'package.json'));
+  for (const resolver of [require, fromApp]) {
     try {
-      root = dirname(require.resolve(`${name}/package.json`));
-    } catch {
-      continue;
-    }
+      return dirname(resolver.resolve(`${name}/package.json`));
+    } catch {}
+  }
+  return undefined;
+}
+
+/**
+ * The first installed native TensorFlow.js package (tfjs-node-gpu, then tfjs-node) whose addon
+ * file exists, as a path to import; looked up from this package and from `appDir`.
+ */
+export function findNativeTensorflow(appDir = process.cwd()): string | undefined {
+  for (const name of nativePackages) {
+    const root = resolvePackageRoot(name, appDir);
+    if (!root) continue;
     const lib = join(root, 'lib');
     if (!existsSync(lib)) continue;
     const hasAddon = readdirSync(lib).some(
       (entry) => entry.startsWith('napi-v') && existsSync(join(lib, entry, 'tfjs_binding.node')),
     );
-    if (hasAddon) return name;
+    if (hasAddon) return createRequire(join(root, 'package.json')).resolve(name);
   }
   return undefined;
 }
@@ -37,7 +48,7 @@ export function findNativeTensorflow(): string | undefined {
 async function useTensorflow(): Promise<boolean> {
   const name = findNativeTensorflow();
   if (!name) return false;
-  await import(name);
+  await import(pathToFileURL(name).href);
   return tf.setBackend('tensorflow');
 }
 

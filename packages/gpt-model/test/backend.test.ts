@@ -1,5 +1,8 @@
 // Backend selection and the wasm kernel fixes: the XNNPACK-routed BatchMatMul must agree with
 // the stock kernel for every batched and transposed case, without leaking wasm memory.
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -17,6 +20,20 @@ describe('setBackend', () => {
     expect(await setBackend('auto')).toBe('wasm');
     expect(await setBackend('cpu')).toBe('cpu');
     expect(await setBackend('wasm')).toBe('wasm');
+  });
+
+  it('finds a native addon only when its binding file exists', async () => {
+    const app = await mkdtemp(join(tmpdir(), 'gpt-model-app-'));
+    const root = join(app, 'node_modules', '@tensorflow', 'tfjs-node');
+    await mkdir(join(root, 'lib', 'napi-v8'), { recursive: true });
+    await writeFile(
+      join(root, 'package.json'),
+      '{"name":"@tensorflow/tfjs-node","main":"index.js"}',
+    );
+    await writeFile(join(root, 'index.js'), '');
+    expect(findNativeTensorflow(app)).toBeUndefined();
+    await writeFile(join(root, 'lib', 'napi-v8', 'tfjs_binding.node'), '');
+    expect(findNativeTensorflow(app)).toBe(join(root, 'index.js'));
   });
 
   it('explains how to install native TensorFlow when it is requested but missing', async () => {
