@@ -9,7 +9,8 @@
         "native/threads.c",
         "native/unary.c",
         "native/binary.c",
-        "native/reduce.c"
+        "native/reduce.c",
+        "native/layernorm.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

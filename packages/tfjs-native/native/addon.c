@@ -12,6 +12,8 @@ NAPI_MODULE_INIT() {
   define(env, exports, "sgemmBatched", lmkit_sgemm_batched);
   define(env, exports, "unary", lmkit_unary);
   define(env, exports, "geluGrad", lmkit_gelu_grad);
+  define(env, exports, "layerNorm", lmkit_layer_norm);
+  define(env, exports, "layerNormGrad", lmkit_layer_norm_grad);
   define(env, exports, "binary", lmkit_binary);
   define(env, exports, "sum", lmkit_sum);
   define(env, exports, "setThreads", lmkit_set_threads);

@@ -39,6 +39,8 @@ int lmkit_kernel_threads(void);
 napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info);
 napi_value lmkit_unary(napi_env env, napi_callback_info info);
 napi_value lmkit_gelu_grad(napi_env env, napi_callback_info info);
+napi_value lmkit_layer_norm(napi_env env, napi_callback_info info);
+napi_value lmkit_layer_norm_grad(napi_env env, napi_callback_info info);
 napi_value lmkit_binary(napi_env env, napi_callback_info info);
 napi_value lmkit_sum(napi_env env, napi_callback_info info);
 napi_value lmkit_set_threads(napi_env env, napi_callback_info info);

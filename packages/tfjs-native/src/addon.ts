@@ -23,6 +23,23 @@ export interface NativeAddon {
   unary(op: number, x: Float32Array, out: Float32Array): void;
   /** out = dy · GELU'(x). */
   geluGrad(x: Float32Array, dy: Float32Array, out: Float32Array): void;
+  /** LayerNorm of each row of x (length = gamma's); beta may be empty. */
+  layerNorm(
+    x: Float32Array,
+    gamma: Float32Array,
+    beta: Float32Array,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
+  /** One gradient of layerNorm for upstream dy: which 0 = dx, 1 = dgamma, 2 = dbeta. */
+  layerNormGrad(
+    which: number,
+    dy: Float32Array,
+    x: Float32Array,
+    gamma: Float32Array,
+    out: Float32Array,
+    epsilon: number,
+  ): void;
   /** Broadcasting a (op) b; op 0 add, 1 sub, 2 mul, 3 div, 4 equal (out is then a Uint8Array). */
   binary(
     op: number,

@@ -14,5 +14,6 @@ export {
   nativeKernelNames,
   uninstallNativeKernels,
 } from './install.ts';
+export { layerNorm, layerNormGradKernelName, layerNormKernelName } from './layer-norm.ts';
 export { type NativeStatus, nativeStatus, setNativeThreads } from './status.ts';
 export type { SupportedBackendName } from './tensor-memory.ts';

@@ -15,6 +15,7 @@ import { batchMatMulKernel } from './batch-matmul.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
 import { geluKernels, registerGeluGradient } from './gelu.ts';
+import { layerNormKernels, registerLayerNormGradient } from './layer-norm.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
@@ -50,6 +51,7 @@ const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   ...elementwiseKernels,
   ...geluKernels,
+  ...layerNormKernels,
 };
 
 /** Every kernel name this package can install. */
@@ -122,6 +124,7 @@ export async function installNativeKernels(
   if (problem) return { installed: false, kernels: [], backend: backendName, reason: problem };
   loaded.addon.setThreads(threads);
   registerGeluGradient();
+  registerLayerNormGradient();
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
   for (const kernelName of wanted) {
