@@ -33,59 +33,119 @@ function startWorker(data: EncodeWorkerData): Worker {
   return new Worker(bootstrap, { eval: true, workerData: data });
 }
 
+export type EncodePoolOptions = Omit<EncodeBatchOptions, 'texts'>;
+
+interface Batch {
+  texts: readonly string[];
+  results: number[][];
+  next: number;
+  done: number;
+  resolve: (ids: number[][]) => void;
+  reject: (error: Error) => void;
+}
+
+/**
+ * Worker threads that stay up between batches (start once, encode many batches, close). Each worker
+ * pulls the next text when it finishes one, so long and short texts balance.
+ */
+export class EncodePool {
+  readonly threads: number;
+  private readonly workers: Worker[] = [];
+  private batch: Batch | undefined;
+  private queue: Promise<unknown> = Promise.resolve();
+  private failure: Error | undefined;
+
+  constructor(options: EncodePoolOptions) {
+    const threads = options.threads ?? availableParallelism();
+    if (!Number.isInteger(threads) || threads < 1) {
+      throw new BpeError(`threads ${options.threads} is not a positive integer; pass 1 or more`);
+    }
+    this.threads = threads;
+    const { tokenizer } = options;
+    const allowedSpecial =
+      options.allowedSpecial instanceof Set ? [...options.allowedSpecial] : options.allowedSpecial;
+    const data: EncodeWorkerData = {
+      name: tokenizer.name,
+      pattern: tokenizer.pattern,
+      ranks: tokenizer.ranks.toData(),
+      specialTokens: Object.fromEntries(tokenizer.specialTokens),
+      allowedSpecial: allowedSpecial as AllowedSpecial | undefined,
+      ordinary: options.ordinary ?? false,
+    };
+    for (let i = 0; i < threads; i++) {
+      const worker = startWorker(data);
+      worker.on('message', (reply: { index: number; ids?: Int32Array; error?: string }) =>
+        this.onReply(worker, reply),
+      );
+      worker.on('error', (error) => this.fail(error));
+      worker.on('exit', (code) => {
+        if (code !== 0) this.fail(new BpeError(`encode worker exited with code ${code}`));
+      });
+      this.workers.push(worker);
+    }
+  }
+
+  /** Encodes each text (like `tokenizer.encode`); ids in input order. Batches run one at a time. */
+  encode(texts: readonly string[]): Promise<number[][]> {
+    const run = this.queue.then(
+      () =>
+        new Promise<number[][]>((resolve, reject) => {
+          if (this.failure) return reject(this.failure);
+          const results: number[][] = new Array(texts.length);
+          if (texts.length === 0) return resolve(results);
+          this.batch = { texts, results, next: 0, done: 0, resolve, reject };
+          for (const worker of this.workers) this.feed(worker);
+        }),
+    );
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Stops the workers. */
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+
+  private feed(worker: Worker) {
+    const batch = this.batch;
+    if (!batch || batch.next >= batch.texts.length) return;
+    const index = batch.next++;
+    worker.postMessage({ index, text: batch.texts[index] });
+  }
+
+  private onReply(worker: Worker, reply: { index: number; ids?: Int32Array; error?: string }) {
+    const batch = this.batch;
+    if (!batch) return;
+    if (reply.error !== undefined) {
+      this.batch = undefined;
+      batch.reject(new BpeError(`text ${reply.index}: ${reply.error}`));
+      return;
+    }
+    batch.results[reply.index] = Array.from(reply.ids!);
+    if (++batch.done === batch.texts.length) {
+      this.batch = undefined;
+      batch.resolve(batch.results);
+      return;
+    }
+    this.feed(worker);
+  }
+
+  private fail(error: Error) {
+    this.failure ??= error;
+    const batch = this.batch;
+    this.batch = undefined;
+    batch?.reject(error);
+  }
+}
+
 /** Encodes each text (like `tokenizer.encode`) across worker threads; ids in input order. */
 export async function encodeBatch(options: EncodeBatchOptions): Promise<number[][]> {
-  const { tokenizer, texts } = options;
-  const threads = Math.min(options.threads ?? availableParallelism(), texts.length);
-  if (texts.length === 0) return [];
-  if (!Number.isInteger(threads) || threads < 1) {
-    throw new BpeError(`threads ${options.threads} is not a positive integer; pass 1 or more`);
-  }
-  const allowedSpecial =
-    options.allowedSpecial instanceof Set ? [...options.allowedSpecial] : options.allowedSpecial;
-  const data: EncodeWorkerData = {
-    name: tokenizer.name,
-    pattern: tokenizer.pattern,
-    ranks: tokenizer.ranks.toData(),
-    specialTokens: Object.fromEntries(tokenizer.specialTokens),
-    allowedSpecial: allowedSpecial as AllowedSpecial | undefined,
-    ordinary: options.ordinary ?? false,
-  };
-  const results: number[][] = new Array(texts.length);
-  let next = 0;
-  const workers: Worker[] = [];
+  if (options.texts.length === 0) return [];
+  const threads = Math.min(options.threads ?? availableParallelism(), options.texts.length);
+  const pool = new EncodePool({ ...options, threads });
   try {
-    await Promise.all(
-      Array.from({ length: threads }, () => {
-        const worker = startWorker(data);
-        workers.push(worker);
-        return new Promise<void>((resolve, reject) => {
-          const feed = () => {
-            if (next >= texts.length) {
-              resolve();
-              return;
-            }
-            const index = next++;
-            worker.postMessage({ index, text: texts[index] });
-          };
-          worker.on('message', (reply: { index: number; ids?: Int32Array; error?: string }) => {
-            if (reply.error !== undefined) {
-              reject(new BpeError(`text ${reply.index}: ${reply.error}`));
-              return;
-            }
-            results[reply.index] = Array.from(reply.ids!);
-            feed();
-          });
-          worker.on('error', reject);
-          worker.on('exit', (code) => {
-            if (code !== 0) reject(new BpeError(`encode worker exited with code ${code}`));
-          });
-          feed();
-        });
-      }),
-    );
+    return await pool.encode(options.texts);
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    await pool.close();
   }
-  return results;
 }

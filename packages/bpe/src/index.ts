@@ -1,6 +1,11 @@
 // Public API of @lmkit/bpe.
 
-export { type EncodeBatchOptions, encodeBatch } from './encode-batch.ts';
+export {
+  type EncodeBatchOptions,
+  EncodePool,
+  type EncodePoolOptions,
+  encodeBatch,
+} from './encode-batch.ts';
 export { BpeError } from './errors.ts';
 export {
   type FormatTokensOptions,
