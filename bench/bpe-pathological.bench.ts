@@ -1,5 +1,5 @@
 // Pathological inputs for BPE encoders (one huge pre-split piece): @lmkit/bpe merges with a heap over
-// a linked list of parts, so time grows linearly. Peers rescan per merge (quadratic): they run only
+// a linked list of parts, so time grows as n log n. Peers rescan per merge (quadratic): they run only
 // on small sizes here (js-tiktoken ~58 s at 10,000 letters; at 1 MB peers take minutes or abort).
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
