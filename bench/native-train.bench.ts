@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as gptModel from '@lmkit/gpt-model';
-import { bench } from './harness.ts';
+import { bench, median } from './harness.ts';
 import { ensureGradients, prepareVariants, type Tf, tf, useVariant } from './native.bench.ts';
 
 type Variable = ReturnType<Tf['variable']>;
@@ -103,7 +103,7 @@ function trainer(config: GPTConfig, batch: number) {
   return { step, dispose };
 }
 
-const pytorchScript = String.raw`
+const pytorchScript = `
 import json, math, sys, time, torch, torch.nn as nn, torch.nn.functional as F
 L, H, C, T, V, B, threads = map(int, sys.argv[1:8])
 torch.manual_seed(1); torch.set_num_threads(threads)
@@ -131,18 +131,24 @@ idx = torch.randint(0, V, (B, T)); tgt = torch.randint(0, V, (B, T))
 def step():
     opt.zero_grad(set_to_none=True); loss = m(idx, tgt); loss.backward(); opt.step()
 for _ in range(2): step()
-times = []
+times = []; cpu = []
 for _ in range(5):
-    t0 = time.perf_counter(); step(); times.append(time.perf_counter() - t0)
-times.sort(); print(json.dumps({"tokensPerSecond": B * T / times[len(times) // 2], "threads": threads}))
+    t0 = time.perf_counter(); c0 = time.process_time(); step()
+    times.append(time.perf_counter() - t0); cpu.append(time.process_time() - c0)
+times.sort(); cpu.sort()
+print(json.dumps({"tokensPerSecond": B * T / times[2], "cpuMs": cpu[2] * 1000, "threads": threads}))
 `;
 
 /** PyTorch tokens/s at its best thread count, or a note why it was not measured. */
-function pytorchTokensPerSecond(run: TrainConfig): { tokensPerSecond?: number; note: string } {
+function pytorchTokensPerSecond(run: TrainConfig): {
+  tokensPerSecond?: number;
+  cpuMs?: number;
+  note: string;
+} {
   const python = '/usr/bin/python3';
   if (!existsSync(python)) return { note: 'PyTorch not measured: /usr/bin/python3 missing' };
   const { nLayer, nHead, nEmbd, blockSize, vocabSize } = run.config;
-  let best: { tokensPerSecond: number; threads: number } | undefined;
+  let best: { tokensPerSecond: number; cpuMs: number; threads: number } | undefined;
   for (const threads of [1, 2]) {
     try {
       const out = execFileSync(
@@ -156,6 +162,7 @@ function pytorchTokensPerSecond(run: TrainConfig): { tokensPerSecond?: number; n
       );
       const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
         tokensPerSecond: number;
+        cpuMs: number;
         threads: number;
       };
       if (!best || result.tokensPerSecond > best.tokensPerSecond) best = result;
@@ -167,6 +174,7 @@ function pytorchTokensPerSecond(run: TrainConfig): { tokensPerSecond?: number; n
   }
   return {
     tokensPerSecond: best!.tokensPerSecond,
+    cpuMs: best!.cpuMs,
     note: `PyTorch ${best!.threads} thread(s), best of 1 and 2`,
   };
 }
@@ -191,12 +199,20 @@ export async function run() {
       useVariant(variants, name);
       trainers.set(backend, trainer(run.config, run.batch));
     }
+    // Process CPU time per step too: steadier than wall time on a machine shared with others.
+    const cpuMs = new Map<string, number[]>(names.map((name) => [name, []]));
     const results = bench({
       title: `GPT training step ${run.label}`,
       contenders: names.map((name) => ({
         name,
         before: () => useVariant(variants, name),
-        run: trainers.get(variants.backends.get(name)!.backend)!.step,
+        run: () => {
+          const start = process.cpuUsage();
+          const loss = trainers.get(variants.backends.get(name)!.backend)!.step();
+          const used = process.cpuUsage(start);
+          cpuMs.get(name)!.push((used.user + used.system) / 1000);
+          return loss;
+        },
       })),
       baseline: names[0],
       rounds: run.rounds,
@@ -210,13 +226,14 @@ export async function run() {
       const vsTorch = torch.tokensPerSecond
         ? `, ${(r.unitsPerSecond! / torch.tokensPerSecond).toFixed(3)}× PyTorch`
         : '';
+      const cpu = median(cpuMs.get(r.name)!.slice(-run.rounds));
       console.log(
-        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s${vsTorch}`,
+        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s, process CPU ${cpu.toFixed(0)} ms/step, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s${vsTorch}`,
       );
     }
     console.log(
       torch.tokensPerSecond
-        ? `- PyTorch: ${torch.tokensPerSecond.toFixed(0)} tok/s (${torch.note})`
+        ? `- PyTorch (AdamW): ${torch.tokensPerSecond.toFixed(0)} tok/s, process CPU ${torch.cpuMs!.toFixed(0)} ms/step (${torch.note})`
         : `- ${torch.note}`,
     );
   }
