@@ -2,6 +2,7 @@
 // backward passes: autodiff over their elementwise pieces costs several times more kernel calls
 // and full-size temporaries, which dominate a CPU training step once the matmuls are fast.
 import * as tf from '@tensorflow/tfjs-core';
+import { columnSum } from './gradients.ts';
 
 export const layerNormEpsilon = 1e-5;
 const geluScale = Math.sqrt(2 / Math.PI);
@@ -33,8 +34,8 @@ const layerNormWithBias = tf.customGrad(((
     value: tf.add(tf.mul(xhat, w), b),
     gradFunc: (dy: tf.Tensor, [savedXhat, savedRstd, savedW]: tf.Tensor[]) => [
       normaliseBackward(tf.mul(dy, savedW), savedXhat, savedRstd),
-      tf.sum(tf.mul(dy, savedXhat), 0),
-      tf.sum(dy, 0),
+      columnSum(tf.mul(dy, savedXhat) as tf.Tensor2D),
+      columnSum(dy as tf.Tensor2D),
     ],
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor1D, b: tf.Tensor1D) => tf.Tensor2D;
@@ -46,7 +47,7 @@ const layerNormNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor1D, save: tf
     value: tf.mul(xhat, w),
     gradFunc: (dy: tf.Tensor, [savedXhat, savedRstd, savedW]: tf.Tensor[]) => [
       normaliseBackward(tf.mul(dy, savedW), savedXhat, savedRstd),
-      tf.sum(tf.mul(dy, savedXhat), 0),
+      columnSum(tf.mul(dy, savedXhat) as tf.Tensor2D),
     ],
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;

@@ -8,12 +8,26 @@ type Grad = (
   attrs: tf.NamedAttrMap,
 ) => Record<string, () => tf.Tensor>;
 
-/** Sums a broadcast gradient back to `shape` (leading axes and axes of size 1). */
 const grad = (fn: Grad) => fn as unknown as tf.GradFunc;
 
+/**
+ * Column sums of a 2-D tensor as a (1, N) × (N, C) product: the wasm Sum kernel reduces only the
+ * last axis, so summing over rows would first transpose the whole tensor.
+ */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
+
+/** Sums a broadcast gradient back to `shape` (leading axes and axes of size 1). */
 function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
+  const extra = grad.rank - shape.length;
+  if (extra > 0 && grad.shape.slice(extra).join() === shape.join()) {
+    // Only leading axes were broadcast (a bias, the position embeddings): one column sum.
+    const width = shape.reduce((a, b) => a * b, 1);
+    const rows = tf.reshape(grad, [grad.size / width, width]) as tf.Tensor2D;
+    return tf.reshape(columnSum(rows), shape);
+  }
   let out = grad;
-  const extra = out.rank - shape.length;
   if (extra > 0)
     out = tf.sum(
       out,
