@@ -6,6 +6,7 @@ import * as gptModel from '@lmkit/gpt-model';
 import {
   gelu,
   installNativeKernels,
+  layerNorm,
   nativeKernelNames,
   nativeStatus,
 } from '../packages/tfjs-native/src/index.ts';
@@ -301,4 +302,42 @@ async function runElementwise(variants: Variants) {
     units: { amount: (1024 * 1536) / 1e6, label: 'M elements' },
   });
   tf.dispose([x, dy]);
+  // LayerNorm forward + backward (x, gamma, beta): the tfjs-op formula vs the fused native op.
+  const h = tf.randomUniform([1024, 384], -2, 2, 'float32', 11);
+  const gamma = tf.randomUniform([384], 0.5, 1.5, 'float32', 12);
+  const beta = tf.randomUniform([384], -1, 1, 'float32', 13);
+  const dh = tf.randomUniform([1024, 384], -1, 1, 'float32', 14);
+  const byOps = (v: T, g: T, b: T) => {
+    const mean = tf.mean(v, -1, true);
+    const centred = tf.sub(v, mean);
+    const variance = tf.mean(tf.mul(centred, centred), -1, true);
+    return tf.add(tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, 1e-5))), g), b);
+  };
+  const lnStep = (f: (v: T, g: T, b: T) => T) => () =>
+    tf.dispose(tf.grads((v: T, g: T, b: T) => tf.sum(tf.mul(f(v, g, b), dh)))([h, gamma, beta]));
+  await ensureGradients(['Mean', 'Sub', 'Rsqrt', 'Multiply', 'Add', 'Sum']);
+  bench({
+    title: 'LayerNorm forward + backward [1024, 384] (wasm)',
+    contenders: [
+      {
+        name: 'tfjs ops, stock kernels',
+        before: () => useVariant(variants, names[0]),
+        run: lnStep(byOps),
+      },
+      {
+        name: 'tfjs ops, native kernels',
+        before: () => useVariant(variants, names[1]),
+        run: lnStep(byOps),
+      },
+      {
+        name: 'fused native layerNorm',
+        before: () => useVariant(variants, names[1]),
+        run: lnStep((v, g, b) => layerNorm(v, g as never, b as never)),
+      },
+    ],
+    baseline: 'tfjs ops, stock kernels',
+    rounds: 7,
+    units: { amount: (1024 * 384) / 1e6, label: 'M elements' },
+  });
+  tf.dispose([h, gamma, beta, dh]);
 }
