@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { GPTModelError } from './errors.ts';
 import { registerGradients } from './gradients.ts';
 import { registerSegmentSum } from './kernels/segment-sum.ts';
+import { registerWasmIdentity } from './kernels/wasm-identity.ts';
 import { registerWasmBatchMatMul } from './kernels/wasm-matmul.ts';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
@@ -59,6 +60,7 @@ async function useWasm(): Promise<boolean> {
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
   registerSegmentSum('wasm');
   registerWasmBatchMatMul();
+  registerWasmIdentity();
   return tf.setBackend('wasm');
 }
 

@@ -48,6 +48,16 @@ describe('wasm BatchMatMul through XNNPACK', () => {
     await setBackend('wasm');
   });
 
+  it('clones (Identity) share the buffer yet outlive the original', () => {
+    const a = tf.tensor([1, 2, 3]);
+    const b = tf.clone(a);
+    a.dispose();
+    expect([...b.dataSync()]).toEqual([1, 2, 3]);
+    const before = tf.memory().numTensors;
+    b.dispose();
+    expect(tf.memory().numTensors).toBe(before - 1);
+  });
+
   const cases: [number[], number[], boolean, boolean][] = [
     [[5, 7], [3, 7], false, true],
     [[7, 5], [7, 3], true, false],
