@@ -69,6 +69,20 @@ export const defaultAddonPath = fileURLToPath(
   new URL('../build/Release/lmkit_tfjs_native.node', import.meta.url),
 );
 
+/** Every function this version of the package calls; an older build lacking one is not used. */
+const addonFunctions = [
+  'sgemmBatched',
+  'unary',
+  'geluGrad',
+  'layerNorm',
+  'layerNormGrad',
+  'binary',
+  'sum',
+  'setThreads',
+  'getThreads',
+  'blasInfo',
+] as const;
+
 const cache = new Map<string, AddonLoadResult>();
 
 /** Loads the addon once per path; later calls return the same result. */
@@ -81,10 +95,16 @@ export function loadAddon(path: string = defaultAddonPath): AddonLoadResult {
   } else {
     try {
       const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      const missing = addonFunctions.filter(
+        (name) => typeof (addon as unknown as Record<string, unknown>)[name] !== 'function',
+      );
       result =
-        typeof addon.sgemmBatched === 'function'
+        missing.length === 0
           ? { path, addon }
-          : { path, reason: `${path} is not the lmkit tfjs-native addon (no sgemmBatched)` };
+          : {
+              path,
+              reason: `${path} is not the current lmkit tfjs-native addon (missing ${missing.join(', ')}); rebuild it with \`pnpm rebuild @lmkit/tfjs-native\``,
+            };
     } catch (error) {
       result = {
         path,
