@@ -32,8 +32,11 @@ export function run(): void {
         continue;
       }
       const result = JSON.parse(line);
+      const backend = String(result.backend)
+        .replace(/^backend /, '')
+        .replace(/ \+ native .*$/, ' + native kernels');
       rows.push(
-        `| ${preset} | ${result.backend} | ${result.tokens_per_second} | ${result.median_step_ms} |`,
+        `| ${preset} | ${backend} | ${result.tokens_per_second} | ${result.median_step_ms} |`,
       );
     }
   }
