@@ -10,6 +10,48 @@ export {
   c4QualityStage,
 } from './c4-quality.ts';
 export { type DecodeHtmlOptions, decodeHtml, detectCharset, looksBinary } from './charset.ts';
+export { type BucketSummary, findBucketMatches } from './dedup/buckets.ts';
+export { buildClusters, type ClusterSummary, type Removal } from './dedup/clusters.ts';
+export { type DedupStageOptions, DUPLICATE_REASON, minhashDedupStage } from './dedup/filter.ts';
+export {
+  editToJaccard,
+  exactJaccard,
+  htmlText,
+  type NearDuplicatePair,
+  nearDuplicatePairs,
+  type PlantedCorpus,
+  plantedCorpus,
+  sampleTexts,
+  seededRandom,
+  shingleSet,
+} from './dedup/near-duplicates.ts';
+export {
+  combineStats,
+  type DedupAndFinishOptions,
+  dedupAndFinish,
+  type FilterAndSignOptions,
+  filterAndSign,
+  type RunWithDedupOptions,
+  runWithDedup,
+} from './dedup/pipeline-run.ts';
+export {
+  type DedupFilterSummary,
+  type DedupFilterTaskOptions,
+  type DedupTaskOptions,
+  dedupBucketsTask,
+  dedupClustersTask,
+  dedupFilterTask,
+  dedupSignaturesTask,
+  type RunDedupOptions,
+  type RunDedupSummary,
+  runDedup,
+} from './dedup/run.ts';
+export {
+  minhashSignatureStage,
+  type SignatureStageOptions,
+  type SignatureTaskSummary,
+  SignatureWriter,
+} from './dedup/signatures.ts';
 export { type Document, type Verdict, words } from './document.ts';
 export { CrawlerFiltersError, reasonOf } from './errors.ts';
 export { type ExtractStageOptions, extractStage } from './extract/extract-stage.ts';
@@ -46,6 +88,27 @@ export {
   languageVerdict,
 } from './language.ts';
 export {
+  defaultMinHashConfig,
+  EMPTY_SLOT,
+  estimateJaccard,
+  isEmptySignature,
+  type MinHashConfig,
+  MinHasher,
+  type MinHasherOptions,
+  normalizeForMinHash,
+  sharesBucket,
+} from './minhash.ts';
+export {
+  DEFAULT_EMAIL_REPLACEMENTS,
+  DEFAULT_GENERIC_TLDS,
+  DEFAULT_IP_REPLACEMENTS,
+  isPublicIpv4,
+  type PiiOptions,
+  type PiiResult,
+  piiStage,
+  scrubPii,
+} from './pii.ts';
+export {
   checkBalance,
   collectInto,
   pipe,
@@ -70,6 +133,15 @@ export { type ReadParquetOptions, readParquet } from './read/read-parquet.ts';
 export { type OnReadError, type ReadWarcOptions, readWarc } from './read/read-warc.ts';
 export { meanShingleF1, type ShingleScore, shingleScore } from './shingle-f1.ts';
 export {
+  type FineWebSlurmPlanOptions,
+  fineWebSlurmJobs,
+  type SlurmJob,
+  type SlurmScripts,
+  slurmScript,
+  type WriteSlurmScriptsOptions,
+  writeSlurmScripts,
+} from './slurm.ts';
+export {
   defineStage,
   type FilterStageOptions,
   filterStage,
@@ -86,6 +158,15 @@ export {
   type StageFactory,
 } from './stage-registry.ts';
 export { formatStatsTable } from './stats-table.ts';
+export {
+  createTaskPool,
+  filesForTask,
+  resolveTaskSlot,
+  runTaskPool,
+  type TaskPool,
+  type TaskPoolOptions,
+  type TaskSlot,
+} from './tasks.ts';
 export { findDuplicates, nGrams, splitSentences, tokenizeWords } from './text-units.ts';
 export {
   defaultUrlListsDir,
@@ -102,4 +183,3 @@ export {
   type WriteDocumentsOptions,
   writeDocuments,
 } from './write-documents.ts';
-
