@@ -11,6 +11,7 @@ import { registerGradients } from './gradients.ts';
 import { registerSegmentSum } from './kernels/segment-sum.ts';
 import { registerWasmIdentity } from './kernels/wasm-identity.ts';
 import { registerWasmBatchMatMul } from './kernels/wasm-matmul.ts';
+import { configureNativeKernels, nativeKernelsActive } from './native-kernels.ts';
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
 
@@ -59,8 +60,11 @@ async function useWasm(): Promise<boolean> {
   // Node loads the .wasm files from disk: point the loader at the package's dist folder.
   wasm.setWasmPaths(`${dirname(require.resolve('@tensorflow/tfjs-backend-wasm'))}/`);
   registerSegmentSum('wasm');
-  registerWasmBatchMatMul();
-  registerWasmIdentity();
+  // Native kernels, once installed, sit on top of these fixes and fall back to them.
+  if (!nativeKernelsActive('wasm')) {
+    registerWasmBatchMatMul();
+    registerWasmIdentity();
+  }
   return tf.setBackend('wasm');
 }
 
@@ -70,12 +74,25 @@ async function useCpu(): Promise<boolean> {
   return tf.setBackend('cpu');
 }
 
+export interface SetBackendOptions {
+  /**
+   * Use @lmkit/tfjs-native's kernels on wasm and cpu when that package and its addon are
+   * installed. Default true, unless the environment sets LMKIT_NATIVE_KERNELS=0.
+   */
+  nativeKernels?: boolean;
+}
+
 /**
  * Selects the TensorFlow.js backend and registers this package's kernel fixes for it. `auto`
- * prefers native TensorFlow when its addon is installed, then wasm, then cpu. Returns the name in
- * use. An explicit preference that cannot be met throws a GPTModelError naming the fix.
+ * prefers native TensorFlow when its addon is installed, then wasm, then cpu. On wasm and cpu,
+ * @lmkit/tfjs-native's kernels are installed on top when available (see `nativeKernelStatus`).
+ * Returns the name in use. An explicit preference that cannot be met throws a GPTModelError
+ * naming the fix.
  */
-export async function setBackend(preference: BackendPreference = 'auto'): Promise<string> {
+export async function setBackend(
+  preference: BackendPreference = 'auto',
+  options: SetBackendOptions = {},
+): Promise<string> {
   registerGradients();
   if (preference === 'tensorflow') {
     if (!(await useTensorflow()))
@@ -98,5 +115,10 @@ export async function setBackend(preference: BackendPreference = 'auto'): Promis
     );
   }
   await tf.ready();
-  return tf.getBackend();
+  const backend = tf.getBackend();
+  if (backend === 'wasm' || backend === 'cpu') {
+    const wanted = options.nativeKernels ?? process.env.LMKIT_NATIVE_KERNELS !== '0';
+    await configureNativeKernels(backend, wanted);
+  }
+  return backend;
 }

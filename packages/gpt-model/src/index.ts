@@ -1,6 +1,11 @@
 // Public API of @lmkit/gpt-model. `tf` re-exports the tfjs-core instance the model runs on.
 export * as tf from '@tensorflow/tfjs-core';
-export { type BackendPreference, findNativeTensorflow, setBackend } from './backend.ts';
+export {
+  type BackendPreference,
+  findNativeTensorflow,
+  type SetBackendOptions,
+  setBackend,
+} from './backend.ts';
 export {
   fromHuggingFaceConfig,
   loadGPT2,
@@ -27,6 +32,7 @@ export {
   wasmHeapLimitBytes,
 } from './memory.ts';
 export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
+export { type NativeKernelStatus, nativeKernelStatus } from './native-kernels.ts';
 export { Rng } from './rng.ts';
 export {
   decodeSafetensors,

@@ -1,10 +1,12 @@
 // The reference check: a random GPT-2 in Hugging Face layout must reproduce an independent PyTorch
-// implementation's logits, loss, per-parameter gradient norms and greedy tokens, on wasm and cpu.
+// implementation's logits, loss, per-parameter gradient norms and greedy tokens, on wasm and cpu,
+// each with this package's own kernels and with @lmkit/tfjs-native's kernels installed on top.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { nativeStatus } from '@lmkit/tfjs-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT, loadGPT2, setBackend } from '../src/index.ts';
+import { type GPT, loadGPT2, nativeKernelStatus, setBackend } from '../src/index.ts';
 
 const dir = fileURLToPath(new URL('../../../data/models/gpt2-tiny-random/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8')) as {
@@ -26,48 +28,63 @@ function relativeL2(actual: ArrayLike<number>, expected: ArrayLike<number>): num
   return Math.sqrt(diff / norm);
 }
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  describe(`GPT-2 against the PyTorch reference on ${backend}`, () => {
-    let model: GPT;
-    beforeAll(async () => {
-      expect(await setBackend(backend)).toBe(backend);
-      model = await loadGPT2(dir);
-    });
-    afterAll(() => model.dispose());
+// The native variant needs the addon (built at install time against OpenBLAS); CI installs
+// libopenblas-dev, so there it always runs. Elsewhere it is skipped with the loader's reason.
+const native = nativeStatus();
+const variants = [
+  { backend: 'wasm', nativeKernels: false },
+  { backend: 'wasm', nativeKernels: true },
+  { backend: 'cpu', nativeKernels: false },
+  { backend: 'cpu', nativeKernels: true },
+] as const;
 
-    it('matches the logits within 1e-4 relative L2', () => {
-      const logits = model.logits(reference.input_ids);
-      expect(logits.shape).toEqual([2, 16, 64]);
-      const error = relativeL2(logits.dataSync(), reference.logits.flat(2));
-      logits.dispose();
-      expect(error).toBeLessThan(1e-4);
-    });
+for (const { backend, nativeKernels } of variants) {
+  const label = `${backend}${nativeKernels ? ' + native kernels' : ''}`;
+  describe.skipIf(nativeKernels && !native.available)(
+    `GPT-2 against the PyTorch reference on ${label}${nativeKernels && !native.available ? ` (skipped: ${native.reason})` : ''}`,
+    () => {
+      let model: GPT;
+      beforeAll(async () => {
+        expect(await setBackend(backend, { nativeKernels })).toBe(backend);
+        expect(nativeKernelStatus(backend).installed).toBe(nativeKernels);
+        model = await loadGPT2(dir);
+      });
+      afterAll(() => model.dispose());
 
-    it('matches the loss within 1e-5 and every gradient norm within 1e-3 relative', () => {
-      const { value, grads } = tf.variableGrads(
-        () => model.loss(reference.input_ids, reference.targets),
-        [...model.parameters.values()],
-      );
-      expect(Math.abs(value.dataSync()[0] - reference.loss)).toBeLessThan(1e-5);
-      const names = Object.keys(reference.grad_l2_norms);
-      expect(names.sort()).toEqual([...model.parameters.keys()].sort());
-      for (const name of names) {
-        const norm = tf.tidy(() => tf.norm(grads[model.variablePrefix + name]).dataSync()[0]);
-        const expected = reference.grad_l2_norms[name];
-        expect(Math.abs(norm - expected) / expected, name).toBeLessThan(1e-3);
-      }
-      tf.dispose([value, ...Object.values(grads)]);
-    });
+      it('matches the logits within 1e-4 relative L2', () => {
+        const logits = model.logits(reference.input_ids);
+        expect(logits.shape).toEqual([2, 16, 64]);
+        const error = relativeL2(logits.dataSync(), reference.logits.flat(2));
+        logits.dispose();
+        expect(error).toBeLessThan(1e-4);
+      });
 
-    it('produces the greedy tokens exactly, with and without the KV cache', async () => {
-      const { prompt, tokens } = reference.greedy;
-      const maxNewTokens = tokens.length - prompt.length;
-      for (const kvCache of [true, false]) {
-        const generated: number[] = [];
-        for await (const id of model.generate(prompt, { maxNewTokens, temperature: 0, kvCache }))
-          generated.push(id);
-        expect([...prompt, ...generated]).toEqual(tokens);
-      }
-    });
-  });
+      it('matches the loss within 1e-5 and every gradient norm within 1e-3 relative', () => {
+        const { value, grads } = tf.variableGrads(
+          () => model.loss(reference.input_ids, reference.targets),
+          [...model.parameters.values()],
+        );
+        expect(Math.abs(value.dataSync()[0] - reference.loss)).toBeLessThan(1e-5);
+        const names = Object.keys(reference.grad_l2_norms);
+        expect(names.sort()).toEqual([...model.parameters.keys()].sort());
+        for (const name of names) {
+          const norm = tf.tidy(() => tf.norm(grads[model.variablePrefix + name]).dataSync()[0]);
+          const expected = reference.grad_l2_norms[name];
+          expect(Math.abs(norm - expected) / expected, name).toBeLessThan(1e-3);
+        }
+        tf.dispose([value, ...Object.values(grads)]);
+      });
+
+      it('produces the greedy tokens exactly, with and without the KV cache', async () => {
+        const { prompt, tokens } = reference.greedy;
+        const maxNewTokens = tokens.length - prompt.length;
+        for (const kvCache of [true, false]) {
+          const generated: number[] = [];
+          for await (const id of model.generate(prompt, { maxNewTokens, temperature: 0, kvCache }))
+            generated.push(id);
+          expect([...prompt, ...generated]).toEqual(tokens);
+        }
+      });
+    },
+  );
 }
