@@ -37,8 +37,8 @@ async function outputDocuments(dir: string): Promise<Document[]> {
   return docs;
 }
 
-// Only the language stage (any language) before dedup: the planted texts are plain text, not HTML.
-const stageArgs = ['--stages', 'language', '--languages', 'any', '--quiet'];
+// Only dedup and PII: the planted texts are plain text already (no HTML to extract).
+const stageArgs = ['--stages', 'minhash-dedup,pii', '--quiet'];
 
 describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', () => {
   let root: string;
@@ -69,7 +69,23 @@ describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', (
     await rm(root, { recursive: true, force: true });
   });
 
-  it('dedups by default: duplicates in the stats table, PII replaced, nothing else in the output', async () => {
+  it('has dedup and PII in the default stage list, last', async () => {
+    const out = capture();
+    await runCommand({
+      argv: ['-i', 'part-0.jsonl', '-o', 'defaults', '--json', '--quiet'],
+      cwd: root,
+      stdout: out.stream,
+    });
+    const report = JSON.parse(out.text());
+    expect(report.stageNames.slice(-2)).toEqual(['minhash-dedup', 'pii']);
+    expect(report.stages.map((s: { stage: string }) => s.stage).slice(-2)).toEqual([
+      'minhash-dedup',
+      'pii',
+    ]);
+    expect(report.read).toBe(report.kept + report.dropped + report.errored);
+  });
+
+  it('dedups: duplicates in the stats table, PII replaced, nothing else in the output', async () => {
     const out = capture();
     expect(
       await runCommand({
@@ -106,8 +122,18 @@ describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', (
       cwd: root,
       stdout: plain.stream,
     });
-    expect(plain.text()).not.toMatch(/minhash-dedup/);
+    expect(plain.text()).not.toMatch(/minhash-dedup|\| pii/);
     expect(await outputDocuments(join(root, 'plain'))).toHaveLength(corpus.documents.length);
+    // Leaving them out of --stages turns them off too; PII alone runs without dedup.
+    const piiOnly = capture();
+    const piiArgs = ['--stages', 'pii', '--quiet'];
+    await runCommand({
+      argv: ['--input', 'part-*.jsonl', '--output', 'pii-only', ...piiArgs],
+      cwd: root,
+      stdout: piiOnly.stream,
+    });
+    expect(piiOnly.text()).not.toMatch(/minhash-dedup/);
+    expect(piiOnly.text()).toMatch(/\| pii +\|/);
   });
 
   it('two Slurm-style tasks through run, dedup buckets, clusters and filter equal the single-task run and meet the rates', async () => {

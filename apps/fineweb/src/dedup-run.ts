@@ -16,6 +16,14 @@ import {
   runWithDedup,
 } from '@lmkit/crawler-filters';
 
+/** Stage names `run --stages` takes besides the registry's; they always run last, in this order. */
+export const dedupStageNames = ['minhash-dedup', 'pii'] as const;
+
+/** The names createStages builds (everything but dedup and PII). */
+export function filterStageNames(names: readonly string[]): string[] {
+  return names.filter((name) => !(dedupStageNames as readonly string[]).includes(name));
+}
+
 /** parseArgs options `run` gains. */
 export const dedupRunArgs = {
   'task-index': { type: 'string' },
@@ -25,7 +33,8 @@ export const dedupRunArgs = {
   'no-pii': { type: 'boolean', default: false },
 } as const;
 
-export const dedupRunUsage = `  --task-index N         this task's index (default $SLURM_ARRAY_TASK_ID, else 0)
+export const dedupRunUsage = `  --stages also takes minhash-dedup and pii (both in the default list; they always run last)
+  --task-index N         this task's index (default $SLURM_ARRAY_TASK_ID, else 0)
   --task-count N         tasks the inputs split into, in blocks of files (default $SLURM_ARRAY_TASK_COUNT, else 1)
   --work-dir DIR         MinHash work folder shared by all tasks (default OUTPUT-minhash beside the
                          output with --task-count above 1, else a temporary folder removed afterwards)
@@ -69,6 +78,8 @@ export function integerArg(name: string, raw: string | undefined): number | unde
 /** Resolves the task slot, its files, shard prefix and dedup settings from the parsed options. */
 export function planTask(options: {
   values: DedupRunValues;
+  /** The --stages names (the default list includes minhash-dedup and pii). */
+  names: readonly string[];
   paths: readonly string[];
   output: string;
   cwd: string;
@@ -91,8 +102,8 @@ export function planTask(options: {
       : slot.taskCount > 1
         ? `${options.output}-minhash`
         : undefined,
-    dedup: !values['no-dedup'],
-    pii: !values['no-pii'],
+    dedup: options.names.includes('minhash-dedup') && !values['no-dedup'],
+    pii: options.names.includes('pii') && !values['no-pii'],
   };
 }
 

@@ -11,10 +11,17 @@ import {
   formatStatsTable,
   type RemovedDocument,
   removedDocumentsWriter,
-  runPipeline,
   type StageFactory,
   writeDocuments,
 } from '@lmkit/crawler-filters';
+import {
+  dedupRunArgs,
+  dedupRunUsage,
+  dedupStageNames,
+  filterStageNames,
+  planTask,
+  runFineWeb,
+} from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
 import { progressReporter } from './progress.ts';
 
@@ -34,7 +41,8 @@ export const runUsage = `lmkit-fineweb run --input PATTERN [--input PATTERN ...]
   --max-record-bytes N   larger records are counted as errors (default 10485760)
   --removed              also write removed.jsonl: every dropped or errored document with its reason
   --json                 print the stats as JSON instead of a table
-  --quiet                no progress line`;
+  --quiet                no progress line
+${dedupRunUsage}`;
 
 export interface RunCommandOptions {
   argv: string[];
@@ -65,6 +73,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       json: { type: 'boolean', default: false },
       quiet: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
+      ...dedupRunArgs,
     },
   });
   if (values.help) {
@@ -85,14 +94,14 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
         .split(',')
         .map((s) => s.trim())
         .filter(Boolean)
-    : Object.keys(registry);
+    : [...Object.keys(registry), ...dedupStageNames];
   const languageOptions: Record<string, unknown> = {};
   if (values.languages !== undefined)
     languageOptions.keep = values.languages === 'any' ? undefined : values.languages.split(',');
   if (values['min-language-score'] !== undefined)
     languageOptions.minScore = Number(values['min-language-score']);
   const stages = await createStages({
-    names,
+    names: filterStageNames(names),
     registry,
     options: {
       language: languageOptions,
@@ -102,8 +111,10 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       },
     },
   });
+  const plan = planTask({ values, names, paths, output, cwd: options.cwd });
   const writer = writeDocuments({
     dir: output,
+    prefix: plan.prefix,
     format,
     maxDocumentsPerShard: Number(values['shard-size']),
   });
@@ -114,8 +125,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const maxRecordBytes = values['max-record-bytes']
     ? Number(values['max-record-bytes'])
     : undefined;
-  const stats = await runPipeline({
-    source: documentSource({ paths, maxRecordBytes }),
+  const { stats, pendingDedup } = await runFineWeb({
+    plan,
+    source: documentSource({ paths: plan.paths, maxRecordBytes }),
     stages,
     sink: writer.sink,
     onRemoved: removed ? (r: RemovedDocument) => removed.onRemoved(r) : undefined,
@@ -125,12 +137,12 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   await removed?.close();
   progress?.finish();
   const report = { inputs: paths, stageNames: names, output: writer.files, ...stats };
-  await writeFile(join(output, 'stats.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(join(output, plan.statsFile), `${JSON.stringify(report, null, 2)}\n`);
   if (values.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
     const docsPerSecond = stats.read / Math.max(stats.durationMs / 1000, 1e-9);
     stdout.write(
-      `${formatStatsTable(stats)}\n\n${stats.read} read = ${stats.kept} kept + ${stats.dropped} dropped + ${stats.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${writer.files.length} shard(s) in ${output}\n`,
+      `${formatStatsTable(stats)}\n\n${stats.read} read = ${stats.kept} kept + ${stats.dropped} dropped + ${stats.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${writer.files.length} shard(s) in ${output}\n${pendingDedup ? `task ${plan.taskIndex} of ${plan.taskCount} filtered and signed into ${plan.workDir}; next: dedup buckets, clusters, filter\n` : ''}`,
     );
   }
   return 0;
