@@ -50,8 +50,8 @@ export async function run(): Promise<void> {
     JSON.stringify({
       text,
       model: { nLayer: 4, nHead: 4, nEmbd: 128, blockSize: 64, dropout: 0, bias: false },
-      // @lmkit/tfjs-native's kernels, checked against known answers first; LMKIT_TRAIN_NATIVE=0 skips them
-      native: process.env.LMKIT_TRAIN_NATIVE !== '0',
+      // @lmkit/tfjs-native's kernels when built (gpt-model's default); LMKIT_TRAIN_NATIVE=0 turns them off
+      native: process.env.LMKIT_TRAIN_NATIVE === '0' ? false : undefined,
       training: {
         batchSize: 12,
         sequenceLength: 64,

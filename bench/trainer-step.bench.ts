@@ -22,7 +22,7 @@ export function run(): void {
         '--steps',
         preset === 'a' ? '10' : '5',
       ];
-      if (native) args.push('--native');
+      args.push(native ? '--native' : '--no-native');
       const child = spawnSync(process.execPath, args, { cwd: repoRoot, encoding: 'utf8' });
       const line = child.stdout.trim().split('\n').at(-1) ?? '';
       if (child.status !== 0 || !line.startsWith('{')) {

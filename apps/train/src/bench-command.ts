@@ -43,7 +43,7 @@ export const benchPresets: Record<string, { model: GPTConfig; batchSize: number 
   },
 };
 
-export const benchHelp = `lmkit-train bench --preset a|b [--steps N] [--warmup N] [--backend NAME] [--native]
+export const benchHelp = `lmkit-train bench --preset a|b [--steps N] [--warmup N] [--backend NAME] [--native | --no-native]
 
 Prints one JSON line: {"preset", "backend", "tokens_per_second", "median_step_ms", ...}
   a: 4 layers, 4 heads, 128 wide, T 128, vocab 4096, batch 8
@@ -59,7 +59,7 @@ export async function benchCommand(args: ParsedArgs): Promise<number> {
   const warmup = numberFlag(args.flags, 'warmup') ?? 2;
   const backend = await setUpBackend({
     backend: stringFlag(args.flags, 'backend'),
-    native: args.flags.get('native') === true,
+    native: args.flags.get('native') as boolean | undefined,
   });
   const { model: config, batchSize } = preset;
   const T = config.blockSize;

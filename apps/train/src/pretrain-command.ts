@@ -23,7 +23,7 @@ Pre-trains a GPT on token shards or on a text file read as bytes.
   --model NAME          a gpt-model preset; or give "model": { nLayer, nHead, nEmbd, blockSize } in the config
   --out DIR             run folder (default runs/train/pretrain): metrics.jsonl, loss.svg/png, checkpoints/
   --resume[=DIR]        continue from the newest checkpoint in --out (or from DIR)
-  --backend NAME        auto | tensorflow | wasm | cpu (default auto); --native adds @lmkit/tfjs-native kernels
+  --backend NAME        auto | tensorflow | wasm | cpu (default auto); native kernels are used when built: --native requires them, --no-native turns them off
   --max-steps N --max-tokens N --max-minutes M   step budget
   --batch-size B --sequence-length T --total-batch-tokens N   (gradient accumulation)
   --lr X --min-lr X --warmup-steps N --decay-steps N --schedule cosine|wsd|constant

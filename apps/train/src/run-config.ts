@@ -23,7 +23,7 @@ export interface RunConfig {
   /** Run folder; default runs/train/<command>. */
   outDir?: string;
   backend?: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
-  /** Use @lmkit/tfjs-native's kernels (checked against known answers first); default false. */
+  /** @lmkit/tfjs-native's kernels: true requires them, false turns them off; default: used when built. */
   native?: boolean;
   samplePrompt?: string;
   /** SFT: base checkpoint folder. */

@@ -15,14 +15,14 @@ export const sampleHelp = `lmkit-train sample --checkpoint DIR [--prompt TEXT] [
   --temperature X        default 0.8 (0 = greedy)
   --top-k N              default 200
   --seed N               default 1
-  --backend NAME, --native`;
+  --backend NAME, --native | --no-native`;
 
 export async function sampleCommand(args: ParsedArgs): Promise<number> {
   const dir = stringFlag(args.flags, 'checkpoint');
   if (!dir) throw new TrainerConfigError('sample needs --checkpoint DIR');
   await setUpBackend({
     backend: stringFlag(args.flags, 'backend'),
-    native: args.flags.get('native') === true,
+    native: args.flags.get('native') as boolean | undefined,
   });
   const { model, tokenizerJson } = await loadCheckpoint(dir);
   if (!tokenizerJson)

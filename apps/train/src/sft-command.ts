@@ -31,7 +31,7 @@ tokenizer gains the chat markers (${CHAT_MARKERS.join(' ')}) and the model's emb
   --reply-prompts N        validation prompts sampled at each evaluation to count replies ending in ${IM_END} (default 8)
   --out DIR                run folder (default runs/train/sft)
   --resume[=DIR]           continue an interrupted SFT run
-  --backend NAME, --native, and every training flag of \`lmkit-train pretrain --help\`
+  --backend NAME, --native | --no-native, and every training flag of \`lmkit-train pretrain --help\`
   (SFT defaults: cosine from 1e-4 to 0, weight decay 0, evaluation every 50 steps)`;
 
 export async function sftCommand(args: ParsedArgs): Promise<number> {
