@@ -1,6 +1,6 @@
 // Stages 1–4: crawl (real pages into WARC files) → filter (the FineWeb recipe) → tokenizer
 // (byte-level BPE with the chat markers reserved) → shards (llm.c format, validation first).
-import { copyFileSync, existsSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, saveTokenizer, trainBpe } from '@lmkit/bpe';
 import {
@@ -8,7 +8,7 @@ import {
   createStages,
   documentSource,
   fineWebStageRegistry,
-  runPipeline,
+  runWithDedup,
   writeDocuments,
 } from '@lmkit/crawler-filters';
 import { readDocuments, tokenizeToShards } from '@lmkit/datasets';
@@ -46,7 +46,7 @@ export const crawlStage: Stage<SpeedrunPreset> = {
 
 export const filterStage: Stage<SpeedrunPreset> = {
   name: 'filter',
-  title: 'filter: URL, extraction, language, Gopher, C4, FineWeb, dedup',
+  title: 'filter: URL, extraction, language, Gopher, C4, FineWeb quality, MinHash dedup, PII',
   async run({ dir, dirOf, progress }) {
     const crawlDir = dirOf('crawl');
     const paths = readdirSync(crawlDir)
@@ -56,14 +56,18 @@ export const filterStage: Stage<SpeedrunPreset> = {
     const names = Object.keys(fineWebStageRegistry);
     const stages = await createStages({ names, registry: fineWebStageRegistry, options: {} });
     const writer = writeDocuments({ dir: join(dir, 'documents'), format: 'jsonl' });
-    const stats = await runPipeline({
+    const workDir = join(dir, 'minhash');
+    // Filters, then MinHash signatures → bucket matches → clusters → dedup filter, then PII.
+    const stats = await runWithDedup({
       source: documentSource({ paths }),
       stages,
       sink: writer.sink,
+      workDir,
       onProgress: (p) => progress.update(p.read, p.read, `${p.kept} kept`),
       progressEvery: 10,
     });
-    return { ...stats, stageNames: names, files: writer.files };
+    rmSync(workDir, { recursive: true, force: true });
+    return { ...stats, stageNames: stats.stages.map((s) => s.stage), files: writer.files };
   },
   summarize: (s) => `${s.read} read = ${s.kept} kept + ${s.dropped} dropped + ${s.errored} errored`,
 };
