@@ -216,10 +216,11 @@ export async function replyStopRate(
   if (!check || check.prompts.length === 0) return undefined;
   let ended = 0;
   for (const prompt of check.prompts) {
+    // No `stop` option: gpt-model's generate ends quietly on a stop id without yielding it, and
+    // this check must see the id to count the reply as ended.
     for await (const id of model.generate(prompt, {
       maxNewTokens: check.maxNewTokens,
       temperature: 0,
-      stop: [check.stopTokenId],
     })) {
       if (id === check.stopTokenId) {
         ended++;

@@ -84,9 +84,10 @@ export class TinyModel implements TrainableModel {
           break;
         }
       }
+      // As @lmkit/gpt-model does: a stop id ends the stream without being yielded.
+      if (options.stop?.includes(next)) return;
       ids.push(next);
       yield next;
-      if (options.stop?.includes(next)) return;
     }
   }
 
