@@ -18,7 +18,9 @@ interface Page {
 
 function readability(source: string): string {
   const { document } = parseHTML(source);
-  const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0]).parse();
+  const article = new Readability(
+    document as unknown as ConstructorParameters<typeof Readability>[0],
+  ).parse();
   return article?.content ?? '';
 }
 
