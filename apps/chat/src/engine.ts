@@ -2,6 +2,8 @@
 // generation. The real engine (model-engine.ts) wraps an lmkit checkpoint; tests build their own.
 // Decoding, stop strings, limits and finish reasons live above this line, in completion.ts.
 
+import type { TokenizerLike } from '@lmkit/chat-template';
+
 export type ChatRole = 'system' | 'user' | 'assistant';
 
 export interface ChatMessage {
@@ -9,17 +11,8 @@ export interface ChatMessage {
   content: string;
 }
 
-/** The structural tokenizer every lmkit package agrees on (see notes/contracts). */
-export interface TokenizerLike {
-  readonly vocabSize: number;
-  encodeOrdinary(text: string): number[];
-  encode(
-    text: string,
-    options?: { allowedSpecial?: 'all' | readonly string[] | ReadonlySet<string> },
-  ): number[];
-  decode(ids: readonly number[]): string;
-  specialTokenId(name: string): number | undefined;
-}
+/** The structural tokenizer every lmkit package agrees on, as @lmkit/chat-template declares it. */
+export type { TokenizerLike };
 
 export interface SamplingOptions {
   /** Most new tokens to produce; the engine may stop earlier at a stop token. */
