@@ -10,12 +10,16 @@
         "native/unary.c",
         "native/binary.c",
         "native/reduce.c",
-        "native/layernorm.c"
+        "native/layernorm.c",
+        "native/pool.c",
+        "native/attention.c",
+        "native/optimizer.c",
+        "native/cross_entropy.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],
       "cflags!": ["-O2"],
-      "libraries": ["-lopenblas"],
+      "libraries": ["-lopenblas", "-lpthread"],
       "conditions": [
         ["OS=='mac'", {
           "include_dirs": ["/opt/homebrew/opt/openblas/include", "/usr/local/opt/openblas/include"],

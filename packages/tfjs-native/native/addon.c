@@ -2,22 +2,25 @@
  * that read and write Float32Array views of tensor memory in place. */
 #include "common.h"
 
-static void define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
+void lmkit_define(napi_env env, napi_value exports, const char *name, napi_callback fn) {
   napi_value value;
   napi_create_function(env, name, NAPI_AUTO_LENGTH, fn, NULL, &value);
   napi_set_named_property(env, exports, name, value);
 }
 
 NAPI_MODULE_INIT() {
-  define(env, exports, "sgemmBatched", lmkit_sgemm_batched);
-  define(env, exports, "unary", lmkit_unary);
-  define(env, exports, "geluGrad", lmkit_gelu_grad);
-  define(env, exports, "layerNorm", lmkit_layer_norm);
-  define(env, exports, "layerNormGrad", lmkit_layer_norm_grad);
-  define(env, exports, "binary", lmkit_binary);
-  define(env, exports, "sum", lmkit_sum);
-  define(env, exports, "setThreads", lmkit_set_threads);
-  define(env, exports, "getThreads", lmkit_get_threads);
-  define(env, exports, "blasInfo", lmkit_blas_info);
+  lmkit_define(env, exports, "sgemmBatched", lmkit_sgemm_batched);
+  lmkit_define(env, exports, "unary", lmkit_unary);
+  lmkit_define(env, exports, "geluGrad", lmkit_gelu_grad);
+  lmkit_define(env, exports, "layerNorm", lmkit_layer_norm);
+  lmkit_define(env, exports, "layerNormGrad", lmkit_layer_norm_grad);
+  lmkit_define(env, exports, "binary", lmkit_binary);
+  lmkit_define(env, exports, "sum", lmkit_sum);
+  lmkit_define(env, exports, "setThreads", lmkit_set_threads);
+  lmkit_define(env, exports, "getThreads", lmkit_get_threads);
+  lmkit_define(env, exports, "blasInfo", lmkit_blas_info);
+  lmkit_register_attention(env, exports);
+  lmkit_register_optimizer(env, exports);
+  lmkit_register_cross_entropy(env, exports);
   return exports;
 }

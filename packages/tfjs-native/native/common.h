@@ -36,6 +36,18 @@ int lmkit_get_float(napi_env env, napi_value value, double *out, const char *nam
 /* Number of worker threads our own (non-BLAS) kernels use; set with setThreads. */
 int lmkit_kernel_threads(void);
 
+/* Runs fn(ctx, begin, end) over contiguous chunks of [0, n) on up to lmkit_kernel_threads()
+ * threads (the caller's included), each chunk at least min_per_thread long; returns when all
+ * chunks are done. Call only from the JS thread. */
+typedef void (*lmkit_range_fn)(void *ctx, size_t begin, size_t end);
+void lmkit_parallel_for(size_t n, size_t min_per_thread, lmkit_range_fn fn, void *ctx);
+
+/* Each kernel family defines its N-API functions on the addon's exports object. */
+void lmkit_define(napi_env env, napi_value exports, const char *name, napi_callback fn);
+void lmkit_register_attention(napi_env env, napi_value exports);
+void lmkit_register_optimizer(napi_env env, napi_value exports);
+void lmkit_register_cross_entropy(napi_env env, napi_value exports);
+
 napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info);
 napi_value lmkit_unary(napi_env env, napi_callback_info info);
 napi_value lmkit_gelu_grad(napi_env env, napi_callback_info info);

@@ -3,9 +3,15 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { type AttentionAddon, attentionAddonFunctions } from './attention.ts';
+import { type CrossEntropyAddon, crossEntropyAddonFunctions } from './cross-entropy.ts';
+import { type OptimizerAddon, optimizerAddonFunctions } from './optimizer.ts';
 
 /** The functions the addon exports. Arrays are read and written in place (zero copy). */
-export interface NativeAddon {
+export type NativeAddon = CoreAddon & AttentionAddon & CrossEntropyAddon & OptimizerAddon;
+
+/** The core functions (sgemm, elementwise, LayerNorm, threads). */
+export interface CoreAddon {
   /** out[i] = op(a[aIndex[i]]) · op(b[bIndex[i]]), each an m×k by k×n row-major product. */
   sgemmBatched(
     a: Float32Array,
@@ -81,7 +87,10 @@ const addonFunctions = [
   'setThreads',
   'getThreads',
   'blasInfo',
-] as const;
+  ...attentionAddonFunctions,
+  ...crossEntropyAddonFunctions,
+  ...optimizerAddonFunctions,
+];
 
 const cache = new Map<string, AddonLoadResult>();
 

@@ -6,16 +6,19 @@ import {
   getBackend,
   getKernel,
   type KernelConfig,
-  type KernelFunc,
   registerKernel,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
-import { loadAddon, type NativeAddon } from './addon.ts';
+import { loadAddon } from './addon.ts';
+import { attentionKernels, registerAttentionGradients } from './attention.ts';
 import { batchMatMulKernel } from './batch-matmul.ts';
+import { crossEntropyKernels, registerCrossEntropyGradients } from './cross-entropy.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
 import { geluKernels, registerGeluGradient } from './gelu.ts';
+import type { KernelFactory } from './kernel-factory.ts';
 import { layerNormKernels, registerLayerNormGradient } from './layer-norm.ts';
+import { optimizerKernels, registerOptimizerGradients } from './optimizer.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
@@ -41,17 +44,14 @@ export interface InstallNativeKernelsResult {
   threads?: number;
 }
 
-type KernelFactory = (
-  addon: NativeAddon,
-  backend: SupportedBackendName,
-  previous: KernelConfig | undefined,
-) => KernelFunc;
-
 const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   ...elementwiseKernels,
   ...geluKernels,
   ...layerNormKernels,
+  ...attentionKernels,
+  ...crossEntropyKernels,
+  ...optimizerKernels,
 };
 
 /** Every kernel name this package can install. */
@@ -125,6 +125,9 @@ export async function installNativeKernels(
   loaded.addon.setThreads(threads);
   registerGeluGradient();
   registerLayerNormGradient();
+  registerAttentionGradients();
+  registerCrossEntropyGradients();
+  registerOptimizerGradients();
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
   for (const kernelName of wanted) {

@@ -1,0 +1,14 @@
+// Attention kernels (scaffold: the kernel family registers here; see native/attention.c).
+import type { KernelFactory } from './kernel-factory.ts';
+
+/** The addon functions this family adds. */
+// biome-ignore lint/complexity/noBannedTypes: filled in by the family's kernels
+export type AttentionAddon = {};
+
+/** Names of the addon functions above (a stale build lacking one is not used). */
+export const attentionAddonFunctions: readonly string[] = [];
+
+export const attentionKernels: Record<string, KernelFactory> = {};
+
+/** Registers this family's gradients (once per process). */
+export function registerAttentionGradients(): void {}

@@ -1,0 +1,14 @@
+// Optimizer kernels (scaffold: the kernel family registers here; see native/optimizer.c).
+import type { KernelFactory } from './kernel-factory.ts';
+
+/** The addon functions this family adds. */
+// biome-ignore lint/complexity/noBannedTypes: filled in by the family's kernels
+export type OptimizerAddon = {};
+
+/** Names of the addon functions above (a stale build lacking one is not used). */
+export const optimizerAddonFunctions: readonly string[] = [];
+
+export const optimizerKernels: Record<string, KernelFactory> = {};
+
+/** Registers this family's gradients (once per process). */
+export function registerOptimizerGradients(): void {}
