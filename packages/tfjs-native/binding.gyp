@@ -14,7 +14,8 @@
         "native/pool.c",
         "native/attention.c",
         "native/optimizer.c",
-        "native/cross_entropy.c"
+        "native/cross_entropy.c",
+        "native/decode.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

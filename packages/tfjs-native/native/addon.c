@@ -22,5 +22,6 @@ NAPI_MODULE_INIT() {
   lmkit_register_attention(env, exports);
   lmkit_register_optimizer(env, exports);
   lmkit_register_cross_entropy(env, exports);
+  lmkit_register_decode(env, exports);
   return exports;
 }

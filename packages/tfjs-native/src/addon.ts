@@ -5,10 +5,15 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { type AttentionAddon, attentionAddonFunctions } from './attention.ts';
 import { type CrossEntropyAddon, crossEntropyAddonFunctions } from './cross-entropy.ts';
+import { type DecodeAddon, decodeAddonFunctions } from './decode.ts';
 import { type OptimizerAddon, optimizerAddonFunctions } from './optimizer.ts';
 
 /** The functions the addon exports. Arrays are read and written in place (zero copy). */
-export type NativeAddon = CoreAddon & AttentionAddon & CrossEntropyAddon & OptimizerAddon;
+export type NativeAddon = CoreAddon &
+  AttentionAddon &
+  CrossEntropyAddon &
+  DecodeAddon &
+  OptimizerAddon;
 
 /** The core functions (sgemm, elementwise, LayerNorm, threads). */
 export interface CoreAddon {
@@ -89,6 +94,7 @@ const addonFunctions = [
   'blasInfo',
   ...attentionAddonFunctions,
   ...crossEntropyAddonFunctions,
+  ...decodeAddonFunctions,
   ...optimizerAddonFunctions,
 ];
 

@@ -4,6 +4,7 @@ export { defaultAddonPath, type NativeAddon } from './addon.ts';
 export * from './attention.ts';
 export { type BatchMatMulPlan, broadcastBatchShape, planBatchMatMul } from './batch-shape.ts';
 export * from './cross-entropy.ts';
+export * from './decode.ts';
 export { TfjsNativeError } from './errors.ts';
 export { gelu, geluGradKernelName, geluKernelName } from './gelu.ts';
 export {

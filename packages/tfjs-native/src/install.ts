@@ -13,6 +13,7 @@ import { loadAddon } from './addon.ts';
 import { attentionKernels, registerAttentionGradients } from './attention.ts';
 import { batchMatMulKernel } from './batch-matmul.ts';
 import { crossEntropyKernels, registerCrossEntropyGradients } from './cross-entropy.ts';
+import { decodeKernels, registerDecodeGradients } from './decode.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
 import { geluKernels, registerGeluGradient } from './gelu.ts';
@@ -51,6 +52,7 @@ const kernelFactories: Record<string, KernelFactory> = {
   ...layerNormKernels,
   ...attentionKernels,
   ...crossEntropyKernels,
+  ...decodeKernels,
   ...optimizerKernels,
 };
 
@@ -127,6 +129,7 @@ export async function installNativeKernels(
   registerLayerNormGradient();
   registerAttentionGradients();
   registerCrossEntropyGradients();
+  registerDecodeGradients();
   registerOptimizerGradients();
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
