@@ -1,6 +1,7 @@
 // The building blocks of a GPT-2 block on tfjs-core ops: linear layers in Conv1D [in, out] layout,
-// causal multi-head self-attention with an optional KV cache, and the causal mask; LayerNorm and
-// GELU (with hand-written gradients) come from fused.ts.
+// causal multi-head self-attention with an optional KV cache (fused into one native kernel when
+// @lmkit/tfjs-native serves LmkitCausalAttention), and the causal mask; LayerNorm and GELU come
+// from fused.ts.
 import * as tf from '@tensorflow/tfjs-core';
 
 export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
@@ -27,7 +28,41 @@ export interface AttentionInput {
   mask: tf.Tensor;
   /** Cached keys and values of earlier positions, (B, H, past, head size) each. */
   past?: { k: tf.Tensor4D; v: tf.Tensor4D };
+  /** Applied to the attention probabilities; the identity when dropout is off. */
   dropout: (x: tf.Tensor) => tf.Tensor;
+  /**
+   * Whether `dropout` acts (training with dropout > 0). When omitted it is detected by applying
+   * `dropout` to a scalar: an identity returns its input unchanged.
+   */
+  dropoutActive?: boolean;
+}
+
+/** Name of the fused kernel in @lmkit/tfjs-native (the contract: a stable string). */
+export const fusedAttentionKernelName = 'LmkitCausalAttention';
+
+/** Masks made by `causalMask` that are the plain causal triangle (no cache, no left padding). */
+const plainCausalMasks = new WeakSet<tf.Tensor>();
+
+function dropoutActive(input: AttentionInput): boolean {
+  if (input.dropoutActive !== undefined) return input.dropoutActive;
+  return tf.tidy(() => {
+    const probe = tf.scalar(0);
+    return input.dropout(probe) !== probe;
+  });
+}
+
+/**
+ * Whether the fused kernel can replace the tfjs ops: it is registered for the active backend, no
+ * KV cache feeds earlier keys in, the mask is the plain causal one, and no dropout acts on the
+ * probabilities.
+ */
+function canFuse(input: AttentionInput): boolean {
+  return (
+    input.past === undefined &&
+    plainCausalMasks.has(input.mask) &&
+    tf.getKernel(fusedAttentionKernelName, tf.getBackend()) !== undefined &&
+    !dropoutActive(input)
+  );
 }
 
 function splitHeads(x: tf.Tensor2D, batch: number, steps: number, nHead: number): tf.Tensor4D {
@@ -43,6 +78,7 @@ export function causalSelfAttention(
   const { x, batch, steps, nHead, mask, past } = input;
   const width = x.shape[1];
   const qkv = linear(x, weights.qkvWeight, weights.qkvBias);
+  if (qkv.dtype === 'float32' && canFuse(input)) return fusedAttention(input, qkv, weights);
   const [q2, k2, v2] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
   const q = splitHeads(q2, batch, steps, nHead);
   let k = splitHeads(k2, batch, steps, nHead);
@@ -59,6 +95,42 @@ export function causalSelfAttention(
     width,
   ]) as tf.Tensor2D;
   return { y: linear(merged, weights.projWeight, weights.projBias), k, v };
+}
+
+/**
+ * The native path: one kernel from qkv to the merged heads (its gradient is registered by
+ * tfjs-native). k and v, needed only to start a KV cache, are split out when first read.
+ */
+function fusedAttention(
+  input: AttentionInput,
+  qkv: tf.Tensor2D,
+  weights: AttentionWeights,
+): { y: tf.Tensor2D; k: tf.Tensor4D; v: tf.Tensor4D } {
+  const { batch, steps, nHead } = input;
+  const merged = tf
+    .engine()
+    .runKernel(fusedAttentionKernelName, { qkv }, { batch, steps, nHead }) as tf.Tensor2D;
+  const y = linear(merged, weights.projWeight, weights.projBias);
+  let keysValues: { k: tf.Tensor4D; v: tf.Tensor4D } | undefined;
+  const split = () => {
+    if (!keysValues) {
+      const [, k2, v2] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
+      keysValues = {
+        k: splitHeads(k2, batch, steps, nHead),
+        v: splitHeads(v2, batch, steps, nHead),
+      };
+    }
+    return keysValues;
+  };
+  return {
+    y,
+    get k() {
+      return split().k;
+    },
+    get v() {
+      return split().v;
+    },
+  };
 }
 
 /**
@@ -80,5 +152,7 @@ export function causalMask(
       for (let j = 0; j < keys; j++) if (j > past + r || j < pad) data[offset + j] = -1e9;
     }
   }
-  return tf.tensor4d(data, [rows, 1, steps, keys]);
+  const mask = tf.tensor4d(data, [rows, 1, steps, keys]);
+  if (past === 0 && !leftPadding?.some((pad) => pad > 0)) plainCausalMasks.add(mask);
+  return mask;
 }

@@ -61,11 +61,13 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
     const y = causalAttention(qkv, shape).arraySync() as number[][];
     // Row 0 attends to itself only: its output is its own value vector.
     const v0 = (tf.slice(qkv, [0, 8], [1, 4]).arraySync() as number[][])[0];
-    y[0].forEach((value, d) => expect(value).toBeCloseTo(v0[d], 5));
+    for (const [d, value] of y[0].entries()) expect(value).toBeCloseTo(v0[d], 5);
     // Changing the last position leaves every earlier output as it was.
     const changed = tf.concat([tf.slice(qkv, [0, 0], [3, 12]), tf.fill([1, 12], 5)]) as tf.Tensor2D;
     const y2 = causalAttention(changed, shape).arraySync() as number[][];
-    for (let r = 0; r < 3; r++) y[r].forEach((value, d) => expect(y2[r][d]).toBeCloseTo(value, 6));
+    for (let r = 0; r < 3; r++) {
+      for (const [d, value] of y[r].entries()) expect(y2[r][d]).toBeCloseTo(value, 6);
+    }
     expect(Math.abs(y2[3][0] - y[3][0])).toBeGreaterThan(1e-3);
   });
 
