@@ -1,7 +1,8 @@
 /* Fused causal self-attention over GPT-2's packed qkv (B·T, 3C): forward y = softmax(QKᵀ/√hs,
  * causal) V with heads merged into (B·T, C), and backward dqkv from dy. One (batch, head) pair
- * per task on the kernel threads; heads are read with strides straight out of qkv, the masked
- * upper triangle is skipped, and backward recomputes P row by row (no B·H·T² buffer is kept). */
+ * per task on the kernel threads, each running single-threaded OpenBLAS products on blocks of 64
+ * query rows read with strides straight out of qkv; key blocks above the diagonal are skipped, and
+ * backward recomputes P block by block (no B·H·T² buffer is kept between the passes). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,33 +17,6 @@ typedef struct {
   float scale;
   volatile int failed; /* a worker could not allocate its scratch */
 } attention_job;
-
-/* out[d·T + j] = src[j·ld + d]: one head's keys (or values) transposed into contiguous rows. */
-static inline void pack_transposed(const float *restrict src, size_t ld, float *restrict out,
-                                   size_t steps, size_t head_size) {
-  for (size_t j = 0; j < steps; j++) {
-    for (size_t d = 0; d < head_size; d++) out[d * steps + j] = src[j * ld + d];
-  }
-}
-
-/* s[j] = scale · Σ_d a[d]·bt[d·T + j] for j < n; four d at a time to cut traffic on s. */
-static inline void row_dots(const float *restrict a, const float *restrict bt, size_t steps,
-                            size_t head_size, size_t n, float scale, float *restrict s) {
-  for (size_t j = 0; j < n; j++) s[j] = 0.0f;
-  size_t d = 0;
-  for (; d + 4 <= head_size; d += 4) {
-    const float a0 = a[d] * scale, a1 = a[d + 1] * scale, a2 = a[d + 2] * scale,
-                a3 = a[d + 3] * scale;
-    const float *restrict b0 = bt + d * steps, *restrict b1 = b0 + steps,
-                          *restrict b2 = b1 + steps, *restrict b3 = b2 + steps;
-    for (size_t j = 0; j < n; j++) s[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j];
-  }
-  for (; d < head_size; d++) {
-    const float a0 = a[d] * scale;
-    const float *restrict b0 = bt + d * steps;
-    for (size_t j = 0; j < n; j++) s[j] += a0 * b0[j];
-  }
-}
 
 /* Softmax of s[0..n) in place (row max subtracted). */
 static inline void softmax_row(float *restrict s, size_t n) {
@@ -80,72 +54,75 @@ static inline float dot(const float *restrict a, const float *restrict b, size_t
   return sum;
 }
 
-/* acc[d] = Σ_{j<n} w[j]·rows[j·ld + d]. */
-static inline void weighted_rows(const float *restrict w, const float *restrict rows, size_t ld,
-                                 size_t n, size_t head_size, float *restrict acc) {
-  for (size_t d = 0; d < head_size; d++) acc[d] = 0.0f;
-  for (size_t j = 0; j < n; j++) {
-    const float wj = w[j];
-    const float *restrict row = rows + j * ld;
-    for (size_t d = 0; d < head_size; d++) acc[d] += wj * row[d];
+enum { BLOCK_ROWS = 64 }; /* query rows per block of sgemm calls */
+
+static void sgemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a,
+                  size_t lda, const float *b, size_t ldb, float beta, float *c, size_t ldc) {
+  cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, ta ? LMKIT_CBLAS_TRANS : LMKIT_CBLAS_NO_TRANS,
+              tb ? LMKIT_CBLAS_TRANS : LMKIT_CBLAS_NO_TRANS, (int)m, (int)n, (int)k, alpha, a,
+              (int)lda, b, (int)ldb, beta, c, (int)ldc);
+}
+
+/* Rows i0..i0+m of P (keys 0..i0+m, ld = keys): causal softmax of the scaled scores in place,
+ * masked entries set to zero. */
+static void softmax_block(float *p, size_t i0, size_t m, size_t keys) {
+  for (size_t r = 0; r < m; r++) {
+    float *row = p + r * keys;
+    const size_t n = i0 + r + 1;
+    softmax_row(row, n);
+    for (size_t j = n; j < keys; j++) row[j] = 0.0f;
   }
 }
 
+/* One head: per block of query rows, S = Q Kᵀ/√hs over the keys up to the block's last row
+ * (single-threaded OpenBLAS; the blocks above the diagonal are skipped), softmax, O = P V. */
 LMKIT_DISPATCH static void forward_head(const attention_job *job, size_t b, size_t h,
                                         float *scratch) {
   const size_t T = job->steps, hs = job->head_size, C = job->width, ld = 3 * C;
   const float *q = job->qkv + b * T * ld + h * hs, *k = q + C, *v = q + 2 * C;
   float *y = job->out + b * T * C + h * hs;
-  float *kt = scratch, *s = kt + hs * T, *acc = s + T;
-  pack_transposed(k, ld, kt, T, hs);
-  for (size_t i = 0; i < T; i++) {
-    const size_t n = i + 1; /* keys 0..i are visible from query i */
-    row_dots(q + i * ld, kt, T, hs, n, job->scale, s);
-    softmax_row(s, n);
-    weighted_rows(s, v, ld, n, hs, acc);
-    memcpy(y + i * C, acc, hs * sizeof(float));
+  for (size_t i0 = 0; i0 < T; i0 += BLOCK_ROWS) {
+    const size_t m = T - i0 < BLOCK_ROWS ? T - i0 : BLOCK_ROWS, keys = i0 + m;
+    sgemm(0, 1, m, keys, hs, job->scale, q + i0 * ld, ld, k, ld, 0.0f, scratch, keys);
+    softmax_block(scratch, i0, m, keys);
+    sgemm(0, 0, m, hs, keys, 1.0f, scratch, keys, v, ld, 0.0f, y + i0 * C, C);
   }
 }
 
+/* One head backward, per block of query rows: P recomputed as in forward, dP = dO Vᵀ,
+ * dS = P ∘ (dP − rowsum(dP ∘ P)) / √hs, dQ = dS K, dK += dSᵀ Q, dV += Pᵀ dO. */
 LMKIT_DISPATCH static void backward_head(const attention_job *job, size_t b, size_t h,
                                          float *scratch) {
   const size_t T = job->steps, hs = job->head_size, C = job->width, ld = 3 * C;
   const float *q = job->qkv + b * T * ld + h * hs, *k = q + C, *v = q + 2 * C;
   const float *dout = job->dy + b * T * C + h * hs;
   float *dq = job->out + b * T * ld + h * hs, *dk = dq + C, *dv = dq + 2 * C;
-  float *kt = scratch, *vt = kt + hs * T, *p = vt + hs * T, *ds = p + T, *acc = ds + T;
-  const float scale = job->scale;
-  pack_transposed(k, ld, kt, T, hs);
-  pack_transposed(v, ld, vt, T, hs);
+  float *p = scratch, *ds = scratch + BLOCK_ROWS * T;
   for (size_t j = 0; j < T; j++) {
     memset(dk + j * ld, 0, hs * sizeof(float));
     memset(dv + j * ld, 0, hs * sizeof(float));
   }
-  for (size_t i = 0; i < T; i++) {
-    const size_t n = i + 1;
-    const float *qi = q + i * ld, *doi = dout + i * C;
-    row_dots(qi, kt, T, hs, n, scale, p); /* recompute P's row i */
-    softmax_row(p, n);
-    row_dots(doi, vt, T, hs, n, 1.0f, ds); /* dP row i = dO_i Vᵀ */
-    const float centre = dot(p, ds, n);
-    for (size_t j = 0; j < n; j++) ds[j] = p[j] * (ds[j] - centre) * scale;
-    weighted_rows(ds, k, ld, n, hs, acc); /* dQ_i = dS_i K */
-    memcpy(dq + i * ld, acc, hs * sizeof(float));
-    for (size_t j = 0; j < n; j++) {
-      const float dsj = ds[j], pj = p[j];
-      float *restrict dkj = dk + j * ld, *restrict dvj = dv + j * ld;
-      for (size_t d = 0; d < hs; d++) {
-        dkj[d] += dsj * qi[d]; /* dK += dSᵀ Q */
-        dvj[d] += pj * doi[d]; /* dV += Pᵀ dO */
-      }
+  for (size_t i0 = 0; i0 < T; i0 += BLOCK_ROWS) {
+    const size_t m = T - i0 < BLOCK_ROWS ? T - i0 : BLOCK_ROWS, keys = i0 + m;
+    sgemm(0, 1, m, keys, hs, job->scale, q + i0 * ld, ld, k, ld, 0.0f, p, keys);
+    softmax_block(p, i0, m, keys);
+    sgemm(0, 1, m, keys, hs, 1.0f, dout + i0 * C, C, v, ld, 0.0f, ds, keys); /* dP */
+    for (size_t r = 0; r < m; r++) {
+      float *pr = p + r * keys, *dr = ds + r * keys;
+      const size_t n = i0 + r + 1;
+      const float centre = dot(pr, dr, n);
+      for (size_t j = 0; j < n; j++) dr[j] = pr[j] * (dr[j] - centre) * job->scale;
+      for (size_t j = n; j < keys; j++) dr[j] = 0.0f;
     }
+    sgemm(0, 0, m, hs, keys, 1.0f, ds, keys, k, ld, 0.0f, dq + i0 * ld, ld); /* dQ */
+    sgemm(1, 0, keys, hs, m, 1.0f, ds, keys, q + i0 * ld, ld, 1.0f, dk, ld); /* dK */
+    sgemm(1, 0, keys, hs, m, 1.0f, p, keys, dout + i0 * C, C, 1.0f, dv, ld); /* dV */
   }
 }
 
 static void forward_range(void *ctx, size_t begin, size_t end) {
   attention_job *job = ctx;
-  const size_t T = job->steps, hs = job->head_size;
-  float *scratch = malloc((hs * T + T + hs) * sizeof(float));
+  float *scratch = malloc(BLOCK_ROWS * job->steps * sizeof(float));
   if (!scratch) {
     job->failed = 1;
     return;
@@ -158,8 +135,7 @@ static void forward_range(void *ctx, size_t begin, size_t end) {
 
 static void backward_range(void *ctx, size_t begin, size_t end) {
   attention_job *job = ctx;
-  const size_t T = job->steps, hs = job->head_size;
-  float *scratch = malloc((2 * hs * T + 2 * T + hs) * sizeof(float));
+  float *scratch = malloc(2 * BLOCK_ROWS * job->steps * sizeof(float));
   if (!scratch) {
     job->failed = 1;
     return;
@@ -179,7 +155,7 @@ static int read_shape(napi_env env, napi_value *argv, size_t qkv_len, attention_
     return 0;
   }
   char message[256];
-  if (b < 1 || t < 1 || h < 1 || qkv_len % (size_t)(b * t * 3 * h) != 0) {
+  if (b < 1 || t < 1 || h < 1 || qkv_len == 0 || qkv_len % (size_t)(b * t * 3 * h) != 0) {
     snprintf(message, sizeof message,
              "causalAttention: qkv of %zu floats is not batch %lld × steps %lld × 3 × nHead %lld "
              "× head size; pass the (B·T, 3C) output of c_attn with C divisible by nHead",
@@ -213,7 +189,10 @@ static napi_value causal_attention(napi_env env, napi_callback_info info) {
   if (y_len != qkv_len / 3) LMKIT_THROW(env, "causalAttention: y must hold (B·T, C) floats");
   job.qkv = qkv;
   job.out = y;
+  const int blas_threads = openblas_get_num_threads();
+  if (blas_threads != 1) openblas_set_num_threads(1); /* one sgemm per worker, no nesting */
   lmkit_parallel_for(batch * job.heads, 1, forward_range, &job);
+  if (blas_threads != 1) openblas_set_num_threads(blas_threads);
   if (job.failed) LMKIT_THROW(env, "causalAttention: out of memory for the per-thread scratch");
   return NULL;
 }
@@ -238,7 +217,10 @@ static napi_value causal_attention_grad(napi_env env, napi_callback_info info) {
   job.qkv = qkv;
   job.dy = dy;
   job.out = dqkv;
+  const int blas_threads = openblas_get_num_threads();
+  if (blas_threads != 1) openblas_set_num_threads(1);
   lmkit_parallel_for(batch * job.heads, 1, backward_range, &job);
+  if (blas_threads != 1) openblas_set_num_threads(blas_threads);
   if (job.failed) LMKIT_THROW(env, "causalAttentionGrad: out of memory for the per-thread scratch");
   return NULL;
 }
