@@ -52,13 +52,32 @@ const layerNormNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor1D, save: tf
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
 
+/** Whether @lmkit/tfjs-native registered `kernelName` (with its gradient) on the active backend. */
+export function nativeKernel(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
+
 /** LayerNorm over the last axis (eps 1e-5), with an optional bias. */
 export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor1D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (nativeKernel('LmkitLayerNorm') && x.dtype === 'float32') {
+    const inputs: tf.NamedTensorMap = bias
+      ? { x, gamma: weight, beta: bias }
+      : { x, gamma: weight };
+    const attrs = { epsilon: layerNormEpsilon, hasBeta: bias !== undefined };
+    return tf.engine().runKernel('LmkitLayerNorm', inputs, attrs as never) as tf.Tensor2D;
+  }
   return bias ? layerNormWithBias(x, weight, bias) : layerNormNoBias(x, weight);
 }
 
 /** GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
-export const gelu = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
+export function gelu(x: tf.Tensor2D): tf.Tensor2D {
+  if (nativeKernel('LmkitGelu') && x.dtype === 'float32') {
+    return tf.engine().runKernel('LmkitGelu', { x }, {}) as tf.Tensor2D;
+  }
+  return geluFormula(x);
+}
+
+const geluFormula = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
   const t = tf.tanh(tf.mul(tf.add(x, tf.mul(tf.mul(tf.mul(x, x), x), geluCubic)), geluScale));
   save([x, t]);
   return {
@@ -81,6 +100,18 @@ export function weightedCrossEntropy(
   targets: tf.Tensor1D,
   weights: tf.Tensor1D,
 ): tf.Scalar {
+  if (
+    nativeKernel('LmkitCrossEntropy') &&
+    logits.dtype === 'float32' &&
+    targets.dtype === 'int32'
+  ) {
+    // @lmkit/tfjs-native: one pass for the row log-sum-exps, one for the gradient.
+    const [loss] = tf.engine().runKernel('LmkitCrossEntropy', { logits, targets, weights }, {}) as [
+      tf.Scalar,
+      tf.Tensor1D,
+    ];
+    return loss;
+  }
   const vocab = logits.shape[1];
   const op = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
     const max = tf.max(z, -1, true);

@@ -1,14 +1,169 @@
-// CrossEntropy kernels (scaffold: the kernel family registers here; see native/cross_entropy.c).
+// Softmax cross-entropy as one fused op: `crossEntropy(logits, targets, weights)` returns
+// Σᵢ weightsᵢ · (logsumexp(logitsᵢ) − logitsᵢ[targetsᵢ]) through the native LmkitCrossEntropy
+// kernel (one pass for the row log-sum-exps, one for the gradient) or from tfjs ops otherwise.
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { TfjsNativeError } from './errors.ts';
 import type { KernelFactory } from './kernel-factory.ts';
+import { type SupportedBackendName, type TensorMemory, tensorMemory } from './tensor-memory.ts';
+
+export const crossEntropyKernelName = 'LmkitCrossEntropy';
+export const crossEntropyGradKernelName = 'LmkitCrossEntropyGrad';
 
 /** The addon functions this family adds. */
-// biome-ignore lint/complexity/noBannedTypes: filled in by the family's kernels
-export type CrossEntropyAddon = {};
+export interface CrossEntropyAddon {
+  /** Writes each row's log-sum-exp into lseOut; returns Σ weights·(lse − logits[target]). */
+  crossEntropy(
+    logits: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    lseOut: Float32Array,
+    vocab: number,
+  ): number;
+  /** out = (softmax(logits) − onehot(targets)) · weights · dy, row by row. */
+  crossEntropyGrad(
+    logits: Float32Array,
+    targets: Int32Array,
+    weights: Float32Array,
+    lse: Float32Array,
+    dy: number,
+    out: Float32Array,
+    vocab: number,
+  ): void;
+}
 
-/** Names of the addon functions above (a stale build lacking one is not used). */
-export const crossEntropyAddonFunctions: readonly string[] = [];
+export const crossEntropyAddonFunctions: readonly string[] = ['crossEntropy', 'crossEntropyGrad'];
 
-export const crossEntropyKernels: Record<string, KernelFactory> = {};
+function checkShapes(logits: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor): void {
+  const rows = logits.shape[0];
+  if (
+    logits.rank !== 2 ||
+    targets.rank !== 1 ||
+    weights.rank !== 1 ||
+    targets.shape[0] !== rows ||
+    weights.shape[0] !== rows
+  ) {
+    throw new TfjsNativeError(
+      `crossEntropy needs logits (N, V), targets (N) and weights (N); got [${logits.shape}], [${targets.shape}] and [${weights.shape}]`,
+    );
+  }
+  if (targets.dtype !== 'int32') {
+    throw new TfjsNativeError(
+      `crossEntropy targets must be int32 token ids, got ${targets.dtype}; cast them with tf.cast(targets, 'int32')`,
+    );
+  }
+}
 
-/** Registers this family's gradients (once per process). */
-export function registerCrossEntropyGradients(): void {}
+/**
+ * Σᵢ weightsᵢ · (logsumexp(logitsᵢ) − logitsᵢ[targetsᵢ]) for logits (N, V), int32 targets (N)
+ * and weights (N) (a mean: weights 1/N; a loss mask: zeros). Differentiable in logits and weights.
+ */
+export function crossEntropy(
+  logits: tf.Tensor2D,
+  targets: tf.Tensor1D,
+  weights: tf.Tensor1D,
+): tf.Scalar {
+  checkShapes(logits, targets, weights);
+  if (logits.dtype === 'float32' && tf.getKernel(crossEntropyKernelName, tf.getBackend())) {
+    const [loss] = tf
+      .engine()
+      .runKernel(crossEntropyKernelName, { logits, targets, weights }, {}) as [
+      tf.Scalar,
+      tf.Tensor1D,
+    ];
+    return loss;
+  }
+  return tf.tidy(() => {
+    const lse = tf.logSumExp(logits, -1);
+    const picked = pick(logits, targets);
+    return tf.sum(tf.mul(tf.sub(lse, picked), weights)) as tf.Scalar;
+  });
+}
+
+/**
+ * logits[i, ids[i]] for each row i, through a one-hot product (its gradient needs no
+ * UnsortedSegmentSum, which stock wasm lacks; int32 then cast: wasm's OneHot writes integer bits
+ * into float32 outputs).
+ */
+function pick(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor {
+  const vocab = logits.shape[1] as number;
+  if (vocab === 1) return tf.reshape(logits, [-1]);
+  return tf.sum(tf.mul(logits, tf.cast(tf.oneHot(ids as tf.Tensor1D, vocab), 'float32')), -1);
+}
+
+/** int32 ids as an Int32Array: the same bytes on wasm, the backend's own array on cpu. */
+function intView(memory: TensorMemory, backendName: SupportedBackendName, t: TensorInfo) {
+  const floats = memory.view(t);
+  return backendName === 'wasm'
+    ? new Int32Array(floats.buffer, floats.byteOffset, floats.length)
+    : Int32Array.from(floats);
+}
+
+const forward: KernelFactory = (addon, backendName) => (args) => {
+  const { logits, targets, weights } = args.inputs as Record<string, TensorInfo>;
+  const memory = tensorMemory(backendName, args.backend as KernelBackend);
+  const rows = logits.shape[0];
+  const lse = memory.allocate([rows]);
+  const loss = memory.allocate([]);
+  const total = addon.crossEntropy(
+    memory.view(logits),
+    intView(memory, backendName, targets),
+    memory.view(weights),
+    lse.view(),
+    logits.shape[1],
+  );
+  loss.view()[0] = total;
+  return [loss.info, lse.info];
+};
+
+const backward: KernelFactory = (addon, backendName) => (args) => {
+  const { logits, targets, weights, lse, dy } = args.inputs as Record<string, TensorInfo>;
+  const memory = tensorMemory(backendName, args.backend as KernelBackend);
+  const out = memory.allocate([...logits.shape]);
+  const scale = memory.view(dy)[0];
+  addon.crossEntropyGrad(
+    memory.view(logits),
+    intView(memory, backendName, targets),
+    memory.view(weights),
+    memory.view(lse),
+    scale,
+    out.view(),
+    logits.shape[1],
+  );
+  return out.info;
+};
+
+export const crossEntropyKernels: Record<string, KernelFactory> = {
+  [crossEntropyKernelName]: forward,
+  [crossEntropyGradKernelName]: backward,
+};
+
+/** Registers LmkitCrossEntropy's gradient (once per process). */
+export function registerCrossEntropyGradients(): void {
+  if (tf.getGradient(crossEntropyKernelName)) return;
+  tf.registerGradient({
+    kernelName: crossEntropyKernelName,
+    inputsToSave: ['logits', 'targets', 'weights'],
+    outputsToSave: [false, true],
+    gradFunc: (dys, saved) => {
+      const [dLoss] = dys as tf.Tensor[];
+      const [logits, targets, weights, lse] = saved;
+      return {
+        logits: () =>
+          tf
+            .engine()
+            .runKernel(
+              crossEntropyGradKernelName,
+              { logits, targets, weights, lse, dy: dLoss },
+              {},
+            ) as tf.Tensor,
+        // ∂loss/∂weightᵢ = lseᵢ − logitsᵢ[targetᵢ]; ids get no gradient.
+        weights: () => {
+          const picked = pick(logits, targets);
+          return tf.mul(tf.sub(lse, picked), dLoss);
+        },
+        targets: () => tf.zerosLike(targets),
+      };
+    },
+  });
+}
