@@ -1,8 +1,10 @@
 // Autoregressive decoding for a batch of prompts: left-padded prompts, one prefill pass, then one
-// token per step through a KV cache (or full recomputation, for checks and benchmarks).
+// token per step through a KV cache (or full recomputation, for checks and benchmarks). With
+// @lmkit/tfjs-native's decode kernels installed, the cache is a native in-place buffer instead.
 import * as tf from '@tensorflow/tfjs-core';
 import { GPTModelError } from './errors.ts';
 import type { GPT, KVCache } from './model.ts';
+import { NativeDecodeCache, nativeDecodeAvailable } from './native-decode.ts';
 import { Rng } from './rng.ts';
 import { checkSamplingOptions, type SamplingOptions, sampleToken } from './sampling.ts';
 import { checkIds, checkLength } from './validate.ts';
@@ -44,11 +46,17 @@ export async function* generateTokens(
   const padding = prompts.map((p) => longest - p.length);
   const sequences = prompts.map((p, b) => [...new Array<number>(padding[b]).fill(0), ...p]);
   const done = new Array<boolean>(batch).fill(false);
-  const cache: KVCache | undefined = useCache ? { length: 0, layers: [] } : undefined;
+  const native =
+    useCache && maxNewTokens > 0 && nativeDecodeAvailable()
+      ? new NativeDecodeCache(model, batch, longest + maxNewTokens)
+      : undefined;
+  const cache: KVCache | undefined = useCache && !native ? { length: 0, layers: [] } : undefined;
   try {
     for (let step = 0; step < maxNewTokens && done.includes(false); step++) {
-      const start = cache && step > 0 ? cache.length : 0;
-      const rows = await lastLogits(model, sequences, start, padding, cache);
+      const start = step === 0 ? 0 : (native?.length ?? cache?.length ?? 0);
+      const rows = native
+        ? await nativeLastLogits(native, sequences, start, padding, model.config.vocabSize)
+        : await lastLogits(model, sequences, start, padding, cache);
       const out = new Array<number>(batch).fill(-1);
       for (let b = 0; b < batch; b++) {
         if (done[b]) continue;
@@ -62,7 +70,37 @@ export async function* generateTokens(
     }
   } finally {
     if (cache) for (const layer of cache.layers) tf.dispose([layer.k, layer.v]);
+    native?.dispose();
   }
+}
+
+/** Token ids from `start` on and their positions (after each row's left padding), row-major. */
+function newPositions(sequences: number[][], start: number, padding: number[]) {
+  const steps = sequences[0].length - start;
+  const ids: number[] = [];
+  const positions: number[] = [];
+  sequences.forEach((sequence, b) => {
+    for (let r = 0; r < steps; r++) {
+      ids.push(sequence[start + r]);
+      positions.push(Math.max(0, start + r - padding[b]));
+    }
+  });
+  return { ids, positions };
+}
+
+/** `lastLogits` through the native decode kernels and their in-place cache. */
+async function nativeLastLogits(
+  cache: NativeDecodeCache,
+  sequences: number[][],
+  start: number,
+  padding: number[],
+  vocabSize: number,
+): Promise<Float32Array[]> {
+  const { ids, positions } = newPositions(sequences, start, padding);
+  const logits = cache.logits(ids, positions, padding);
+  const data = (await logits.data()) as Float32Array;
+  logits.dispose();
+  return sequences.map((_, b) => data.subarray(b * vocabSize, (b + 1) * vocabSize));
 }
 
 /** Logits of the last position of each row, for the tokens from `start` on. */
