@@ -15,7 +15,8 @@
         "native/attention.c",
         "native/optimizer.c",
         "native/cross_entropy.c",
-        "native/decode.c"
+        "native/decode.c",
+        "native/gather.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

@@ -23,5 +23,6 @@ NAPI_MODULE_INIT() {
   lmkit_register_optimizer(env, exports);
   lmkit_register_cross_entropy(env, exports);
   lmkit_register_decode(env, exports);
+  lmkit_register_gather(env, exports);
   return exports;
 }

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { type AttentionAddon, attentionAddonFunctions } from './attention.ts';
 import { type CrossEntropyAddon, crossEntropyAddonFunctions } from './cross-entropy.ts';
 import { type DecodeAddon, decodeAddonFunctions } from './decode.ts';
+import { type GatherAddon, gatherAddonFunctions } from './gather.ts';
 import { type OptimizerAddon, optimizerAddonFunctions } from './optimizer.ts';
 
 /** The functions the addon exports. Arrays are read and written in place (zero copy). */
@@ -13,6 +14,7 @@ export type NativeAddon = CoreAddon &
   AttentionAddon &
   CrossEntropyAddon &
   DecodeAddon &
+  GatherAddon &
   OptimizerAddon;
 
 /** The core functions (sgemm, elementwise, LayerNorm, threads). */
@@ -95,6 +97,7 @@ const addonFunctions = [
   ...attentionAddonFunctions,
   ...crossEntropyAddonFunctions,
   ...decodeAddonFunctions,
+  ...gatherAddonFunctions,
   ...optimizerAddonFunctions,
 ];
 

@@ -5,7 +5,7 @@ import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { TfjsNativeError } from './errors.ts';
 import type { KernelFactory } from './kernel-factory.ts';
-import { type SupportedBackendName, type TensorMemory, tensorMemory } from './tensor-memory.ts';
+import { tensorMemory } from './tensor-memory.ts';
 
 export const crossEntropyKernelName = 'LmkitCrossEntropy';
 export const crossEntropyGradKernelName = 'LmkitCrossEntropyGrad';
@@ -91,14 +91,6 @@ function pick(logits: tf.Tensor, ids: tf.Tensor): tf.Tensor {
   return tf.sum(tf.mul(logits, tf.cast(tf.oneHot(ids as tf.Tensor1D, vocab), 'float32')), -1);
 }
 
-/** int32 ids as an Int32Array: the same bytes on wasm, the backend's own array on cpu. */
-function intView(memory: TensorMemory, backendName: SupportedBackendName, t: TensorInfo) {
-  const floats = memory.view(t);
-  return backendName === 'wasm'
-    ? new Int32Array(floats.buffer, floats.byteOffset, floats.length)
-    : Int32Array.from(floats);
-}
-
 const forward: KernelFactory = (addon, backendName) => (args) => {
   const { logits, targets, weights } = args.inputs as Record<string, TensorInfo>;
   const memory = tensorMemory(backendName, args.backend as KernelBackend);
@@ -107,7 +99,7 @@ const forward: KernelFactory = (addon, backendName) => (args) => {
   const loss = memory.allocate([]);
   const total = addon.crossEntropy(
     memory.view(logits),
-    intView(memory, backendName, targets),
+    memory.viewInt32(targets),
     memory.view(weights),
     lse.view(),
     logits.shape[1],
@@ -123,7 +115,7 @@ const backward: KernelFactory = (addon, backendName) => (args) => {
   const scale = memory.view(dy)[0];
   addon.crossEntropyGrad(
     memory.view(logits),
-    intView(memory, backendName, targets),
+    memory.viewInt32(targets),
     memory.view(weights),
     memory.view(lse),
     scale,

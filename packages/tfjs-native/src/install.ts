@@ -16,6 +16,7 @@ import { crossEntropyKernels, registerCrossEntropyGradients } from './cross-entr
 import { decodeKernels, registerDecodeGradients } from './decode.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
+import { gatherKernels } from './gather.ts';
 import { geluKernels, registerGeluGradient } from './gelu.ts';
 import type { KernelFactory } from './kernel-factory.ts';
 import { layerNormKernels, registerLayerNormGradient } from './layer-norm.ts';
@@ -48,6 +49,7 @@ export interface InstallNativeKernelsResult {
 const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   ...elementwiseKernels,
+  ...gatherKernels,
   ...geluKernels,
   ...layerNormKernels,
   ...attentionKernels,

@@ -27,6 +27,8 @@ interface CpuBackendInternals {
 /** Memory access for one backend instance: read inputs in place, allocate outputs. */
 export interface TensorMemory {
   view(tensor: TensorInfo): Float32Array;
+  /** An int32 tensor's values (in place on wasm; the backend's array, or a copy, on cpu). */
+  viewInt32(tensor: TensorInfo): Int32Array;
   /** Allocates a float32 output; fill it, then return `info` from the kernel. */
   allocate(shape: number[]): { info: TensorInfo; view: () => Float32Array };
   /** Allocates a bool output (one byte per element). */
@@ -71,6 +73,12 @@ function wasmMemory(backend: WasmBackendInternals): TensorMemory {
     new Float32Array(backend.wasm.HEAPU8.buffer, offset, size);
   return {
     view: (tensor) => viewAt(offsetOf(tensor), util.sizeFromShape(tensor.shape)),
+    viewInt32: (tensor) =>
+      new Int32Array(
+        backend.wasm.HEAPU8.buffer,
+        offsetOf(tensor),
+        util.sizeFromShape(tensor.shape),
+      ),
     allocate(shape) {
       const info = backend.makeOutput(shape, 'float32');
       const size = util.sizeFromShape(shape);
@@ -95,6 +103,16 @@ function cpuMemory(backend: CpuBackendInternals): TensorMemory {
       }
       throw new TfjsNativeError(
         `tensor of dtype ${tensor.dtype} has no numeric values on the cpu backend (got ${Object.prototype.toString.call(values)}); native kernels take float32 only`,
+      );
+    },
+    viewInt32(tensor) {
+      const values = backend.data.get(tensor.dataId)?.values;
+      if (values instanceof Int32Array) return values;
+      if (ArrayBuffer.isView(values) || Array.isArray(values)) {
+        return Int32Array.from(values as ArrayLike<number>);
+      }
+      throw new TfjsNativeError(
+        `tensor of dtype ${tensor.dtype} has no numeric values on the cpu backend; native kernels take int32 indices`,
       );
     },
     allocate(shape) {
