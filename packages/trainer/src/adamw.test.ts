@@ -1,7 +1,14 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
-import { AdamW, decaysWeight } from './adamw.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestBackend } from './__fixtures__/backend.ts';
+import { AdamW, decaysWeight, fusedAdamWAvailable, fusedAdamWKernelName } from './adamw.ts';
+
+// With tfjs-native built these tests run the fused kernel (LMKIT_NATIVE_KERNELS=0: tfjs ops).
+let native = false;
+beforeAll(async () => {
+  native = await useTestBackend();
+});
 
 /** PyTorch AdamW, step by step in float64, for one scalar parameter. */
 function referenceAdamW(p0: number, grads: number[], lr: number, decay: boolean) {
@@ -101,4 +108,83 @@ describe('AdamW', () => {
     optA.dispose();
     optB.dispose();
   });
+});
+
+/** Two parameters (one decays) updated `steps` times with seeded gradients at `scale`. */
+function trainTwo(steps: number, scale: number): Float32Array[] {
+  const matrix = tf.variable(tf.randomNormal([37, 29], 0, 1, 'float32', 1));
+  const bias = tf.variable(tf.randomNormal([29], 0, 1, 'float32', 2));
+  const optimizer = new AdamW(
+    new Map([
+      ['h.0.attn.c_attn.weight', matrix],
+      ['h.0.attn.c_attn.bias', bias],
+    ]),
+  );
+  for (let step = 1; step <= steps; step++) {
+    const grads = {
+      'h.0.attn.c_attn.weight': tf.randomNormal([37, 29], 0, step, 'float32', 10 + step),
+      'h.0.attn.c_attn.bias': tf.randomNormal([29], 0, step, 'float32', 20 + step),
+    };
+    optimizer.apply(grads, 0.01, { gradientScale: scale });
+    for (const g of Object.values(grads)) g.dispose();
+  }
+  const out = [Float32Array.from(matrix.dataSync()), Float32Array.from(bias.dataSync())];
+  optimizer.dispose();
+  matrix.dispose();
+  bias.dispose();
+  return out;
+}
+
+describe('AdamW update paths', () => {
+  it('a gradient scale equals scaling the gradients first', () => {
+    const matrix = tf.variable(tf.tensor2d([[0.5, -1]]));
+    const optimizer = new AdamW(new Map([['h.0.mlp.c_proj.weight', matrix]]));
+    const grads = [0.3, -0.2, 0.05, 1.5];
+    for (const g of grads) {
+      const gm = tf.tensor2d([[g, 2 * g]]);
+      optimizer.apply({ 'h.0.mlp.c_proj.weight': gm }, 0.01, { gradientScale: 0.25 });
+      gm.dispose();
+    }
+    expect(matrix.dataSync()[0]).toBeCloseTo(
+      referenceAdamW(
+        0.5,
+        grads.map((g) => g * 0.25),
+        0.01,
+        true,
+      ),
+      6,
+    );
+    expect(() => optimizer.apply({}, 0.01, { gradientScale: Number.NaN })).toThrow(
+      /gradientScale NaN is not finite/,
+    );
+    optimizer.dispose();
+    matrix.dispose();
+  });
+
+  it.skipIf(process.env.LMKIT_NATIVE_KERNELS === '0')(
+    'the fused native kernel gives the same parameters as the tfjs ops',
+    (context) => {
+      if (!native || !fusedAdamWAvailable()) {
+        context.skip('@lmkit/tfjs-native is not built here (no LmkitAdamW kernel)');
+        return;
+      }
+      const fusedRun = trainTwo(3, 0.7);
+      const config = tf.getKernel(fusedAdamWKernelName, 'cpu')!;
+      tf.unregisterKernel(fusedAdamWKernelName, 'cpu');
+      try {
+        expect(fusedAdamWAvailable()).toBe(false);
+        const opsRun = trainTwo(3, 0.7);
+        for (let i = 0; i < opsRun.length; i++) {
+          let worst = 0;
+          for (let j = 0; j < opsRun[i].length; j++) {
+            worst = Math.max(worst, Math.abs(fusedRun[i][j] - opsRun[i][j]));
+          }
+          expect(worst).toBeLessThan(1e-6);
+        }
+        expect(fusedRun[0][0]).not.toBe(trainTwo(2, 0.7)[0][0]);
+      } finally {
+        tf.registerKernel(config);
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 // AdamW with decoupled weight decay (Loshchilov & Hutter), as PyTorch's torch.optim.AdamW applies
-// it, on tfjs-core variables. Weight decay goes to matrices only: not biases, LayerNorm gains or
+// it, on tfjs-core variables: one fused LmkitAdamW kernel per parameter when @lmkit/tfjs-native has
+// installed it, else tfjs ops. Weight decay goes to matrices only, not biases, LayerNorm gains or
 // the wte/wpe embeddings (decided by Hugging Face GPT-2 parameter name and rank).
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerConfigError } from './errors.ts';
@@ -31,6 +32,19 @@ export function decaysWeight(name: string, shape: readonly number[]): boolean {
   if (shape.length < 2) return false;
   const leaf = name.replace(/^transformer\./, '');
   return !(leaf.startsWith('wte.') || leaf.startsWith('wpe.'));
+}
+
+/** @lmkit/tfjs-native's fused update (a kernel name is that package's contract; no import). */
+export const fusedAdamWKernelName = 'LmkitAdamW';
+
+/** Whether `apply` runs the fused native kernel on the current backend. */
+export function fusedAdamWAvailable(): boolean {
+  return tf.getKernel(fusedAdamWKernelName, tf.getBackend()) !== undefined;
+}
+
+export interface AdamWApplyOptions {
+  /** Multiplies every gradient first (the global-norm clip coefficient); default 1. */
+  gradientScale?: number;
 }
 
 interface Slot {
@@ -76,9 +90,24 @@ export class AdamW {
     return [...this.slots].filter(([, slot]) => slot.decays).map(([name]) => name);
   }
 
-  /** One update with gradients by parameter name; parameters without a gradient are skipped. */
-  apply(gradients: Readonly<Record<string, tf.Tensor>>, learningRate: number): void {
+  /**
+   * One update with gradients by parameter name, each first multiplied by `gradientScale`;
+   * parameters without a gradient are skipped. Variables get new tensors (never written in place:
+   * gpt-model caches work keyed by a weight's data).
+   */
+  apply(
+    gradients: Readonly<Record<string, tf.Tensor>>,
+    learningRate: number,
+    options: AdamWApplyOptions = {},
+  ): void {
+    const gradientScale = options.gradientScale ?? 1;
+    if (!Number.isFinite(gradientScale)) {
+      throw new TrainerConfigError(
+        `AdamW gradientScale ${gradientScale} is not finite; pass the clip coefficient (0 < scale ≤ 1) or leave it out`,
+      );
+    }
     this.stepCount += 1;
+    const fused = fusedAdamWAvailable();
     const correction1 = 1 - this.beta1 ** this.stepCount;
     const correction2 = 1 - this.beta2 ** this.stepCount;
     const stepSize = learningRate / correction1;
@@ -88,10 +117,30 @@ export class AdamW {
       const gradient = gradients[name];
       if (!gradient) continue;
       tf.tidy(() => {
-        const m = tf.add(tf.mul(slot.firstMoment, this.beta1), tf.mul(gradient, 1 - this.beta1));
+        if (fused && gradient.dtype === 'float32') {
+          const [param, m, v] = tf.engine().runKernel(
+            fusedAdamWKernelName,
+            { param: slot.variable, grad: gradient, m: slot.firstMoment, v: slot.secondMoment },
+            {
+              learningRate,
+              beta1: this.beta1,
+              beta2: this.beta2,
+              epsilon: this.epsilon,
+              weightDecay: slot.decays ? this.weightDecay : 0,
+              step: this.stepCount,
+              gradientScale,
+            },
+          ) as tf.Tensor[];
+          slot.variable.assign(param);
+          slot.firstMoment.assign(m);
+          slot.secondMoment.assign(v);
+          return;
+        }
+        const g = gradientScale === 1 ? gradient : tf.mul(gradient, gradientScale);
+        const m = tf.add(tf.mul(slot.firstMoment, this.beta1), tf.mul(g, 1 - this.beta1));
         const v = tf.add(
           tf.mul(slot.secondMoment, this.beta2),
-          tf.mul(tf.square(gradient), 1 - this.beta2),
+          tf.mul(tf.square(g), 1 - this.beta2),
         );
         const denominator = tf.add(tf.div(tf.sqrt(v), sqrtCorrection2), this.epsilon);
         const base = slot.decays ? tf.mul(slot.variable, shrink) : slot.variable;

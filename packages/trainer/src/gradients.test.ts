@@ -1,13 +1,17 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestBackend } from './__fixtures__/backend.ts';
 import { TrainerConfigError } from './errors.ts';
 import {
   accumulateGradients,
   clipByGlobalNorm,
+  clipCoefficient,
   globalNorm,
   gradientAccumulationSteps,
 } from './gradients.ts';
+
+beforeAll(useTestBackend);
 
 describe('global-norm clipping', () => {
   it('reports the norm over all tensors and scales down only above the limit', () => {
@@ -18,6 +22,22 @@ describe('global-norm clipping', () => {
     expect(Array.from(grads.a.dataSync())[0]).toBeCloseTo(0.6, 5);
     expect(clipByGlobalNorm(grads, 10)).toBeCloseTo(1, 5);
     expect(globalNorm(grads)).toBeCloseTo(1, 5);
+    for (const g of Object.values(grads)) g.dispose();
+  });
+
+  it('sums odd-sized tensors like a float64 reference (fused or not) and gives the clip scale', () => {
+    const grads = {
+      a: tf.randomNormal([3, 70_001], 0, 1, 'float32', 4),
+      b: tf.randomNormal([17], 0, 1, 'float32', 5),
+    };
+    let exact = 0;
+    for (const g of Object.values(grads)) for (const x of g.dataSync()) exact += x * x;
+    expect(Math.abs(globalNorm(grads) - Math.sqrt(exact)) / Math.sqrt(exact)).toBeLessThan(1e-5);
+    expect(globalNorm({})).toBe(0);
+    expect(clipCoefficient(5, 1)).toBeCloseTo(0.2, 6);
+    expect(clipCoefficient(0.5, 1)).toBe(1);
+    expect(clipCoefficient(5, undefined)).toBe(1);
+    expect(clipCoefficient(Number.NaN, 1)).toBe(1);
     for (const g of Object.values(grads)) g.dispose();
   });
 });

@@ -1,16 +1,42 @@
-// Gradient helpers: global-norm clipping (PyTorch's clip_grad_norm_) and the number of micro-steps
-// that gradient accumulation needs to reach a total batch given in tokens.
+// Gradient helpers: global-norm clipping (PyTorch's clip_grad_norm_, as a coefficient the fused
+// AdamW applies or as scaled tensors) and the number of micro-steps that gradient accumulation
+// needs to reach a total batch given in tokens.
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerConfigError } from './errors.ts';
 
+/** @lmkit/tfjs-native's one-kernel Σx² over many tensors (its kernel name is the contract). */
+const sumOfSquaresKernelName = 'LmkitSumOfSquares';
+
 /** The L2 norm over all gradients together, read back as a number. */
 export function globalNorm(gradients: Readonly<Record<string, tf.Tensor>>): number {
+  const tensors = Object.values(gradients);
+  if (tensors.length === 0) return 0;
+  const fused =
+    tf.getKernel(sumOfSquaresKernelName, tf.getBackend()) !== undefined &&
+    tensors.every((tensor) => tensor.dtype === 'float32');
   const squared = tf.tidy(() =>
-    tf.sum(tf.stack(Object.values(gradients).map((gradient) => tf.sum(tf.square(gradient))))),
+    fused
+      ? (tf
+          .engine()
+          .runKernel(
+            sumOfSquaresKernelName,
+            Object.fromEntries(tensors.map((tensor, i) => [`x${i}`, tensor])),
+            {},
+          ) as tf.Scalar)
+      : tf.sum(tf.stack(tensors.map((gradient) => tf.sum(tf.square(gradient))))),
   );
   const value = squared.dataSync()[0];
   squared.dispose();
   return Math.sqrt(value);
+}
+
+/**
+ * What clipping multiplies every gradient by: `maxNorm / (norm + 1e-6)` when `norm` exceeds
+ * `maxNorm`, else 1 (also when `maxNorm` is undefined or the norm is not finite).
+ */
+export function clipCoefficient(norm: number, maxNorm: number | undefined): number {
+  if (maxNorm === undefined || !Number.isFinite(norm)) return 1;
+  return Math.min(1, maxNorm / (norm + 1e-6));
 }
 
 /**
@@ -23,9 +49,8 @@ export function clipByGlobalNorm(
   maxNorm: number | undefined,
 ): number {
   const norm = globalNorm(gradients);
-  if (maxNorm === undefined || !Number.isFinite(norm)) return norm;
-  const coefficient = maxNorm / (norm + 1e-6);
-  if (coefficient >= 1) return norm;
+  const coefficient = clipCoefficient(norm, maxNorm);
+  if (coefficient === 1) return norm;
   for (const [name, gradient] of Object.entries(gradients)) {
     gradients[name] = tf.tidy(() => tf.mul(gradient, coefficient));
     gradient.dispose();

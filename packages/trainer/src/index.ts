@@ -1,5 +1,13 @@
 // Public API of @lmkit/trainer.
-export { AdamW, type AdamWMoments, type AdamWOptions, decaysWeight } from './adamw.ts';
+export {
+  AdamW,
+  type AdamWApplyOptions,
+  type AdamWMoments,
+  type AdamWOptions,
+  decaysWeight,
+  fusedAdamWAvailable,
+  fusedAdamWKernelName,
+} from './adamw.ts';
 export { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
 export {
   CHECKPOINT_FORMAT_VERSION,
@@ -20,6 +28,7 @@ export {
 export {
   accumulateGradients,
   clipByGlobalNorm,
+  clipCoefficient,
   globalNorm,
   gradientAccumulationSteps,
 } from './gradients.ts';

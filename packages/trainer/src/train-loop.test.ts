@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestBackend } from './__fixtures__/backend.ts';
 import { letterTokenizer, writePatternShards } from './__fixtures__/shards.ts';
 import { TinyModel } from './__fixtures__/tiny-model.ts';
 import { verifyCheckpoint } from './checkpoint.ts';
@@ -15,6 +16,8 @@ import { runTraining } from './train-loop.ts';
 import { resolveTrainingConfig } from './training-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
+// native kernels (fused AdamW) when built; LMKIT_NATIVE_KERNELS=0 runs the tfjs ops
+beforeAll(useTestBackend);
 const tempDir = () => mkdtempSync(join(tmpdir(), 'trainer-run-'));
 const quiet = () => {};
 const base = {

@@ -16,7 +16,12 @@ import {
   writeCheckpoint,
 } from './checkpoint.ts';
 import { TrainerConfigError, TrainingDivergedError } from './errors.ts';
-import { accumulateGradients, clipByGlobalNorm, gradientAccumulationSteps } from './gradients.ts';
+import {
+  accumulateGradients,
+  clipCoefficient,
+  globalNorm,
+  gradientAccumulationSteps,
+} from './gradients.ts';
 import { assertStepFits } from './memory.ts';
 import { modelFlopsUtilization } from './mfu.ts';
 import type { TrainableModel } from './model.ts';
@@ -230,7 +235,8 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
       }
       accumulateGradients(gradients, named);
     }
-    const gradNorm = clipByGlobalNorm(gradients, config.gradientClip);
+    // Clipping is a scale the AdamW update applies in the same pass (no scaled copies).
+    const gradNorm = globalNorm(gradients);
     if (!Number.isFinite(loss) || !Number.isFinite(gradNorm)) {
       for (const gradient of Object.values(gradients)) gradient.dispose();
       optimizer.dispose();
@@ -241,7 +247,9 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
         checkpoint,
       );
     }
-    optimizer.apply(gradients, learningRate);
+    optimizer.apply(gradients, learningRate, {
+      gradientScale: clipCoefficient(gradNorm, config.gradientClip),
+    });
     for (const gradient of Object.values(gradients)) gradient.dispose();
     const durationMs = now() - started;
     state.step += 1;

@@ -3,7 +3,10 @@
 // With --hang-at-step it prints "hanging" after that step and blocks, so the parent can SIGKILL
 // it at a known point (after a checkpoint, before the end of the run).
 import { pretrain } from '../pretrain.ts';
+import { useTestBackend } from './backend.ts';
 import { TinyModel } from './tiny-model.ts';
+
+await useTestBackend();
 
 const [outDir, train, val, ...flags] = process.argv.slice(2);
 const hangAt = flags.includes('--hang-at-step') ? Number(flags[flags.indexOf('--hang-at-step') + 1]) : undefined;
