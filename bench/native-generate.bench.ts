@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
-import { type BenchResult, median, printTable } from './harness.ts';
+import { median } from './harness.ts';
 import { prepareVariants, useVariant } from './native.bench.ts';
 
 type GPTConfig = ConstructorParameters<typeof gptModel.GPT>[0];
@@ -58,63 +58,66 @@ const configs: GenerateConfig[] = [
   {
     label: 'gpt2 124M (random weights)',
     config: { ...gptModel.presets.gpt2, dropout: 0 },
-    rounds: 3,
+    rounds: 2,
     variants: (name) => name === 'wasm + native (all)',
   },
 ];
 
 const prompt = Array.from({ length: promptLength }, (_, i) => (i * 7919 + 13) % 4096);
 
-/** ms per token after the first (the first includes the prompt's prefill) and the tokens. */
-async function generateOnce(
-  model: gptModel.GPT,
-): Promise<{ msPerToken: number; tokens: number[] }> {
+interface Sample {
+  msPerToken: number;
+  cpuMsPerToken: number;
+  tokens: number[];
+}
+
+/** ms (wall and process CPU) per token after the first (which includes the prefill). */
+async function generateOnce(model: gptModel.GPT): Promise<Sample> {
   const tokens: number[] = [];
   let first = 0;
+  let cpu = process.cpuUsage();
   for await (const token of model.generate(prompt, { maxNewTokens: newTokens, temperature: 0 })) {
-    if (tokens.length === 0) first = performance.now();
+    if (tokens.length === 0) {
+      first = performance.now();
+      cpu = process.cpuUsage();
+    }
     tokens.push(token);
   }
-  return { msPerToken: (performance.now() - first) / (tokens.length - 1), tokens };
-}
-
-interface TorchResult {
-  msPerToken?: number;
-  tokens?: number[];
-  note: string;
-}
-
-/** PyTorch ms/token on the same weights (written with model.save), best of 1 and 2 threads. */
-function pytorchGenerate(config: GPTConfig, weights: string): TorchResult {
-  const python = '/usr/bin/python3';
-  const script = fileURLToPath(new URL('./pytorch/gpt_generate_bench.py', import.meta.url));
-  if (!existsSync(python) || !existsSync(script))
-    return { note: `PyTorch not measured: ${python} or ${script} missing` };
-  const { nLayer, nHead, nEmbd, blockSize, vocabSize } = config;
-  let best: { ms_per_token: number; tokens: number[]; threads: number } | undefined;
-  for (const threads of ['1', '2']) {
-    const args = [
-      script,
-      ...['--layers', nLayer, '--heads', nHead, '--width', nEmbd, '--context', blockSize],
-      ...['--vocab', vocabSize, '--weights', weights, '--prompt', prompt.join(',')],
-      ...['--new-tokens', newTokens, '--runs', 3, '--threads', threads],
-    ].map(String);
-    try {
-      const out = execFileSync(python, args, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 600_000,
-      });
-      const result = JSON.parse(out.trim().split('\n').at(-1)!) as NonNullable<typeof best>;
-      if (!best || result.ms_per_token < best.ms_per_token) best = result;
-    } catch (error) {
-      return { note: `PyTorch not measured (${String(error).split('\n')[0]})` };
-    }
-  }
+  const steps = tokens.length - 1;
+  const used = process.cpuUsage(cpu);
   return {
-    msPerToken: best!.ms_per_token,
-    tokens: best!.tokens,
-    note: `PyTorch ${best!.threads} thread(s), best of 1 and 2`,
+    msPerToken: (performance.now() - first) / steps,
+    cpuMsPerToken: (used.user + used.system) / 1000 / steps,
+    tokens,
+  };
+}
+
+const python = '/usr/bin/python3';
+const torchScript = fileURLToPath(new URL('./pytorch/gpt_generate_bench.py', import.meta.url));
+
+/** One PyTorch run (after its own warm-up) on the same weights, written with model.save. */
+function pytorchGenerate(config: GPTConfig, weights: string, threads: number): Sample {
+  const { nLayer, nHead, nEmbd, blockSize, vocabSize } = config;
+  const args = [
+    torchScript,
+    ...['--layers', nLayer, '--heads', nHead, '--width', nEmbd, '--context', blockSize],
+    ...['--vocab', vocabSize, '--weights', weights, '--prompt', prompt.join(',')],
+    ...['--new-tokens', newTokens, '--runs', 1, '--threads', threads],
+  ].map(String);
+  const out = execFileSync(python, args, {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    timeout: 600_000,
+  });
+  const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+    ms_per_token: number;
+    cpu_ms_per_token: number;
+    tokens: number[];
+  };
+  return {
+    msPerToken: result.ms_per_token,
+    cpuMsPerToken: result.cpu_ms_per_token,
+    tokens: result.tokens,
   };
 }
 
@@ -124,64 +127,84 @@ function agreement(a: number[], b: number[] | undefined): string {
   return at < 0 && a.length === b.length ? 'equal' : `differ from token ${at}`;
 }
 
+interface Contender {
+  name: string;
+  run: () => Promise<Sample>;
+  torch: boolean;
+}
+
 export async function run() {
   const variants = await prepareVariants();
+  const torchAvailable = existsSync(python) && existsSync(torchScript);
   console.log(`\n${variants.nativeNote}`);
-  for (const run of configs) {
-    const names = [...variants.backends.keys()].filter(run.variants);
+  if (!torchAvailable) console.log(`PyTorch not measured: ${python} or ${torchScript} missing`);
+  for (const config of configs) {
+    const names = [...variants.backends.keys()].filter(config.variants);
     const models = new Map<string, gptModel.GPT>();
     for (const name of names) {
       const { backend } = variants.backends.get(name)!;
       if (models.has(backend)) continue;
       useVariant(variants, name);
-      models.set(backend, new gptModel.GPT(run.config, { seed: 1 }));
-    }
-    const samples = new Map<string, number[]>(names.map((name) => [name, []]));
-    const tokens = new Map<string, number[]>();
-    // Interleaved rounds (one warm-up) so machine load hits every contender alike.
-    for (let round = 0; round <= run.rounds; round++) {
-      for (let k = 0; k < names.length; k++) {
-        const name = names[(round + k) % names.length];
-        useVariant(variants, name);
-        const result = await generateOnce(models.get(variants.backends.get(name)!.backend)!);
-        if (round > 0) samples.get(name)!.push(result.msPerToken);
-        tokens.set(name, result.tokens);
-      }
+      models.set(backend, new gptModel.GPT(config.config, { seed: 1 }));
     }
     const dir = await mkdtemp(join(tmpdir(), 'lmkit-generate-bench-'));
-    const first = models.values().next().value!;
-    await first.save(dir);
-    const torch = pytorchGenerate(run.config, join(dir, 'model.safetensors'));
+    await models.values().next().value!.save(dir);
+    const weights = join(dir, 'model.safetensors');
+    const contenders: Contender[] = names.map((name) => ({
+      name,
+      torch: false,
+      run: () => {
+        useVariant(variants, name);
+        return generateOnce(models.get(variants.backends.get(name)!.backend)!);
+      },
+    }));
+    if (torchAvailable)
+      for (const threads of [1, 2])
+        contenders.push({
+          name: `PyTorch ${threads} thread${threads > 1 ? 's' : ''}`,
+          torch: true,
+          run: async () => pytorchGenerate(config.config, weights, threads),
+        });
+    const samples = new Map<string, Sample[]>(contenders.map((c) => [c.name, []]));
+    // Interleaved rounds so machine load hits every contender alike; round 0 warms ours up
+    // (the PyTorch script warms up inside each run).
+    for (let round = 0; round <= config.rounds; round++) {
+      for (let k = 0; k < contenders.length; k++) {
+        const contender = contenders[(round + k) % contenders.length];
+        if (round === 0 && contender.torch) continue;
+        const sample = await contender.run();
+        if (round > 0) samples.get(contender.name)!.push(sample);
+      }
+    }
     await rm(dir, { recursive: true, force: true });
     for (const model of models.values()) model.dispose();
-    const results: BenchResult[] = names.map((name) => ({
-      name,
-      medianMs: median(samples.get(name)!),
-      samplesMs: samples.get(name)!,
-      speedupVsBaseline: 0,
-    }));
-    if (torch.msPerToken) {
-      results.push({
-        name: `PyTorch ${torch.note.split(',')[0].replace('PyTorch ', '')}`,
-        medianMs: torch.msPerToken,
-        samplesMs: [torch.msPerToken],
-        speedupVsBaseline: 1,
-      });
-    }
-    const baseline = results.at(-1)!;
-    for (const r of results) r.speedupVsBaseline = baseline.medianMs / r.medianMs;
-    printTable(
-      {
-        title: `Greedy generation ms/token, KV cache, batch 1, ${run.label}, prompt ${promptLength}, ${newTokens} new`,
-      },
-      results,
-      baseline.name,
-    );
-    for (const name of names) {
-      console.log(
-        `- ${name}: greedy tokens vs PyTorch ${agreement(tokens.get(name)!, torch.tokens)}`,
-      );
-    }
-    if (!torch.msPerToken) console.log(`- ${torch.note}`);
+    report(config, contenders, samples);
   }
+}
+
+function report(config: GenerateConfig, contenders: Contender[], samples: Map<string, Sample[]>) {
+  const rows = contenders.map((c) => {
+    const list = samples.get(c.name)!;
+    return {
+      name: c.name,
+      torch: c.torch,
+      ms: median(list.map((s) => s.msPerToken)),
+      cpuMs: median(list.map((s) => s.cpuMsPerToken)),
+      tokens: list.at(-1)!.tokens,
+    };
+  });
+  const torchRows = rows.filter((r) => r.torch);
+  const best = torchRows.length ? torchRows.reduce((a, b) => (b.ms < a.ms ? b : a)) : undefined;
+  console.log(
+    `\n## Greedy generation, KV cache, batch 1, ${config.label}, prompt ${promptLength}, ${newTokens} new tokens`,
+  );
+  const vs = best ? ` × vs ${best.name} (ms/token ratio, >1 = faster) |` : '';
+  console.log(`| contender | ms/token (median) | process CPU ms/token |${vs}`);
+  console.log(`| --- | --- | --- |${best ? ' --- |' : ''}`);
+  for (const r of rows) {
+    const ratio = best ? ` ${(best.ms / r.ms).toFixed(2)} |` : '';
+    console.log(`| ${r.name} | ${r.ms.toFixed(2)} | ${r.cpuMs.toFixed(2)} |${ratio}`);
+  }
+  for (const r of rows.filter((row) => !row.torch))
+    console.log(`- ${r.name}: greedy tokens vs PyTorch ${agreement(r.tokens, best?.tokens)}`);
 }

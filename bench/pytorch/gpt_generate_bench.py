@@ -2,7 +2,7 @@
 prefill of the prompt, then one token per forward), batch 1, under torch.inference_mode. Weights
 come from a model.safetensors written by lmkit's model.save() (parsed here, no safetensors
 package needed) or from a seeded N(0, 0.02²) init. Prints one JSON line: the median ms per
-generated token over the runs and the greedy tokens.
+generated token (wall and process CPU) over the runs and the greedy tokens.
 
 Usage: python3 gpt_generate_bench.py --layers 4 --heads 4 --width 128 --context 128 --vocab 4096
        [--weights dir/model.safetensors] --prompt 1,2,3 --new-tokens 64 --runs 3
@@ -113,11 +113,11 @@ def generate(model, prompt, new_tokens):
     model.reset()
     logits = model.forward(torch.tensor(prompt))
     tokens = [int(torch.argmax(logits))]
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     for _ in range(new_tokens - 1):
         logits = model.forward(torch.tensor(tokens[-1:]))
         tokens.append(int(torch.argmax(logits)))
-    return tokens, (time.perf_counter() - start) * 1000
+    return tokens, (time.perf_counter() - start) * 1000, (time.process_time() - cpu_start) * 1000
 
 
 def main():
@@ -134,14 +134,17 @@ def main():
     weights = read_safetensors(args.weights) if args.weights else init_weights(args)
     model = KVGPT(weights, args)
     prompt = [int(t) for t in args.prompt.split(',')]
-    per_token = []
+    per_token, cpu_per_token = [], []
+    steps = max(1, args.new_tokens - 1)
     with torch.inference_mode():
         generate(model, prompt, args.new_tokens)  # warm-up
         for _ in range(args.runs):
-            tokens, ms = generate(model, prompt, args.new_tokens)
-            per_token.append(ms / max(1, args.new_tokens - 1))
+            tokens, ms, cpu_ms = generate(model, prompt, args.new_tokens)
+            per_token.append(ms / steps)
+            cpu_per_token.append(cpu_ms / steps)
     print(json.dumps({
         'ms_per_token': statistics.median(per_token),
+        'cpu_ms_per_token': statistics.median(cpu_per_token),
         'tokens': tokens,
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),

@@ -1,8 +1,8 @@
 /* Decoding kernels for a GPT-2 with a KV cache: token + position embeddings, one whole
  * transformer block for the new positions (LayerNorm, QKV, attention over a preallocated cache
  * that the new keys and values are appended to in place, projection, MLP, residuals), and the
- * final LayerNorm + tied LM head for the last position of each row. Batch 1 decoding runs
- * matrix-vector products (OpenBLAS sgemv); attention loops run on our thread pool. */
+ * final LayerNorm + tied LM head for the last position of each row. One-row steps run OpenBLAS
+ * sgemv (on one thread unless large); several rows run sgemm; attention uses our thread pool. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +11,35 @@
 
 void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
                  const float *x, int incx, float beta, float *y, int incy);
+
+/* Below this many multiply-adds a matrix-vector product runs on one OpenBLAS thread: waking its
+ * workers costs more than the product saves (measured on 2 cores; far more when loaded). */
+enum { THREADED_GEMV_MIN_MACS = 1 << 21 };
+
+/* y = op(a) · x + beta · y through OpenBLAS, single-threaded when small (then restored). */
+static void gemv(int trans, size_t m, size_t n, const float *a, const float *x, float beta,
+                 float *y) {
+  const int threads = openblas_get_num_threads();
+  const int single = threads > 1 && m * n < THREADED_GEMV_MIN_MACS;
+  if (single) openblas_set_num_threads(1);
+  cblas_sgemv(LMKIT_CBLAS_ROW_MAJOR, trans, (int)m, (int)n, 1.0f, a, (int)n, x, 1, beta, y, 1);
+  if (single) openblas_set_num_threads(threads);
+}
+
+LMKIT_DISPATCH static float dot(const float *a, const float *b, size_t n) {
+  float acc[16] = {0};
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; l++) acc[l] += a[i + l] * b[i + l];
+  float s = 0.0f;
+  for (int l = 0; l < 16; l++) s += acc[l];
+  for (; i < n; i++) s += a[i] * b[i];
+  return s;
+}
+
+LMKIT_DISPATCH static void axpy(float a, const float *x, float *y, size_t n) {
+  for (size_t i = 0; i < n; i++) y[i] += a * x[i];
+}
 
 /* y (rows, out) = x (rows, in) · w (in, out) [+ bias] [+ y when accumulate]. */
 static void affine(const float *x, size_t rows, size_t in, const float *w, size_t out,
@@ -26,12 +55,11 @@ static void affine(const float *x, size_t rows, size_t in, const float *w, size_
   }
   const float beta = bias || accumulate ? 1.0f : 0.0f;
   if (rows == 1) {
-    cblas_sgemv(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_TRANS, (int)in, (int)out, 1.0f, w, (int)out, x,
-                1, beta, y, 1);
-  } else {
-    cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_NO_TRANS, (int)rows,
-                (int)out, (int)in, 1.0f, x, (int)in, w, (int)out, beta, y, (int)out);
+    gemv(LMKIT_CBLAS_TRANS, in, out, w, x, beta, y);
+    return;
   }
+  cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_NO_TRANS, (int)rows,
+              (int)out, (int)in, 1.0f, x, (int)in, w, (int)out, beta, y, (int)out);
 }
 
 static void layer_norm_row(const float *x, const float *gamma, const float *beta, float *y,
@@ -50,16 +78,6 @@ static void gelu_inplace(float *x, size_t n) {
     const float v = x[i];
     x[i] = 0.5f * v * (1.0f + tanhf(scale * (v + cubic * v * v * v)));
   }
-}
-
-LMKIT_DISPATCH static float dot(const float *a, const float *b, size_t n) {
-  float s = 0.0f;
-  for (size_t i = 0; i < n; i++) s += a[i] * b[i];
-  return s;
-}
-
-LMKIT_DISPATCH static void axpy(float a, const float *x, float *y, size_t n) {
-  for (size_t i = 0; i < n; i++) y[i] += a * x[i];
 }
 
 /* One attention job: every (row b, head h, new position r) of a block. */
@@ -204,7 +222,7 @@ static napi_value decode_block(napi_env env, napi_callback_info info) {
   attention_job job = {qkv, f[B_K], f[B_V], h, scores, padding, steps, past, heads, hs, cap, c,
                        (float)(1.0 / sqrt((double)hs))};
   const size_t per_task = keys * hs * 2;
-  lmkit_parallel_for(tasks, per_task >= 16384 ? 1 : 16384 / per_task, attention_range, &job);
+  lmkit_parallel_for(tasks, (1 << 17) / per_task + 1, attention_range, &job);
   /* out = x + attention · Wproj + bproj, then out += MLP(LN2(out)). */
   memcpy(out, x, rows * c * sizeof(float));
   affine(h, rows, c, f[B_PROJW], c, bias_of[B_PROJB], out, 1);
@@ -246,8 +264,7 @@ static napi_value decode_logits(napi_env env, napi_callback_info info) {
     layer_norm_row(x + ((b + 1) * (size_t)steps - 1) * c, lnw, lnb_len ? lnb : NULL, h + b * c,
                    c, eps);
   if (batch == 1) {
-    cblas_sgemv(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, (int)vocab, (int)c, 1.0f, wte,
-                (int)c, h, 1, 0.0f, out, 1);
+    gemv(LMKIT_CBLAS_NO_TRANS, vocab, c, wte, h, 0.0f, out);
   } else {
     cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_TRANS, (int)batch,
                 (int)vocab, (int)c, 1.0f, h, (int)c, wte, (int)c, 0.0f, out, (int)vocab);
