@@ -16,7 +16,8 @@
         "native/optimizer.c",
         "native/cross_entropy.c",
         "native/decode.c",
-        "native/gather.c"
+        "native/gather.c",
+        "native/linear.c"
       ],
       "defines": ["NAPI_VERSION=8"],
       "cflags": ["-O3", "-std=c11", "-fno-math-errno", "-Wall", "-Wextra", "-Wno-unused-parameter"],

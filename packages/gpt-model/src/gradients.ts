@@ -15,6 +15,10 @@ const grad = (fn: Grad) => fn as unknown as tf.GradFunc;
  * last axis, so summing over rows would first transpose the whole tensor.
  */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  // @lmkit/tfjs-native's threaded column sum when installed.
+  if (x.dtype === 'float32' && tf.getKernel('LmkitColumnSum', tf.getBackend())) {
+    return tf.engine().runKernel('LmkitColumnSum', { x }, {}) as tf.Tensor1D;
+  }
   return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
 }
 

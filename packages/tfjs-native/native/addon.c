@@ -24,5 +24,6 @@ NAPI_MODULE_INIT() {
   lmkit_register_cross_entropy(env, exports);
   lmkit_register_decode(env, exports);
   lmkit_register_gather(env, exports);
+  lmkit_register_linear(env, exports);
   return exports;
 }

@@ -49,6 +49,7 @@ void lmkit_register_optimizer(napi_env env, napi_value exports);
 void lmkit_register_cross_entropy(napi_env env, napi_value exports);
 void lmkit_register_decode(napi_env env, napi_value exports);
 void lmkit_register_gather(napi_env env, napi_value exports);
+void lmkit_register_linear(napi_env env, napi_value exports);
 
 napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info);
 napi_value lmkit_unary(napi_env env, napi_callback_info info);

@@ -7,6 +7,7 @@ import { type AttentionAddon, attentionAddonFunctions } from './attention.ts';
 import { type CrossEntropyAddon, crossEntropyAddonFunctions } from './cross-entropy.ts';
 import { type DecodeAddon, decodeAddonFunctions } from './decode.ts';
 import { type GatherAddon, gatherAddonFunctions } from './gather.ts';
+import { type LinearAddon, linearAddonFunctions } from './linear.ts';
 import { type OptimizerAddon, optimizerAddonFunctions } from './optimizer.ts';
 
 /** The functions the addon exports. Arrays are read and written in place (zero copy). */
@@ -15,6 +16,7 @@ export type NativeAddon = CoreAddon &
   CrossEntropyAddon &
   DecodeAddon &
   GatherAddon &
+  LinearAddon &
   OptimizerAddon;
 
 /** The core functions (sgemm, elementwise, LayerNorm, threads). */
@@ -98,6 +100,7 @@ const addonFunctions = [
   ...crossEntropyAddonFunctions,
   ...decodeAddonFunctions,
   ...gatherAddonFunctions,
+  ...linearAddonFunctions,
   ...optimizerAddonFunctions,
 ];
 

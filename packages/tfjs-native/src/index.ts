@@ -18,6 +18,7 @@ export {
   uninstallNativeKernels,
 } from './install.ts';
 export { layerNorm, layerNormGradKernelName, layerNormKernelName } from './layer-norm.ts';
+export { columnSum, columnSumKernelName, linear, linearKernelName } from './linear.ts';
 export * from './optimizer.ts';
 export { type NativeStatus, nativeStatus, setNativeThreads } from './status.ts';
 export type { SupportedBackendName } from './tensor-memory.ts';

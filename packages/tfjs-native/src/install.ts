@@ -20,6 +20,7 @@ import { gatherKernels } from './gather.ts';
 import { geluKernels, registerGeluGradient } from './gelu.ts';
 import type { KernelFactory } from './kernel-factory.ts';
 import { layerNormKernels, registerLayerNormGradient } from './layer-norm.ts';
+import { linearKernels, registerLinearGradients } from './linear.ts';
 import { optimizerKernels, registerOptimizerGradients } from './optimizer.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
@@ -50,6 +51,7 @@ const kernelFactories: Record<string, KernelFactory> = {
   BatchMatMul: batchMatMulKernel,
   ...elementwiseKernels,
   ...gatherKernels,
+  ...linearKernels,
   ...geluKernels,
   ...layerNormKernels,
   ...attentionKernels,
@@ -129,6 +131,7 @@ export async function installNativeKernels(
   loaded.addon.setThreads(threads);
   registerGeluGradient();
   registerLayerNormGradient();
+  registerLinearGradients();
   registerAttentionGradients();
   registerCrossEntropyGradients();
   registerDecodeGradients();

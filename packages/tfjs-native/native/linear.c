@@ -1,0 +1,81 @@
+/* A dense layer in one kernel, y = x·W + b (the bias is written into y first, then sgemm adds
+ * x·W with beta = 1), and the column sums its bias gradient needs, split by column blocks
+ * across the kernel threads. */
+#include <string.h>
+#include "common.h"
+#include "simd.h"
+
+/* linear(x, w, b, out, n, k, m): x (n, k), w (k, m), b (m) or empty, out (n, m). */
+static napi_value linear(napi_env env, napi_callback_info info) {
+  size_t argc = 7;
+  napi_value argv[7];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *w, *b, *out;
+  size_t x_len, w_len, b_len, out_len;
+  int64_t n, k, m;
+  if (argc != 7 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
+      !lmkit_get_f32(env, argv[1], &w, &w_len, "w") || !lmkit_get_f32(env, argv[2], &b, &b_len, "b") ||
+      !lmkit_get_f32(env, argv[3], &out, &out_len, "out") || !lmkit_get_int(env, argv[4], &n, "n") ||
+      !lmkit_get_int(env, argv[5], &k, "k") || !lmkit_get_int(env, argv[6], &m, "m")) {
+    return NULL;
+  }
+  if (n < 0 || k < 0 || m < 0 || n > INT32_MAX || k > INT32_MAX || m > INT32_MAX ||
+      x_len != (size_t)(n * k) || w_len != (size_t)(k * m) || (b_len != 0 && b_len != (size_t)m) ||
+      out_len < (size_t)(n * m)) {
+    LMKIT_THROW(env, "linear: x must be (n, k), w (k, m), b (m) or empty, out (n, m)");
+  }
+  if (n == 0 || m == 0) return NULL;
+  if (b_len != 0) {
+    for (int64_t r = 0; r < n; r++) memcpy(out + r * m, b, (size_t)m * sizeof(float));
+  } else if (k == 0) {
+    memset(out, 0, (size_t)(n * m) * sizeof(float));
+  }
+  if (k == 0) return NULL;
+  cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_NO_TRANS, (int)n, (int)m,
+              (int)k, 1.0f, x, (int)k, w, (int)m, b_len != 0 ? 1.0f : 0.0f, out, (int)m);
+  return NULL;
+}
+
+typedef struct {
+  const float *x;
+  float *out;
+  size_t rows, cols;
+} colsum_job;
+
+LMKIT_DISPATCH static void add_row(float *acc, const float *x, size_t n) {
+  for (size_t i = 0; i < n; i++) acc[i] += x[i];
+}
+
+static void colsum_block(void *ctx, size_t begin, size_t end) {
+  colsum_job *job = ctx;
+  float *acc = job->out + begin;
+  memset(acc, 0, (end - begin) * sizeof(float));
+  for (size_t r = 0; r < job->rows; r++) add_row(acc, job->x + r * job->cols + begin, end - begin);
+}
+
+/* columnSum(x, out, rows, cols): out[c] = Σ_r x[r, c]. */
+static napi_value column_sum(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  float *x, *out;
+  size_t x_len, out_len;
+  int64_t rows, cols;
+  if (argc != 4 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
+      !lmkit_get_f32(env, argv[1], &out, &out_len, "out") ||
+      !lmkit_get_int(env, argv[2], &rows, "rows") || !lmkit_get_int(env, argv[3], &cols, "cols")) {
+    return NULL;
+  }
+  if (rows < 0 || cols < 0 || x_len != (size_t)(rows * cols) || out_len < (size_t)cols) {
+    LMKIT_THROW(env, "columnSum: x must be (rows, cols) and out (cols)");
+  }
+  colsum_job job = {x, out, (size_t)rows, (size_t)cols};
+  /* Blocks of at least 64 columns; a thread's block stays in its cache across the rows. */
+  lmkit_parallel_for((size_t)cols, 64, colsum_block, &job);
+  return NULL;
+}
+
+void lmkit_register_linear(napi_env env, napi_value exports) {
+  lmkit_define(env, exports, "linear", linear);
+  lmkit_define(env, exports, "columnSum", column_sum);
+}
