@@ -207,10 +207,10 @@ describe('bad input', () => {
       pretrain({
         ...common,
         outDir: tempDir(),
-        config: { ...base, maxSteps: 1, memoryLimitBytes: 20_000 },
+        config: { ...base, maxSteps: 1, memoryLimitBytes: 30_000 },
       }),
     ).rejects.toThrow(
-      /batch 4 × 8 tokens needs about .* GiB, over the .* memory limit; lower batchSize/,
+      /batch 4 × 8 tokens needs about .* GiB, over the .* memory limit; lower batchSize to 1 or less/,
     );
     const error = await pretrain({
       ...common,

@@ -113,6 +113,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
     batchSize: config.batchSize,
     sequenceLength: config.sequenceLength,
     limitBytes: config.memoryLimitBytes ?? defaultMemoryLimitBytes(),
+    backend: tf.getBackend(),
   });
   const totalSteps = plannedSteps(config);
   const tokensPerStep = accumulation * config.batchSize * config.sequenceLength;
