@@ -2,6 +2,7 @@
 // `generate` on pure wasm, wasm + @lmkit/tfjs-native (its decode kernels) and cpu + native, next to
 // the same weights in PyTorch (bench/pytorch/gpt_generate_bench.py, best of 1 and 2 threads).
 // Prints ms per generated token (prefill excluded), ratios, and whether the greedy tokens agree.
+// LMKIT_BENCH_SKIP_GPT2=1 leaves out the 124M model (its weights take a while to write and read).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,8 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
+import { nativeKernelNames } from '../packages/tfjs-native/src/index.ts';
 import { median } from './harness.ts';
-import { prepareVariants, useVariant } from './native.bench.ts';
+import { prepareVariants, tf, useVariant, type Variants } from './native.bench.ts';
 
 type GPTConfig = ConstructorParameters<typeof gptModel.GPT>[0];
 
@@ -24,7 +26,22 @@ interface GenerateConfig {
 
 const promptLength = 16;
 const newTokens = 64;
-const everyVariant = (name: string) => name !== 'wasm stock' && name !== 'wasm + native sgemm';
+const pureWasm = 'wasm, no native kernels';
+const everyVariant = (name: string) =>
+  [pureWasm, 'wasm + native (all)', 'cpu + native (all)'].includes(name);
+
+/**
+ * Adds the pure-wasm variant (gpt-model's kernel fixes, no @lmkit/tfjs-native kernels): the
+ * shared set-up's 'wasm + gpt-model fixes' is taken after gpt-model's setBackend, which now
+ * installs the native kernels itself.
+ */
+async function addPureWasm(variants: Variants): Promise<void> {
+  if (variants.backends.has(pureWasm)) return;
+  await gptModel.setBackend('wasm', { nativeKernels: false });
+  const kernels = new Map(nativeKernelNames.map((name) => [name, tf.getKernel(name, 'wasm')]));
+  variants.backends.set(pureWasm, { backend: 'wasm', kernels });
+  await gptModel.setBackend('wasm');
+}
 
 const configs: GenerateConfig[] = [
   {
@@ -135,10 +152,12 @@ interface Contender {
 
 export async function run() {
   const variants = await prepareVariants();
+  await addPureWasm(variants);
   const torchAvailable = existsSync(python) && existsSync(torchScript);
   console.log(`\n${variants.nativeNote}`);
   if (!torchAvailable) console.log(`PyTorch not measured: ${python} or ${torchScript} missing`);
-  for (const config of configs) {
+  const skipGpt2 = process.env.LMKIT_BENCH_SKIP_GPT2 === '1';
+  for (const config of configs.filter((c) => !(skipGpt2 && c.label.startsWith('gpt2')))) {
     const names = [...variants.backends.keys()].filter(config.variants);
     const models = new Map<string, gptModel.GPT>();
     for (const name of names) {
