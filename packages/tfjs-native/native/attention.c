@@ -65,7 +65,7 @@ static void sgemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
 
 /* Rows i0..i0+m of P (keys 0..i0+m, ld = keys): causal softmax of the scaled scores in place,
  * masked entries set to zero. */
-static void softmax_block(float *p, size_t i0, size_t m, size_t keys) {
+LMKIT_DISPATCH static void softmax_block(float *p, size_t i0, size_t m, size_t keys) {
   for (size_t r = 0; r < m; r++) {
     float *row = p + r * keys;
     const size_t n = i0 + r + 1;
