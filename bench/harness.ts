@@ -31,6 +31,8 @@ export interface BenchOptions {
   warmupRounds?: number;
   /** Work per run, e.g. megabytes of input, for a throughput column. */
   units?: { amount: number; label: string };
+  /** Do not print the table (the caller adjusts the results and prints them with printTable). */
+  quiet?: boolean;
 }
 
 export function median(values: readonly number[]): number {
@@ -69,7 +71,7 @@ export function bench(options: BenchOptions): BenchResult[] {
       speedupVsBaseline: baselineMedian / medianMs,
     };
   });
-  printTable(options, results, baselineName);
+  if (!options.quiet) printTable(options, results, baselineName);
   return results;
 }
 

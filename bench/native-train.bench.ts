@@ -3,9 +3,11 @@
 // installed. Prints tokens/s, ratios and model FLOP utilisation against a measured sgemm peak.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
-import { bench, median } from './harness.ts';
+import { setNativeThreads } from '../packages/tfjs-native/src/index.ts';
+import { bench, median, printTable } from './harness.ts';
 import { ensureGradients, prepareVariants, type Tf, tf, useVariant } from './native.bench.ts';
 
 type Variable = ReturnType<Tf['variable']>;
@@ -95,47 +97,39 @@ function trainer(config: GPTConfig, batch: number) {
 }
 
 /**
- * PyTorch tokens/s for the same model and update (plain SGD), with bench/pytorch/gpt_train_bench.py
- * (shared with gpt.bench.ts), at the better of 1 and 2 intra-op threads.
+ * One PyTorch run (bench/pytorch/gpt_train_bench.py, shared with gpt.bench.ts) of the same model
+ * and update (plain SGD) at `threads` intra-op threads: its own median step time over a few steps
+ * after warm-up, so Python's start-up is not counted. Undefined when python3-torch is missing.
  */
-function pytorchTokensPerSecond(run: TrainConfig): {
-  tokensPerSecond?: number;
-  cpuMs?: number;
-  note: string;
-} {
+function pytorchStep(
+  run: TrainConfig,
+  threads: number,
+): { stepMs: number; cpuMs: number } | { error: string } {
   const python = '/usr/bin/python3';
   const script = fileURLToPath(new URL('./pytorch/gpt_train_bench.py', import.meta.url));
-  if (!existsSync(python) || !existsSync(script)) {
-    return { note: `PyTorch not measured: ${python} or ${script} missing` };
-  }
+  if (!existsSync(python) || !existsSync(script))
+    return { error: `${python} or ${script} missing` };
   const { nLayer, nHead, nEmbd, blockSize, vocabSize } = run.config;
   const args = [
     script,
     ...['--layers', nLayer, '--heads', nHead, '--width', nEmbd, '--context', blockSize],
-    ...['--vocab', vocabSize, '--batch', run.batch],
+    ...['--vocab', vocabSize, '--batch', run.batch, '--steps', 3, '--warmup', 1],
   ].map(String);
-  let best: { tokens_per_s: number; cpu_median_ms: number; threads: number } | undefined;
-  for (const threads of ['1', '2']) {
-    try {
-      const out = execFileSync(python, args, {
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'pipe'],
-        timeout: 600_000,
-        env: { ...process.env, OMP_NUM_THREADS: threads },
-      });
-      const result = JSON.parse(out.trim().split('\n').at(-1)!) as typeof best & object;
-      if (!best || result.tokens_per_s > best.tokens_per_s) best = result;
-    } catch (error) {
-      return {
-        note: `PyTorch not measured (python3-torch failed: ${String(error).split('\n')[0]})`,
-      };
-    }
+  try {
+    const out = execFileSync(python, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 600_000,
+      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
+    });
+    const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
+      median_ms: number;
+      cpu_median_ms: number;
+    };
+    return { stepMs: result.median_ms, cpuMs: result.cpu_median_ms };
+  } catch (error) {
+    return { error: `python3-torch failed: ${String(error).split('\n')[0]}` };
   }
-  return {
-    tokensPerSecond: best!.tokens_per_s,
-    cpuMs: best!.cpu_median_ms,
-    note: `PyTorch ${best!.threads} thread(s), best of 1 and 2`,
-  };
 }
 
 export async function run() {
@@ -158,42 +152,88 @@ export async function run() {
       useVariant(variants, name);
       trainers.set(backend, trainer(run.config, run.batch));
     }
+    // The all-native variant runs at 1 thread and at every core (PyTorch gets 1 and 2 threads
+    // too); the others at every core. PyTorch runs are contenders of the same interleaved rounds.
+    const cores = availableParallelism();
+    const runs = names.flatMap((name) =>
+      name === 'wasm + native (all)' && cores > 1
+        ? [
+            { name: `${name}, 1 thread`, variant: name, threads: 1 },
+            { name: `${name}, ${cores} threads`, variant: name, threads: cores },
+          ]
+        : [{ name, variant: name, threads: cores }],
+    );
+    const torchProbe = pytorchStep(run, 1);
+    const torchRuns =
+      'error' in torchProbe
+        ? []
+        : [1, 2].map((threads) => ({ name: `PyTorch, ${threads} thread(s)`, threads }));
+    if ('error' in torchProbe) console.log(`- PyTorch not measured: ${torchProbe.error}`);
     // Process CPU time per step too: steadier than wall time on a machine shared with others.
-    const cpuMs = new Map<string, number[]>(names.map((name) => [name, []]));
-    const results = bench({
+    const cpuMs = new Map<string, number[]>([...runs, ...torchRuns].map((r) => [r.name, []]));
+    const torchMs = new Map<string, number[]>(torchRuns.map((r) => [r.name, []]));
+    const timed = bench({
       title: `GPT training step ${run.label}`,
-      contenders: names.map((name) => ({
-        name,
-        before: () => useVariant(variants, name),
-        run: () => {
-          const start = process.cpuUsage();
-          const loss = trainers.get(variants.backends.get(name)!.backend)!.step();
-          const used = process.cpuUsage(start);
-          cpuMs.get(name)!.push((used.user + used.system) / 1000);
-          return loss;
-        },
-      })),
+      contenders: [
+        ...runs.map((r) => ({
+          name: r.name,
+          before: () => {
+            useVariant(variants, r.variant);
+            if (variants.native) setNativeThreads(r.threads);
+          },
+          run: () => {
+            const start = process.cpuUsage();
+            const loss = trainers.get(variants.backends.get(r.variant)!.backend)!.step();
+            const used = process.cpuUsage(start);
+            cpuMs.get(r.name)!.push((used.user + used.system) / 1000);
+            return loss;
+          },
+        })),
+        ...torchRuns.map((r) => ({
+          name: r.name,
+          run: () => {
+            const result = pytorchStep(run, r.threads);
+            if ('error' in result) throw new Error(result.error);
+            torchMs.get(r.name)!.push(result.stepMs);
+            cpuMs.get(r.name)!.push(result.cpuMs);
+            return result.stepMs;
+          },
+        })),
+      ],
       baseline: names[0],
       rounds: run.rounds,
       units: { amount: tokens, label: 'tokens' },
+      quiet: true,
     });
+    // PyTorch's samples are its reported step times (the harness timed the whole process).
+    const results = timed.map((r) => {
+      const own = torchMs.get(r.name);
+      if (!own) return r;
+      const samplesMs = own.slice(-run.rounds);
+      const medianMs = median(samplesMs);
+      return { ...r, samplesMs, medianMs, unitsPerSecond: tokens / (medianMs / 1000) };
+    });
+    const baseMs = results.find((r) => r.name === names[0])!.medianMs;
+    for (const r of results) r.speedupVsBaseline = baseMs / r.medianMs;
+    printTable(
+      { title: `GPT training step ${run.label}`, units: { amount: tokens, label: 'tokens' } },
+      results,
+      names[0],
+    );
+    const torchBest = results
+      .filter((r) => torchMs.has(r.name))
+      .sort((p, q) => p.medianMs - q.medianMs)[0];
     for (const t of trainers.values()) t.dispose();
     const flops = gptModel.flopsPerToken(run.config, run.config.blockSize);
-    const torch = pytorchTokensPerSecond(run);
     for (const r of results) {
       const mfu = (r.unitsPerSecond! * flops) / (peakGflops * 1e9);
-      const vsTorch = torch.tokensPerSecond
-        ? `, ${(r.unitsPerSecond! / torch.tokensPerSecond).toFixed(3)}× PyTorch`
+      const vsTorch = torchBest
+        ? `, ${(r.unitsPerSecond! / torchBest.unitsPerSecond!).toFixed(3)}× PyTorch (best: ${torchBest.name})`
         : '';
       const cpu = median(cpuMs.get(r.name)!.slice(-run.rounds));
       console.log(
-        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s, process CPU ${cpu.toFixed(0)} ms/step, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s${vsTorch}`,
+        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s (median ${r.medianMs.toFixed(0)} ms/step), process CPU ${cpu.toFixed(0)} ms/step, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s${vsTorch}`,
       );
     }
-    console.log(
-      torch.tokensPerSecond
-        ? `- PyTorch: ${torch.tokensPerSecond.toFixed(0)} tok/s, process CPU ${torch.cpuMs!.toFixed(0)} ms/step (${torch.note})`
-        : `- ${torch.note}`,
-    );
   }
 }

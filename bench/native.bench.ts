@@ -47,7 +47,8 @@ export async function prepareVariants(): Promise<Variants> {
   requireFromNative('@tensorflow/tfjs-backend-cpu');
   const stock = snapshot('wasm');
   backends.set('wasm stock', { backend: 'wasm', kernels: stock });
-  await gptModel.setBackend('wasm');
+  // gpt-model installs the native kernels itself by default: keep them off for this variant.
+  await gptModel.setBackend('wasm', { nativeKernels: false });
   const fixed = snapshot('wasm');
   if ([...fixed].some(([name, k]) => stock.get(name) !== k))
     backends.set('wasm + gpt-model fixes', { backend: 'wasm', kernels: fixed });
@@ -58,7 +59,7 @@ export async function prepareVariants(): Promise<Variants> {
     await installNativeKernels({ backend: 'wasm' });
     backends.set('wasm + native (all)', { backend: 'wasm', kernels: snapshot('wasm') });
   }
-  await gptModel.setBackend('cpu');
+  await gptModel.setBackend('cpu', { nativeKernels: false });
   const cpuNative = await installNativeKernels({ backend: 'cpu' });
   if (cpuNative.installed)
     backends.set('cpu + native (all)', { backend: 'cpu', kernels: snapshot('cpu') });
