@@ -195,7 +195,11 @@ export class GPT {
     });
   }
 
-  /** Streams sampled token ids after `prompt` (KV cache; temperature 0 is greedy). */
+  /**
+   * Streams sampled token ids after `prompt` (KV cache; temperature 0 is greedy). With
+   * @lmkit/tfjs-native's decode kernels installed (wasm or cpu), each token is one kernel call
+   * per block against a cache private to the stream; otherwise the tfjs ops of `hidden` run.
+   */
   generate(prompt: number[], options: GenerateOptions): AsyncGenerator<number> {
     return generateSingle(this, prompt, options);
   }
