@@ -1,19 +1,35 @@
-/* LayerNorm over the last axis, forward and backward, one row at a time: statistics in double
- * (two passes), then a fused normalise-scale-shift; the backward kernels recompute the row
- * statistics instead of storing them (dx, dgamma and dbeta each in one pass). */
+/* LayerNorm over the last axis, forward and backward, one row at a time: statistics in two
+ * vectorised passes (mean, then centred squares), then a fused normalise-scale-shift; the backward kernels recompute the row
+ * statistics instead of storing them (dx, dgamma and dbeta each in one pass). Rows (forward,
+ * dx) or column blocks (dgamma, dbeta) are split across the kernel threads. */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 #include "common.h"
 #include "simd.h"
 
-static void row_stats(const float *x, size_t n, double eps, float *mean_out, float *rstd_out) {
+/* Σ x and Σ (x − mean)² with 16 float accumulators (vectorised; the pairwise-like split keeps
+ * the error near a double accumulation for rows of GPT widths). */
+LMKIT_DISPATCH static void row_stats(const float *x, size_t n, double eps, float *mean_out,
+                                     float *rstd_out) {
+  float acc[16] = {0};
+  size_t i = 0;
+  for (; i + 16 <= n; i += 16) {
+    for (int j = 0; j < 16; j++) acc[j] += x[i + j];
+  }
   double sum = 0.0;
-  for (size_t i = 0; i < n; i++) sum += x[i];
-  const double mean = sum / (double)n;
-  double sq = 0.0;
-  for (size_t i = 0; i < n; i++) sq += ((double)x[i] - mean) * ((double)x[i] - mean);
-  *mean_out = (float)mean;
-  *rstd_out = (float)(1.0 / sqrt(sq / (double)n + eps));
+  for (int j = 0; j < 16; j++) sum += acc[j];
+  for (; i < n; i++) sum += x[i];
+  const float mean = (float)(sum / (double)n);
+  float sq[16] = {0};
+  for (i = 0; i + 16 <= n; i += 16) {
+    for (int j = 0; j < 16; j++) sq[j] += (x[i + j] - mean) * (x[i + j] - mean);
+  }
+  double total = 0.0;
+  for (int j = 0; j < 16; j++) total += sq[j];
+  for (; i < n; i++) total += ((double)x[i] - mean) * ((double)x[i] - mean);
+  *mean_out = mean;
+  *rstd_out = (float)(1.0 / sqrt(total / (double)n + eps));
 }
 
 LMKIT_DISPATCH static void forward_row(const float *x, const float *gamma, const float *beta,
@@ -45,6 +61,62 @@ LMKIT_DISPATCH static void backward_dbeta_row(const float *dy, float *dbeta, siz
   for (size_t i = 0; i < n; i++) dbeta[i] += dy[i];
 }
 
+typedef struct {
+  const float *x, *dy, *gamma, *beta;
+  float *out;
+  float *stats; /* mean and rstd per row (dgamma only) */
+  size_t n;
+  double eps;
+  size_t rows;
+} ln_job;
+
+/* Enough rows per task that a pool hand-off (microseconds) is small against the work. */
+static size_t rows_per_task(size_t n) { return n >= 4096 ? 1 : 4096 / n; }
+
+static void forward_rows(void *ctx, size_t begin, size_t end) {
+  const ln_job *job = ctx;
+  for (size_t r = begin; r < end; r++) {
+    float mean, rstd;
+    row_stats(job->x + r * job->n, job->n, job->eps, &mean, &rstd);
+    forward_row(job->x + r * job->n, job->gamma, job->beta, job->out + r * job->n, job->n, mean, rstd);
+  }
+}
+
+static void dx_rows(void *ctx, size_t begin, size_t end) {
+  const ln_job *job = ctx;
+  for (size_t r = begin; r < end; r++) {
+    float mean, rstd;
+    row_stats(job->x + r * job->n, job->n, job->eps, &mean, &rstd);
+    backward_dx_row(job->dy + r * job->n, job->x + r * job->n, job->gamma, job->out + r * job->n,
+                    job->n, mean, rstd);
+  }
+}
+
+static void stats_rows(void *ctx, size_t begin, size_t end) {
+  const ln_job *job = ctx;
+  for (size_t r = begin; r < end; r++) {
+    row_stats(job->x + r * job->n, job->n, job->eps, &job->stats[2 * r], &job->stats[2 * r + 1]);
+  }
+}
+
+static void dgamma_columns(void *ctx, size_t begin, size_t end) {
+  const ln_job *job = ctx;
+  memset(job->out + begin, 0, (end - begin) * sizeof(float));
+  for (size_t r = 0; r < job->rows; r++) {
+    const size_t at = r * job->n + begin;
+    backward_dgamma_row(job->dy + at, job->x + at, job->out + begin, end - begin,
+                        job->stats[2 * r], job->stats[2 * r + 1]);
+  }
+}
+
+static void dbeta_columns(void *ctx, size_t begin, size_t end) {
+  const ln_job *job = ctx;
+  memset(job->out + begin, 0, (end - begin) * sizeof(float));
+  for (size_t r = 0; r < job->rows; r++) {
+    backward_dbeta_row(job->dy + r * job->n + begin, job->out + begin, end - begin);
+  }
+}
+
 /* layerNorm(x, gamma, beta, out, epsilon); beta may be empty (no shift). */
 napi_value lmkit_layer_norm(napi_env env, napi_callback_info info) {
   size_t argc = 5;
@@ -64,11 +136,8 @@ napi_value lmkit_layer_norm(napi_env env, napi_callback_info info) {
     LMKIT_THROW(env, "layerNorm: x must be (rows, C) with gamma and beta of length C");
   }
   const size_t n = g_len, rows = x_len / n;
-  for (size_t r = 0; r < rows; r++) {
-    float mean, rstd;
-    row_stats(x + r * n, n, eps, &mean, &rstd);
-    forward_row(x + r * n, gamma, b_len ? beta : NULL, out + r * n, n, mean, rstd);
-  }
+  ln_job job = {x, NULL, gamma, b_len ? beta : NULL, out, NULL, n, eps, 0};
+  lmkit_parallel_for(rows, rows_per_task(n), forward_rows, &job);
   return NULL;
 }
 
@@ -95,16 +164,19 @@ napi_value lmkit_layer_norm_grad(napi_env env, napi_callback_info info) {
     LMKIT_THROW(env, "layerNormGrad: dy and x must be (rows, C), gamma of length C, out sized for the gradient");
   }
   const size_t n = g_len, rows = x_len / n;
-  if (which != 0) memset(out, 0, n * sizeof(float));
-  for (size_t r = 0; r < rows; r++) {
-    if (which == 2) {
-      backward_dbeta_row(dy + r * n, out, n);
-      continue;
-    }
-    float mean, rstd;
-    row_stats(x + r * n, n, eps, &mean, &rstd);
-    if (which == 0) backward_dx_row(dy + r * n, x + r * n, gamma, out + r * n, n, mean, rstd);
-    else backward_dgamma_row(dy + r * n, x + r * n, out, n, mean, rstd);
+  ln_job job = {x, dy, gamma, NULL, out, NULL, n, eps, 0};
+  if (which == 0) {
+    lmkit_parallel_for(rows, rows_per_task(n), dx_rows, &job);
+    return NULL;
   }
+  job.rows = rows;
+  if (which == 1) {
+    /* Row statistics first (rows in parallel), then columns in parallel blocks. */
+    job.stats = malloc(rows * 2 * sizeof(float));
+    if (!job.stats) LMKIT_THROW(env, "layerNormGrad: out of memory");
+    lmkit_parallel_for(rows, rows_per_task(n), stats_rows, &job);
+  }
+  lmkit_parallel_for(n, 64, which == 1 ? dgamma_columns : dbeta_columns, &job);
+  free(job.stats);
   return NULL;
 }
