@@ -12,9 +12,10 @@
 void cblas_sgemv(int order, int trans, int m, int n, float alpha, const float *a, int lda,
                  const float *x, int incx, float beta, float *y, int incy);
 
-/* Below this many multiply-adds a matrix-vector product runs on one OpenBLAS thread: waking its
- * workers costs more than the product saves (measured on 2 cores; far more when loaded). */
-enum { THREADED_GEMV_MIN_MACS = 1 << 21 };
+/* Below this many multiply-adds (32 MiB of weights) a matrix-vector product runs on one OpenBLAS
+ * thread: on a shared 2-core machine, waking its workers cost more than the product itself
+ * (a 384×1536 sgemv took 30 µs on one thread, over 1 ms on two under load). */
+enum { THREADED_GEMV_MIN_MACS = 1 << 23 };
 
 /* y = op(a) · x + beta · y through OpenBLAS, single-threaded when small (then restored). */
 static void gemv(int trans, size_t m, size_t n, const float *a, const float *x, float beta,
