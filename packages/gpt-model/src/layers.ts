@@ -43,12 +43,20 @@ export const fusedAttentionKernelName = 'LmkitCausalAttention';
 /** Masks made by `causalMask` that are the plain causal triangle (no cache, no left padding). */
 const plainCausalMasks = new WeakSet<tf.Tensor>();
 
+/** Probe results per dropout function (a forward pass shares one across its layers). */
+const probedDropouts = new WeakMap<AttentionInput['dropout'], boolean>();
+
 function dropoutActive(input: AttentionInput): boolean {
   if (input.dropoutActive !== undefined) return input.dropoutActive;
-  return tf.tidy(() => {
-    const probe = tf.scalar(0);
-    return input.dropout(probe) !== probe;
-  });
+  let active = probedDropouts.get(input.dropout);
+  if (active === undefined) {
+    active = tf.tidy(() => {
+      const probe = tf.scalar(0);
+      return input.dropout(probe) !== probe;
+    });
+    probedDropouts.set(input.dropout, active);
+  }
+  return active;
 }
 
 /**
