@@ -6,7 +6,12 @@ import * as tf from '@tensorflow/tfjs-core';
 
 export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
 
+/** x·W + b; one fused kernel (bias, then sgemm) when @lmkit/tfjs-native serves LmkitLinear. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (x.dtype === 'float32' && tf.getKernel('LmkitLinear', tf.getBackend())) {
+    const inputs: tf.NamedTensorMap = bias ? { x, w: weight, b: bias } : { x, w: weight };
+    return tf.engine().runKernel('LmkitLinear', inputs, {}) as tf.Tensor2D;
+  }
   const y = tf.matMul(x, weight) as tf.Tensor2D;
   return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
 }
