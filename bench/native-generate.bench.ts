@@ -1,7 +1,8 @@
 // Greedy generation with the KV cache, batch 1, 16-token prompt, 64 new tokens: gpt-model's
 // `generate` on pure wasm, wasm + @lmkit/tfjs-native (its decode kernels) and cpu + native, next to
-// the same weights in PyTorch (bench/pytorch/gpt_generate_bench.py, best of 1 and 2 threads).
-// Prints ms per generated token (prefill excluded), ratios, and whether the greedy tokens agree.
+// the same weights in PyTorch (bench/pytorch/gpt_generate_bench.py at 1 and 2 threads, runs
+// interleaved with ours). Prints ms per generated token (prefill excluded) and process CPU time,
+// ratios against the faster PyTorch setting, and whether the greedy tokens agree.
 // LMKIT_BENCH_SKIP_GPT2=1 leaves out the 124M model (its weights take a while to write and read).
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
