@@ -45,6 +45,8 @@ LMKIT_DISPATCH static void axpy(float a, const float *x, float *y, size_t n) {
 /* y (rows, out) = x (rows, in) · w (in, out) [+ bias] [+ y when accumulate]. */
 static void affine(const float *x, size_t rows, size_t in, const float *w, size_t out,
                    const float *bias, float *y, int accumulate) {
+  /* y starts as bias, zero or itself, and the product is added (beta 1): a beta-0 scale of
+   * uninitialised memory could keep NaN bit patterns with some BLAS builds. */
   if (bias) {
     for (size_t r = 0; r < rows; r++) {
       float *row = y + r * out;
@@ -53,14 +55,15 @@ static void affine(const float *x, size_t rows, size_t in, const float *w, size_
       else
         memcpy(row, bias, out * sizeof(float));
     }
+  } else if (!accumulate) {
+    memset(y, 0, rows * out * sizeof(float));
   }
-  const float beta = bias || accumulate ? 1.0f : 0.0f;
   if (rows == 1) {
-    gemv(LMKIT_CBLAS_TRANS, in, out, w, x, beta, y);
+    gemv(LMKIT_CBLAS_TRANS, in, out, w, x, 1.0f, y);
     return;
   }
   cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_NO_TRANS, (int)rows,
-              (int)out, (int)in, 1.0f, x, (int)in, w, (int)out, beta, y, (int)out);
+              (int)out, (int)in, 1.0f, x, (int)in, w, (int)out, 1.0f, y, (int)out);
 }
 
 static void layer_norm_row(const float *x, const float *gamma, const float *beta, float *y,
@@ -264,11 +267,12 @@ static napi_value decode_logits(napi_env env, napi_callback_info info) {
   for (size_t b = 0; b < batch; b++)
     layer_norm_row(x + ((b + 1) * (size_t)steps - 1) * c, lnw, lnb_len ? lnb : NULL, h + b * c,
                    c, eps);
+  memset(out, 0, batch * vocab * sizeof(float));
   if (batch == 1) {
-    gemv(LMKIT_CBLAS_NO_TRANS, vocab, c, wte, h, 0.0f, out);
+    gemv(LMKIT_CBLAS_NO_TRANS, vocab, c, wte, h, 1.0f, out);
   } else {
     cblas_sgemm(LMKIT_CBLAS_ROW_MAJOR, LMKIT_CBLAS_NO_TRANS, LMKIT_CBLAS_TRANS, (int)batch,
-                (int)vocab, (int)c, 1.0f, h, (int)c, wte, (int)c, 0.0f, out, (int)vocab);
+                (int)vocab, (int)c, 1.0f, h, (int)c, wte, (int)c, 1.0f, out, (int)vocab);
   }
   free(h);
   return NULL;
