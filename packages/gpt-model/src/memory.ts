@@ -44,6 +44,6 @@ export function assertFitsBackend(config: GPTConfig, options: MemoryEstimateOpti
   if (estimate.totalBytes <= wasmHeapLimitBytes) return;
   const what = options.training ? 'training' : 'inference';
   throw new GPTModelError(
-    `${what} with this config needs about ${gib(estimate.totalBytes)} (weights ${gib(estimate.weightsBytes)}, activations ${gib(estimate.activationsBytes)} at batch ${options.batchSize ?? 1} × ${options.sequenceLength ?? config.blockSize} tokens), over the wasm backend's ${gib(wasmHeapLimitBytes)} heap; use the "tensorflow" backend (\`pnpm add @tensorflow/tfjs-node-gpu\` or \`@tensorflow/tfjs-node\`, then setBackend('tensorflow')), which has no such cap, or a smaller batch, sequence or model`,
+    `${what} with this config needs about ${gib(estimate.totalBytes)} (weights ${gib(estimate.weightsBytes)}, activations ${gib(estimate.activationsBytes)} at batch ${options.batchSize ?? 1} × ${options.sequenceLength ?? config.blockSize} tokens), over the wasm backend's ${gib(wasmHeapLimitBytes)} heap; use the cpu backend (setBackend('cpu'): no heap cap, and @lmkit/tfjs-native's kernels run there too), the "tensorflow" backend (\`pnpm add @tensorflow/tfjs-node\`, then setBackend('tensorflow')), or a smaller batch, sequence or model`,
   );
 }

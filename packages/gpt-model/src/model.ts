@@ -119,6 +119,7 @@ export class GPT {
             mask,
             past: options.cache?.layers[i],
             dropout: drop,
+            dropoutActive: useDropout,
           },
           {
             qkvWeight: this.p(`${h}attn.c_attn.weight`),

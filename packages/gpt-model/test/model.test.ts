@@ -121,7 +121,7 @@ describe('GPT', () => {
     const before = tf.memory().numTensors;
     expect(estimateMemory(presets['gpt2-xl']).weightsBytes).toBeGreaterThan(wasmHeapLimitBytes);
     expect(() => new GPT(presets['gpt2-xl'])).toThrow(
-      /wasm backend's 4\.00 GiB heap; use the "tensorflow" backend/,
+      /wasm backend's 4\.00 GiB heap; use the cpu backend \(setBackend\('cpu'\)/,
     );
     expect(tf.memory().numTensors).toBe(before);
     const model = new GPT({ ...presets['cpu-small'], blockSize: 4096, nLayer: 1 });
