@@ -38,7 +38,7 @@ int lmkit_kernel_threads(void);
 
 /* Runs fn(ctx, begin, end) over contiguous chunks of [0, n) on up to lmkit_kernel_threads()
  * threads (the caller's included), each chunk at least min_per_thread long; returns when all
- * chunks are done. Call only from the JS thread. */
+ * chunks are done. Jobs from several calling threads run one after another. */
 typedef void (*lmkit_range_fn)(void *ctx, size_t begin, size_t end);
 void lmkit_parallel_for(size_t n, size_t min_per_thread, lmkit_range_fn fn, void *ctx);
 

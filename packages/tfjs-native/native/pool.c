@@ -1,12 +1,14 @@
 /* A small persistent pthread pool for our own kernels: lmkit_parallel_for splits [0, n) into
- * contiguous chunks run by the calling thread and up to (kernel threads − 1) workers. Calls are
- * made from the JS thread only, so one job runs at a time; workers sleep between jobs. */
+ * contiguous chunks run by the calling thread and up to (kernel threads − 1) workers. One job runs
+ * at a time: callers on several threads (Node worker_threads) queue on job_lock. Workers sleep
+ * between jobs. */
 #include <pthread.h>
 #include <stdlib.h>
 #include "common.h"
 
 enum { MAX_WORKERS = 63 };
 
+static pthread_mutex_t job_lock = PTHREAD_MUTEX_INITIALIZER; /* one job at a time */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t job_ready = PTHREAD_COND_INITIALIZER;
 static pthread_cond_t job_done = PTHREAD_COND_INITIALIZER;
@@ -53,6 +55,7 @@ void lmkit_parallel_for(size_t n, size_t min_per_thread, lmkit_range_fn fn, void
     fn(ctx, 0, n);
     return;
   }
+  pthread_mutex_lock(&job_lock);
   pthread_mutex_lock(&lock);
   while (started < threads - 1) {
     if (pthread_create(&workers[started], NULL, worker_main, (void *)(intptr_t)(started + 1)) != 0) break;
@@ -73,4 +76,5 @@ void lmkit_parallel_for(size_t n, size_t min_per_thread, lmkit_range_fn fn, void
   pthread_mutex_lock(&lock);
   while (pending > 0) pthread_cond_wait(&job_done, &lock);
   pthread_mutex_unlock(&lock);
+  pthread_mutex_unlock(&job_lock);
 }
