@@ -2,7 +2,7 @@
 // build cannot run (no OpenBLAS, no compiler, no Node headers) it prints one line and exits 0,
 // and the package falls back to TensorFlow.js's stock kernels. `--strict` exits 1 instead.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,12 +60,28 @@ if (process.env.LMKIT_TFJS_NATIVE_SKIP_BUILD === '1') {
 const nodeGyp = findNodeGyp();
 if (!nodeGyp) finish(false, `native kernels not built (node-gyp not found); ${hint}`);
 const nodeDir = findNodeDir();
+// Build in a staging directory and move the finished addon into place with one rename: processes
+// that load the addon while a rebuild runs keep finding the previous build instead of none.
+const buildDir = join(packageRoot, 'build');
+const staging = join(buildDir, `.staging-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
+mkdirSync(staging, { recursive: true });
+cpSync(join(packageRoot, 'binding.gyp'), join(staging, 'binding.gyp'));
+cpSync(join(packageRoot, 'native'), join(staging, 'native'), { recursive: true });
 const args = [nodeGyp, 'rebuild', ...(nodeDir ? [`--nodedir=${nodeDir}`] : [])];
-const result = spawnSync(process.execPath, args, { cwd: packageRoot, encoding: 'utf8' });
+const result = spawnSync(process.execPath, args, { cwd: staging, encoding: 'utf8' });
 const log = `exit status ${result.status} ${result.signal ?? ''} ${result.error ?? ''}\n${result.stdout ?? ''}\n${result.stderr ?? ''}`;
-mkdirSync(join(packageRoot, 'build'), { recursive: true });
-writeFileSync(join(packageRoot, 'build', 'build-addon.log'), log);
-if (result.status === 0) finish(true, 'native kernels built (OpenBLAS)');
+writeFileSync(join(buildDir, 'build-addon.log'), log);
+const built = join(staging, 'build', 'Release', 'lmkit_tfjs_native.node');
+const ok = result.status === 0 && existsSync(built);
+if (ok) {
+  mkdirSync(join(buildDir, 'Release'), { recursive: true });
+  renameSync(built, join(buildDir, 'Release', 'lmkit_tfjs_native.node'));
+}
+rmSync(staging, { recursive: true, force: true });
+// A failed build must not leave an older addon behind for sources it no longer matches.
+if (!ok) rmSync(join(buildDir, 'Release', 'lmkit_tfjs_native.node'), { force: true });
+if (ok) finish(true, 'native kernels built (OpenBLAS)');
 finish(
   false,
   `native kernels not built (${explain(log)}; log: build/build-addon.log); TensorFlow.js stock kernels will be used. To get the fast path: ${hint}`,
