@@ -36,7 +36,6 @@ export async function pretrainCommand(args: ParsedArgs): Promise<number> {
   const run = loadRunConfig(args.flags);
   const outDir = run.outDir ?? join(process.cwd(), 'runs/train/pretrain');
   const progress = createProgress();
-  progress.log(await setUpBackend(run));
   let trainFiles = run.train;
   let valFiles = run.val;
   let tokenizerJson: unknown = run.tokenizer
@@ -62,6 +61,16 @@ export async function pretrainCommand(args: ParsedArgs): Promise<number> {
   }
   const tokenizer = tokenizerJson ? tokenizerFromJSON(tokenizerJson) : undefined;
   const config = modelConfig(run.model, tokenizer?.vocabSize ?? 50257);
+  progress.log(
+    await setUpBackend({
+      ...run,
+      trainingStep: {
+        model: config,
+        batchSize: run.training?.batchSize,
+        sequenceLength: run.training?.sequenceLength,
+      },
+    }),
+  );
   const model = new GPT(config, { seed: run.modelSeed ?? 1337 });
   const resume = args.flags.get('resume');
   const result = await withSignals((signal) =>
