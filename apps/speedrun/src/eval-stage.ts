@@ -69,7 +69,7 @@ export const evalStage: Stage<SpeedrunPreset> = {
   name: 'eval',
   title: 'eval: bits per byte, samples, replies that end',
   async run({ preset, progress, statsOf }) {
-    await setBackend('auto');
+    await setBackend(preset.backend ?? 'auto');
     const tokenizer = await loadTokenizer(statsOf('tokenizer').path as string);
     const shard = (statsOf('shards').val as string[])[0];
     const checkpoints = {

@@ -10,6 +10,8 @@ import { reportStage } from './report.ts';
 import { runStages, SpeedrunError } from './runner.ts';
 import { CHAT_MODEL_DIR, pretrainStage, sftStage } from './train-stages.ts';
 
+export { type SpeedrunPreset, speedrunPresets } from './presets.ts';
+
 export const stages = [
   crawlStage,
   filterStage,

@@ -32,6 +32,11 @@ export interface SpeedrunPreset {
     validationFraction: number;
   };
   eval: { maxNewTokens: number; replyPrompts: number };
+  /**
+   * Tensor backend of the training and eval stages (default 'auto'). `gpt2` needs `cpu`: its
+   * training step is far over the wasm heap's 4 GiB, and the native kernels run on cpu too.
+   */
+  backend?: 'auto' | 'cpu';
 }
 
 export const speedrunPresets = {
@@ -87,6 +92,7 @@ export const speedrunPresets = {
     eval: { maxNewTokens: 64, replyPrompts: 16 },
   },
   gpt2: {
+    backend: 'cpu',
     vocabSize: 16_384,
     tokensPerShard: 1_000_000,
     model: { nLayer: 12, nHead: 12, nEmbd: 768, blockSize: 1024, dropout: 0 },

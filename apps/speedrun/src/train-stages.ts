@@ -60,7 +60,7 @@ export const pretrainStage: Stage<SpeedrunPreset> = {
   title: 'pretrain: a small GPT on the token shards',
   async run(context) {
     const { dir, preset, statsOf } = context;
-    const backend = await setBackend('auto');
+    const backend = await setBackend(preset.backend ?? 'auto');
     const tokenizerPath = statsOf('tokenizer').path as string;
     const tokenizer = await loadTokenizer(tokenizerPath);
     const shards = statsOf('shards');
@@ -170,7 +170,7 @@ export const sftStage: Stage<SpeedrunPreset> = {
   title: 'sft: fine-tune on oasst1 and identity conversations',
   async run(context) {
     const { dir, outDir, preset, statsOf } = context;
-    await setBackend('auto');
+    await setBackend(preset.backend ?? 'auto');
     const tokenizer = await loadTokenizer(statsOf('tokenizer').path as string);
     const base = await loadCheckpoint(statsOf('pretrain').checkpoint as string);
     const s = preset.sft;
