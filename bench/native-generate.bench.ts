@@ -47,29 +47,13 @@ async function addPureWasm(variants: Variants): Promise<void> {
 const configs: GenerateConfig[] = [
   {
     label: '(a) 4L/4H/128, V 4096',
-    config: {
-      vocabSize: 4096,
-      blockSize: 128,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 128,
-      dropout: 0,
-      bias: true,
-    },
+    config: gptModel.presets['cpu-small'],
     rounds: 5,
     variants: everyVariant,
   },
   {
     label: '(b) 6L/6H/384, V 8192',
-    config: {
-      vocabSize: 8192,
-      blockSize: 256,
-      nLayer: 6,
-      nHead: 6,
-      nEmbd: 384,
-      dropout: 0,
-      bias: true,
-    },
+    config: gptModel.presets['cpu-medium'],
     rounds: 5,
     variants: everyVariant,
   },

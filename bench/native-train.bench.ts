@@ -25,30 +25,14 @@ interface TrainConfig {
 const configs: TrainConfig[] = [
   {
     label: '(a) 4L/4H/128, T 128, V 4096, B 8',
-    config: {
-      vocabSize: 4096,
-      blockSize: 128,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 128,
-      dropout: 0,
-      bias: true,
-    },
+    config: gptModel.presets['cpu-small'],
     batch: 8,
     rounds: 5,
     cpu: true,
   },
   {
     label: '(b) 6L/6H/384, T 256, V 8192, B 4',
-    config: {
-      vocabSize: 8192,
-      blockSize: 256,
-      nLayer: 6,
-      nHead: 6,
-      nEmbd: 384,
-      dropout: 0,
-      bias: true,
-    },
+    config: gptModel.presets['cpu-medium'],
     batch: 4,
     rounds: 3,
     cpu: false,

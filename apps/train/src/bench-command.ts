@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GPT, type GPTConfig } from '@lmkit/gpt-model';
+import { GPT, type GPTConfig, presets } from '@lmkit/gpt-model';
 import {
   type Batch,
   Random,
@@ -18,27 +18,11 @@ import { setUpBackend } from './setup.ts';
 
 export const benchPresets: Record<string, { model: GPTConfig; batchSize: number }> = {
   a: {
-    model: {
-      vocabSize: 4096,
-      blockSize: 128,
-      nLayer: 4,
-      nHead: 4,
-      nEmbd: 128,
-      dropout: 0,
-      bias: true,
-    },
+    model: presets['cpu-small'],
     batchSize: 8,
   },
   b: {
-    model: {
-      vocabSize: 8192,
-      blockSize: 256,
-      nLayer: 6,
-      nHead: 6,
-      nEmbd: 384,
-      dropout: 0,
-      bias: true,
-    },
+    model: presets['cpu-medium'],
     batchSize: 4,
   },
 };
