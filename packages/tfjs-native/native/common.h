@@ -42,6 +42,13 @@ int lmkit_kernel_threads(void);
 typedef void (*lmkit_range_fn)(void *ctx, size_t begin, size_t end);
 void lmkit_parallel_for(size_t n, size_t min_per_thread, lmkit_range_fn fn, void *ctx);
 
+/* out[i] += x[i] for i < n, vectorised (reduce.c). */
+void lmkit_add_into(float *out, const float *x, size_t n);
+
+/* out[c] = Σ_r x[r, c] for x (rows, cols), column blocks split across the kernel threads
+ * (linear.c); the bias gradient of dense layers and of LayerNorm. */
+void lmkit_column_sum(const float *x, float *out, size_t rows, size_t cols);
+
 /* Each kernel family defines its N-API functions on the addon's exports object. */
 void lmkit_define(napi_env env, napi_value exports, const char *name, napi_callback fn);
 void lmkit_register_attention(napi_env env, napi_value exports);

@@ -4,11 +4,6 @@
 #include <stdio.h>
 #include <string.h>
 #include "common.h"
-#include "simd.h"
-
-LMKIT_DISPATCH static void add_into(float *out, const float *x, size_t n) {
-  for (size_t i = 0; i < n; i++) out[i] += x[i];
-}
 
 /* gatherRows(x, indices, out, outer, rows, inner) */
 static napi_value gather_rows(napi_env env, napi_callback_info info) {
@@ -73,7 +68,7 @@ static napi_value segment_sum_rows(napi_env env, napi_callback_info info) {
   memset(out, 0, (size_t)segments * (size_t)inner * sizeof(float));
   for (size_t i = 0; i < ids_len; i++) {
     if (ids[i] < 0 || ids[i] >= segments) continue;
-    add_into(out + (size_t)ids[i] * inner, x + i * inner, (size_t)inner);
+    lmkit_add_into(out + (size_t)ids[i] * inner, x + i * inner, (size_t)inner);
   }
   return NULL;
 }

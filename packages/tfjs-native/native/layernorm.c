@@ -57,10 +57,6 @@ LMKIT_DISPATCH static void backward_dgamma_row(const float *dy, const float *x, 
   for (size_t i = 0; i < n; i++) dgamma[i] += dy[i] * (x[i] - mean) * rstd;
 }
 
-LMKIT_DISPATCH static void backward_dbeta_row(const float *dy, float *dbeta, size_t n) {
-  for (size_t i = 0; i < n; i++) dbeta[i] += dy[i];
-}
-
 typedef struct {
   const float *x, *dy, *gamma, *beta;
   float *out;
@@ -106,14 +102,6 @@ static void dgamma_columns(void *ctx, size_t begin, size_t end) {
     const size_t at = r * job->n + begin;
     backward_dgamma_row(job->dy + at, job->x + at, job->out + begin, end - begin,
                         job->stats[2 * r], job->stats[2 * r + 1]);
-  }
-}
-
-static void dbeta_columns(void *ctx, size_t begin, size_t end) {
-  const ln_job *job = ctx;
-  memset(job->out + begin, 0, (end - begin) * sizeof(float));
-  for (size_t r = 0; r < job->rows; r++) {
-    backward_dbeta_row(job->dy + r * job->n + begin, job->out + begin, end - begin);
   }
 }
 
@@ -164,19 +152,20 @@ napi_value lmkit_layer_norm_grad(napi_env env, napi_callback_info info) {
     LMKIT_THROW(env, "layerNormGrad: dy and x must be (rows, C), gamma of length C, out sized for the gradient");
   }
   const size_t n = g_len, rows = x_len / n;
-  ln_job job = {x, dy, gamma, NULL, out, NULL, n, eps, 0};
+  ln_job job = {x, dy, gamma, NULL, out, NULL, n, eps, rows};
   if (which == 0) {
     lmkit_parallel_for(rows, rows_per_task(n), dx_rows, &job);
     return NULL;
   }
-  job.rows = rows;
-  if (which == 1) {
-    /* Row statistics first (rows in parallel), then columns in parallel blocks. */
-    job.stats = malloc(rows * 2 * sizeof(float));
-    if (!job.stats) LMKIT_THROW(env, "layerNormGrad: out of memory");
-    lmkit_parallel_for(rows, rows_per_task(n), stats_rows, &job);
+  if (which == 2) {
+    lmkit_column_sum(dy, out, rows, n); /* dbeta: the column sums of dy */
+    return NULL;
   }
-  lmkit_parallel_for(n, 64, which == 1 ? dgamma_columns : dbeta_columns, &job);
+  /* dgamma: row statistics first (rows in parallel), then columns in parallel blocks. */
+  job.stats = malloc(rows * 2 * sizeof(float));
+  if (!job.stats) LMKIT_THROW(env, "layerNormGrad: out of memory");
+  lmkit_parallel_for(rows, rows_per_task(n), stats_rows, &job);
+  lmkit_parallel_for(n, 64, dgamma_columns, &job);
   free(job.stats);
   return NULL;
 }

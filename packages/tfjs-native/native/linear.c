@@ -3,7 +3,6 @@
  * across the kernel threads. */
 #include <string.h>
 #include "common.h"
-#include "simd.h"
 
 /* linear(x, w, b, out, n, k, m): x (n, k), w (k, m), b (m) or empty, out (n, m). */
 static napi_value linear(napi_env env, napi_callback_info info) {
@@ -42,15 +41,17 @@ typedef struct {
   size_t rows, cols;
 } colsum_job;
 
-LMKIT_DISPATCH static void add_row(float *acc, const float *x, size_t n) {
-  for (size_t i = 0; i < n; i++) acc[i] += x[i];
-}
-
 static void colsum_block(void *ctx, size_t begin, size_t end) {
   colsum_job *job = ctx;
   float *acc = job->out + begin;
   memset(acc, 0, (end - begin) * sizeof(float));
-  for (size_t r = 0; r < job->rows; r++) add_row(acc, job->x + r * job->cols + begin, end - begin);
+  for (size_t r = 0; r < job->rows; r++) lmkit_add_into(acc, job->x + r * job->cols + begin, end - begin);
+}
+
+void lmkit_column_sum(const float *x, float *out, size_t rows, size_t cols) {
+  colsum_job job = {x, out, rows, cols};
+  /* Blocks of at least 64 columns; a thread's block stays in its cache across the rows. */
+  lmkit_parallel_for(cols, 64, colsum_block, &job);
 }
 
 /* columnSum(x, out, rows, cols): out[c] = Σ_r x[r, c]. */
@@ -69,9 +70,7 @@ static napi_value column_sum(napi_env env, napi_callback_info info) {
   if (rows < 0 || cols < 0 || x_len != (size_t)(rows * cols) || out_len < (size_t)cols) {
     LMKIT_THROW(env, "columnSum: x must be (rows, cols) and out (cols)");
   }
-  colsum_job job = {x, out, (size_t)rows, (size_t)cols};
-  /* Blocks of at least 64 columns; a thread's block stays in its cache across the rows. */
-  lmkit_parallel_for((size_t)cols, 64, colsum_block, &job);
+  lmkit_column_sum(x, out, (size_t)rows, (size_t)cols);
   return NULL;
 }
 

@@ -16,7 +16,7 @@ LMKIT_DISPATCH static float sum_row(const float *x, size_t n) {
   return total;
 }
 
-LMKIT_DISPATCH static void add_row(float *out, const float *x, size_t n) {
+LMKIT_DISPATCH void lmkit_add_into(float *out, const float *x, size_t n) {
   for (size_t i = 0; i < n; i++) out[i] += x[i];
 }
 
@@ -46,7 +46,7 @@ napi_value lmkit_sum(napi_env env, napi_callback_info info) {
       continue;
     }
     memset(dst, 0, (size_t)inner * sizeof(float));
-    for (int64_t r = 0; r < reduce; r++) add_row(dst, block + (size_t)(r * inner), (size_t)inner);
+    for (int64_t r = 0; r < reduce; r++) lmkit_add_into(dst, block + (size_t)(r * inner), (size_t)inner);
   }
   return NULL;
 }

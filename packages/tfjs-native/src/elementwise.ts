@@ -1,28 +1,15 @@
 // Elementwise kernels on the addon: Exp and Tanh (vectorised), Add / Sub / Multiply / RealDiv /
 // Equal with numpy broadcasting, Sum over a contiguous block of axes, and a copy-free Identity
 // on wasm. Anything outside what they handle (dtypes, rank > 8) goes to the replaced kernel.
-import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import type { NativeAddon } from './addon.ts';
 import { planBinary } from './binary-plan.ts';
-import { type SupportedBackendName, tensorMemory } from './tensor-memory.ts';
+import { type KernelFactory, stockKernel } from './kernel-factory.ts';
+import { tensorMemory } from './tensor-memory.ts';
 
-type Factory = (
-  addon: NativeAddon,
-  backendName: SupportedBackendName,
-  previous: KernelConfig | undefined,
-) => KernelFunc;
-
-function fallback(previous: KernelConfig | undefined, name: string): KernelFunc {
-  return (args) => {
-    if (!previous) throw new Error(`no stock ${name} kernel to fall back to`);
-    return previous.kernelFunc(args);
-  };
-}
-
-function unary(op: number, name: string): Factory {
+function unary(op: number, name: string): KernelFactory {
   return (addon, backendName, previous) => {
-    const stock = fallback(previous, name);
+    const stock = stockKernel(previous, name);
     return (args) => {
       const { x } = args.inputs as { x: TensorInfo };
       if (x.dtype !== 'float32') return stock(args);
@@ -34,9 +21,9 @@ function unary(op: number, name: string): Factory {
   };
 }
 
-function binary(op: number, name: string): Factory {
+function binary(op: number, name: string): KernelFactory {
   return (addon, backendName, previous) => {
-    const stock = fallback(previous, name);
+    const stock = stockKernel(previous, name);
     return (args) => {
       const { a, b } = args.inputs as { a: TensorInfo; b: TensorInfo };
       if (a.dtype !== 'float32' || b.dtype !== 'float32') return stock(args);
@@ -64,8 +51,8 @@ function binary(op: number, name: string): Factory {
 const binaryOps = { Add: 0, Sub: 1, Multiply: 2, RealDiv: 3, Equal: 4 } as const;
 
 /** Sum over `axis` when the (normalised, sorted) axes form one contiguous block. */
-const sum: Factory = (addon, backendName, previous) => {
-  const stock = fallback(previous, 'Sum');
+const sum: KernelFactory = (addon, backendName, previous) => {
+  const stock = stockKernel(previous, 'Sum');
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     const { axis, keepDims } = args.attrs as unknown as {
@@ -98,8 +85,8 @@ const sum: Factory = (addon, backendName, previous) => {
 };
 
 /** Identity without a copy: the output shares the input's data (as the cpu backend does). */
-const identity: Factory = (_addon, backendName, previous) => {
-  const stock = fallback(previous, 'Identity');
+const identity: KernelFactory = (_addon, backendName, previous) => {
+  const stock = stockKernel(previous, 'Identity');
   return (args) => {
     const { x } = args.inputs as { x: TensorInfo };
     if (backendName !== 'wasm' || x.dtype === 'string') return stock(args);
@@ -109,7 +96,7 @@ const identity: Factory = (_addon, backendName, previous) => {
 };
 
 /** Kernel name → factory, for every elementwise kernel this package provides. */
-export const elementwiseKernels: Record<string, Factory> = {
+export const elementwiseKernels: Record<string, KernelFactory> = {
   Exp: unary(0, 'Exp'),
   Tanh: unary(1, 'Tanh'),
   Add: binary(binaryOps.Add, 'Add'),

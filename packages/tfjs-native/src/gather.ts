@@ -1,9 +1,9 @@
 // Native GatherV2 (embedding lookups) and UnsortedSegmentSum (their gradient): row copies and row
 // adds instead of the stock kernels' per-element index arithmetic (about 100× faster for a
 // 1024-row lookup on wasm). Other dtypes and batched gathers go to the replaced kernels.
-import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import { util } from '@tensorflow/tfjs-core';
-import type { KernelFactory } from './kernel-factory.ts';
+import { type KernelFactory, stockKernel } from './kernel-factory.ts';
 import { tensorMemory } from './tensor-memory.ts';
 
 /** The addon functions this family adds. */
@@ -29,15 +29,8 @@ export interface GatherAddon {
 
 export const gatherAddonFunctions: readonly string[] = ['gatherRows', 'segmentSumRows'];
 
-function stockOf(previous: KernelConfig | undefined, name: string): KernelFunc {
-  return (args) => {
-    if (!previous) throw new Error(`no stock ${name} kernel to fall back to`);
-    return previous.kernelFunc(args);
-  };
-}
-
 const gather: KernelFactory = (addon, backendName, previous) => {
-  const stock = stockOf(previous, 'GatherV2');
+  const stock = stockKernel(previous, 'GatherV2');
   return (args) => {
     const { x, indices } = args.inputs as { x: TensorInfo; indices: TensorInfo };
     const { axis, batchDims } = args.attrs as unknown as { axis: number; batchDims: number };
@@ -63,7 +56,7 @@ const gather: KernelFactory = (addon, backendName, previous) => {
 };
 
 const segmentSum: KernelFactory = (addon, backendName, previous) => {
-  const stock = stockOf(previous, 'UnsortedSegmentSum');
+  const stock = stockKernel(previous, 'UnsortedSegmentSum');
   return (args) => {
     const { x, segmentIds } = args.inputs as { x: TensorInfo; segmentIds: TensorInfo };
     const { numSegments } = args.attrs as unknown as { numSegments: number };

@@ -2,10 +2,10 @@
 // forward, one pass backward through LmkitGeluGrad) when installed, and the same formula from
 // tfjs ops otherwise, so callers need not know whether the addon is there.
 
-import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NativeAddon } from './addon.ts';
-import { type SupportedBackendName, tensorMemory } from './tensor-memory.ts';
+import type { KernelFactory } from './kernel-factory.ts';
+import { tensorMemory } from './tensor-memory.ts';
 
 export const geluKernelName = 'LmkitGelu';
 export const geluGradKernelName = 'LmkitGeluGrad';
@@ -23,13 +23,7 @@ export function gelu<T extends tf.Tensor>(x: T): T {
   });
 }
 
-type Factory = (
-  addon: NativeAddon,
-  backendName: SupportedBackendName,
-  previous: KernelConfig | undefined,
-) => KernelFunc;
-
-const forward: Factory = (addon, backendName) => (args) => {
+const forward: KernelFactory = (addon, backendName) => (args) => {
   const { x } = args.inputs as { x: TensorInfo };
   const memory = tensorMemory(backendName, args.backend as KernelBackend);
   const out = memory.allocate([...x.shape]);
@@ -37,7 +31,7 @@ const forward: Factory = (addon, backendName) => (args) => {
   return out.info;
 };
 
-const backward: Factory = (addon, backendName) => (args) => {
+const backward: KernelFactory = (addon, backendName) => (args) => {
   const { dy, x } = args.inputs as { dy: TensorInfo; x: TensorInfo };
   const memory = tensorMemory(backendName, args.backend as KernelBackend);
   const out = memory.allocate([...x.shape]);
@@ -45,7 +39,7 @@ const backward: Factory = (addon, backendName) => (args) => {
   return out.info;
 };
 
-export const geluKernels: Record<string, Factory> = {
+export const geluKernels: Record<string, KernelFactory> = {
   [geluKernelName]: forward,
   [geluGradKernelName]: backward,
 };

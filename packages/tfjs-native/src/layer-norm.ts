@@ -2,10 +2,10 @@
 // native LmkitLayerNorm kernel (and LmkitLayerNormGrad for dx, dgamma or dbeta, one pass each)
 // when installed, and the same formula from tfjs ops otherwise.
 
-import type { KernelBackend, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import type { NativeAddon } from './addon.ts';
-import { type SupportedBackendName, tensorMemory } from './tensor-memory.ts';
+import type { KernelFactory } from './kernel-factory.ts';
+import { tensorMemory } from './tensor-memory.ts';
 
 export const layerNormKernelName = 'LmkitLayerNorm';
 export const layerNormGradKernelName = 'LmkitLayerNormGrad';
@@ -36,15 +36,9 @@ export function layerNorm<T extends tf.Tensor>(
   });
 }
 
-type Factory = (
-  addon: NativeAddon,
-  backendName: SupportedBackendName,
-  previous: KernelConfig | undefined,
-) => KernelFunc;
-
 const empty = new Float32Array(0);
 
-const forward: Factory = (addon, backendName) => (args) => {
+const forward: KernelFactory = (addon, backendName) => (args) => {
   const { x, gamma, beta } = args.inputs as { x: TensorInfo; gamma: TensorInfo; beta?: TensorInfo };
   const { epsilon } = args.attrs as unknown as { epsilon: number };
   const memory = tensorMemory(backendName, args.backend as KernelBackend);
@@ -59,7 +53,7 @@ const forward: Factory = (addon, backendName) => (args) => {
   return out.info;
 };
 
-const backward: Factory = (addon, backendName) => (args) => {
+const backward: KernelFactory = (addon, backendName) => (args) => {
   const { dy, x, gamma } = args.inputs as { dy: TensorInfo; x: TensorInfo; gamma: TensorInfo };
   const { epsilon, which } = args.attrs as unknown as { epsilon: number; which: number };
   const memory = tensorMemory(backendName, args.backend as KernelBackend);
@@ -75,7 +69,7 @@ const backward: Factory = (addon, backendName) => (args) => {
   return out.info;
 };
 
-export const layerNormKernels: Record<string, Factory> = {
+export const layerNormKernels: Record<string, KernelFactory> = {
   [layerNormKernelName]: forward,
   [layerNormGradKernelName]: backward,
 };
