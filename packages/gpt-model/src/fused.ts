@@ -3,6 +3,7 @@
 // and full-size temporaries, which dominate a CPU training step once the matmuls are fast.
 import * as tf from '@tensorflow/tfjs-core';
 import { columnSum } from './gradients.ts';
+import { nativeKernel } from './native-kernels.ts';
 
 export const layerNormEpsilon = 1e-5;
 const geluScale = Math.sqrt(2 / Math.PI);
@@ -51,11 +52,6 @@ const layerNormNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor1D, save: tf
     ],
   };
 }) as never) as (x: tf.Tensor2D, w: tf.Tensor1D) => tf.Tensor2D;
-
-/** Whether @lmkit/tfjs-native registered `kernelName` (with its gradient) on the active backend. */
-export function nativeKernel(kernelName: string): boolean {
-  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
-}
 
 /** LayerNorm over the last axis (eps 1e-5), with an optional bias. */
 export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor1D, bias?: tf.Tensor1D): tf.Tensor2D {

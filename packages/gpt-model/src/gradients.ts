@@ -1,6 +1,7 @@
 // Gradients of the kernels a GPT uses. tfjs-core's Node bundle ships no gradient registrations
 // (only @tensorflow/tfjs does), so `setBackend` registers these for any kernel that has none yet.
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernel } from './native-kernels.ts';
 
 type Grad = (
   dy: tf.Tensor,
@@ -16,7 +17,7 @@ const grad = (fn: Grad) => fn as unknown as tf.GradFunc;
  */
 export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
   // @lmkit/tfjs-native's threaded column sum when installed.
-  if (x.dtype === 'float32' && tf.getKernel('LmkitColumnSum', tf.getBackend())) {
+  if (x.dtype === 'float32' && nativeKernel('LmkitColumnSum')) {
     return tf.engine().runKernel('LmkitColumnSum', { x }, {}) as tf.Tensor1D;
   }
   return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);

@@ -3,12 +3,13 @@
 // @lmkit/tfjs-native serves LmkitCausalAttention), and the causal mask; LayerNorm and GELU come
 // from fused.ts.
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeKernel } from './native-kernels.ts';
 
 export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
 
 /** x·W + b; one fused kernel (bias, then sgemm) when @lmkit/tfjs-native serves LmkitLinear. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  if (x.dtype === 'float32' && tf.getKernel('LmkitLinear', tf.getBackend())) {
+  if (x.dtype === 'float32' && nativeKernel('LmkitLinear')) {
     const inputs: tf.NamedTensorMap = bias ? { x, w: weight, b: bias } : { x, w: weight };
     return tf.engine().runKernel('LmkitLinear', inputs, {}) as tf.Tensor2D;
   }
@@ -73,7 +74,7 @@ function canFuse(input: AttentionInput): boolean {
   return (
     input.past === undefined &&
     plainCausalMasks.has(input.mask) &&
-    tf.getKernel(fusedAttentionKernelName, tf.getBackend()) !== undefined &&
+    nativeKernel(fusedAttentionKernelName) &&
     !dropoutActive(input)
   );
 }

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { GPTConfig } from './config.ts';
 import { layerNormEpsilon } from './fused.ts';
 import type { GPT } from './model.ts';
+import { nativeKernel } from './native-kernels.ts';
 
 // Kernel names are the contract with @lmkit/tfjs-native (src/decode.ts there).
 const embedKernel = 'LmkitDecodeEmbed';
@@ -13,8 +14,7 @@ const logitsKernel = 'LmkitDecodeLogits';
 
 /** Whether the native decode kernels serve the active backend. */
 export function nativeDecodeAvailable(): boolean {
-  const backend = tf.getBackend();
-  return [embedKernel, blockKernel, logitsKernel].every((name) => tf.getKernel(name, backend));
+  return [embedKernel, blockKernel, logitsKernel].every(nativeKernel);
 }
 
 type Inputs = Record<string, tf.Tensor>;

@@ -2,7 +2,17 @@
 // OpenBLAS/SIMD kernels replace the wasm or cpu backend's own (after this package's fixes).
 // Without it everything runs on the pure-wasm path; tfjs-native prints a one-line hint once.
 
+import * as tf from '@tensorflow/tfjs-core';
+
 type NativeModule = typeof import('@lmkit/tfjs-native');
+
+/**
+ * Whether @lmkit/tfjs-native registered `kernelName` (with its gradient) on the active backend.
+ * The model calls those kernels by name: the names are the contract with that package.
+ */
+export function nativeKernel(kernelName: string): boolean {
+  return tf.getKernel(kernelName, tf.getBackend()) !== undefined;
+}
 
 export interface NativeKernelStatus {
   /** Whether native kernels are installed on the backend now. */
