@@ -80,22 +80,32 @@ function trainer(config: GPTConfig, batch: number) {
   return { step, dispose };
 }
 
+const python = '/usr/bin/python3';
+const torchScript = fileURLToPath(new URL('./pytorch/gpt_train_bench.py', import.meta.url));
+
+/** Why PyTorch cannot be measured here (no python3, script or torch), or undefined when it can. */
+function pytorchMissing(): string | undefined {
+  if (!existsSync(python) || !existsSync(torchScript)) return `${python} or ${torchScript} missing`;
+  try {
+    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 });
+    return undefined;
+  } catch (error) {
+    return `python3-torch failed to import: ${String(error).split('\n')[0]}`;
+  }
+}
+
 /**
  * One PyTorch run (bench/pytorch/gpt_train_bench.py, shared with gpt.bench.ts) of the same model
  * and update (plain SGD) at `threads` intra-op threads: its own median step time over a few steps
- * after warm-up, so Python's start-up is not counted. Undefined when python3-torch is missing.
+ * after warm-up, so Python's start-up is not counted.
  */
 function pytorchStep(
   run: TrainConfig,
   threads: number,
 ): { stepMs: number; cpuMs: number } | { error: string } {
-  const python = '/usr/bin/python3';
-  const script = fileURLToPath(new URL('./pytorch/gpt_train_bench.py', import.meta.url));
-  if (!existsSync(python) || !existsSync(script))
-    return { error: `${python} or ${script} missing` };
   const { nLayer, nHead, nEmbd, blockSize, vocabSize } = run.config;
   const args = [
-    script,
+    torchScript,
     ...['--layers', nLayer, '--heads', nHead, '--width', nEmbd, '--context', blockSize],
     ...['--vocab', vocabSize, '--batch', run.batch, '--steps', 3, '--warmup', 1],
   ].map(String);
@@ -121,6 +131,7 @@ export async function run() {
   await ensureGradients(['Mean', 'Sum', 'BatchMatMul']);
   console.log(`\n${variants.nativeNote}`);
   const allNames = [...variants.backends.keys()].filter((name) => name !== 'wasm stock');
+  const torchMissing = pytorchMissing();
   const peakGflops = 190; // practical float32 sgemm peak of these 2 cores (PERF-NOTES.md)
   for (const run of configs) {
     const names = allNames.filter(
@@ -147,12 +158,10 @@ export async function run() {
           ]
         : [{ name, variant: name, threads: cores }],
     );
-    const torchProbe = pytorchStep(run, 1);
-    const torchRuns =
-      'error' in torchProbe
-        ? []
-        : [1, 2].map((threads) => ({ name: `PyTorch, ${threads} thread(s)`, threads }));
-    if ('error' in torchProbe) console.log(`- PyTorch not measured: ${torchProbe.error}`);
+    const torchRuns = torchMissing
+      ? []
+      : [1, 2].map((threads) => ({ name: `PyTorch, ${threads} thread(s)`, threads }));
+    if (torchMissing) console.log(`- PyTorch not measured: ${torchMissing}`);
     // Process CPU time per step too: steadier than wall time on a machine shared with others.
     const cpuMs = new Map<string, number[]>([...runs, ...torchRuns].map((r) => [r.name, []]));
     const torchMs = new Map<string, number[]>(torchRuns.map((r) => [r.name, []]));
