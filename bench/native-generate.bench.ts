@@ -11,9 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
-import { nativeKernelNames } from '../packages/tfjs-native/src/index.ts';
 import { median } from './harness.ts';
-import { prepareVariants, tf, useVariant, type Variants } from './native.bench.ts';
+import { prepareVariants, useVariant } from './native.bench.ts';
 
 type GPTConfig = ConstructorParameters<typeof gptModel.GPT>[0];
 
@@ -27,22 +26,10 @@ interface GenerateConfig {
 
 const promptLength = 16;
 const newTokens = 64;
-const pureWasm = 'wasm, no native kernels';
+/** The shared set-up's pure-wasm variant: gpt-model's kernel fixes, native kernels off. */
+const pureWasm = 'wasm + gpt-model fixes';
 const everyVariant = (name: string) =>
   [pureWasm, 'wasm + native (all)', 'cpu + native (all)'].includes(name);
-
-/**
- * Adds the pure-wasm variant (gpt-model's kernel fixes, no @lmkit/tfjs-native kernels): the
- * shared set-up's 'wasm + gpt-model fixes' is taken after gpt-model's setBackend, which now
- * installs the native kernels itself.
- */
-async function addPureWasm(variants: Variants): Promise<void> {
-  if (variants.backends.has(pureWasm)) return;
-  await gptModel.setBackend('wasm', { nativeKernels: false });
-  const kernels = new Map(nativeKernelNames.map((name) => [name, tf.getKernel(name, 'wasm')]));
-  variants.backends.set(pureWasm, { backend: 'wasm', kernels });
-  await gptModel.setBackend('wasm');
-}
 
 const configs: GenerateConfig[] = [
   {
@@ -137,7 +124,6 @@ interface Contender {
 
 export async function run() {
   const variants = await prepareVariants();
-  await addPureWasm(variants);
   const torchAvailable = existsSync(python) && existsSync(torchScript);
   console.log(`\n${variants.nativeNote}`);
   if (!torchAvailable) console.log(`PyTorch not measured: ${python} or ${torchScript} missing`);
