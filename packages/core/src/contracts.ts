@@ -56,8 +56,8 @@ export interface SamplingOptions {
 
 /** Token-level generation: what gpt-model's `generate` and the trainer's sampling take. */
 export interface GenerateOptions extends SamplingOptions {
-  /** New tokens at most. */
-  maxNewTokens: number;
+  /** New tokens at most; each generator documents its default (gpt-model: 256). */
+  maxNewTokens?: number;
   /** Token ids that end a sequence. */
   stop?: number[];
   /** Seeds sampling; the same seed repeats the same tokens. */
