@@ -4,7 +4,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { nearDuplicatePairs, plantedCorpus, runDedup, sampleTexts } from '@lmkit/crawler-filters';
+import { runDedup } from '@lmkit/crawler-filters';
+import { nearDuplicatePairs, plantedCorpus, sampleTexts } from '@lmkit/crawler-filters/testing';
 import { median } from './harness.ts';
 
 const dataDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');

@@ -7,11 +7,10 @@ import { fileURLToPath } from 'node:url';
 import {
   estimateJaccard,
   MinHasher,
-  nearDuplicatePairs,
   normalizeForMinHash,
-  sampleTexts,
   sharesBucket,
-} from '@lmkit/crawler-filters';
+} from '@lmkit/crawler-filters/dedup';
+import { nearDuplicatePairs, sampleTexts } from '@lmkit/crawler-filters/testing';
 import { bench } from './harness.ts';
 
 interface NpmMinhash {

@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import type { Document } from '@lmkit/crawler-filters';
 import {
-  type Document,
   nearDuplicatePairs,
   type PlantedCorpus,
   plantedCorpus,
   sampleTexts,
-} from '@lmkit/crawler-filters';
+} from '@lmkit/crawler-filters/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dedupCommand } from './dedup-command.ts';
 import { runCommand } from './run-command.ts';

@@ -6,9 +6,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildWarc } from './build-warc.ts';
 import type { Document } from './document.ts';
 import { collectInto, type RemovedDocument, runPipeline } from './pipeline.ts';
+import { buildWarc } from './read/build-warc.ts';
 import { documentSource } from './read/read-documents.ts';
 import { createStages, fineWebStageRegistry } from './stage-registry.ts';
 

@@ -1,113 +1,100 @@
-// Public API of @lmkit/crawler-filters: named re-exports only, sorted by module path (Biome
-// keeps them sorted, so new modules' exports slot in by name).
+// Public API of @lmkit/crawler-filters: the pipeline and its stages' entry points. Each folder is
+// also a subpath export (`/read`, `/extract`, `/filters`, `/dedup`); test helpers live in `/testing`.
 
-export { type BuildWarcOptions, buildWarc, recordIdFor, type WarcPage } from './build-warc.ts';
+export {
+  type BucketSummary,
+  buildClusters,
+  type ClusterSummary,
+  combineStats,
+  type DedupAndFinishOptions,
+  type DedupFilterSummary,
+  type DedupFilterTaskOptions,
+  type DedupStageOptions,
+  type DedupTaskOptions,
+  DUPLICATE_REASON,
+  dedupAndFinish,
+  dedupBucketsTask,
+  dedupClustersTask,
+  dedupFilterTask,
+  dedupSignaturesTask,
+  defaultMinHashConfig,
+  estimateJaccard,
+  type FilterAndSignOptions,
+  filterAndSign,
+  findBucketMatches,
+  type MinHashConfig,
+  MinHasher,
+  type MinHasherOptions,
+  minhashDedupStage,
+  minhashSignatureStage,
+  normalizeForMinHash,
+  type Removal,
+  type RunDedupOptions,
+  type RunDedupSummary,
+  type RunWithDedupOptions,
+  runDedup,
+  runWithDedup,
+  type SignatureStageOptions,
+  type SignatureTaskSummary,
+  sharesBucket,
+} from './dedup/index.ts';
+export { type Document, type Verdict, words } from './document.ts';
+export { CrawlerFiltersError, reasonOf } from './errors.ts';
+export {
+  type ExtractedText,
+  type ExtractStageOptions,
+  type ExtractTextOptions,
+  extractStage,
+  extractText,
+  meanShingleF1,
+  type ShingleScore,
+  shingleScore,
+} from './extract/index.ts';
 export {
   type C4QualityOptions,
   type C4Result,
   c4Quality,
   c4QualityDefaults,
   c4QualityStage,
-} from './c4-quality.ts';
-export { type DecodeHtmlOptions, decodeHtml, detectCharset, looksBinary } from './charset.ts';
-export { type BucketSummary, findBucketMatches } from './dedup/buckets.ts';
-export { buildClusters, type ClusterSummary, type Removal } from './dedup/clusters.ts';
-export { type DedupStageOptions, DUPLICATE_REASON, minhashDedupStage } from './dedup/filter.ts';
-export {
-  editToJaccard,
-  exactJaccard,
-  htmlText,
-  type NearDuplicatePair,
-  nearDuplicatePairs,
-  type PlantedCorpus,
-  plantedCorpus,
-  sampleTexts,
-  seededRandom,
-  shingleSet,
-} from './dedup/near-duplicates.ts';
-export {
-  combineStats,
-  type DedupAndFinishOptions,
-  dedupAndFinish,
-  type FilterAndSignOptions,
-  filterAndSign,
-  type RunWithDedupOptions,
-  runWithDedup,
-} from './dedup/pipeline-run.ts';
-export {
-  type DedupFilterSummary,
-  type DedupFilterTaskOptions,
-  type DedupTaskOptions,
-  dedupBucketsTask,
-  dedupClustersTask,
-  dedupFilterTask,
-  dedupSignaturesTask,
-  type RunDedupOptions,
-  type RunDedupSummary,
-  runDedup,
-} from './dedup/run.ts';
-export {
-  minhashSignatureStage,
-  type SignatureStageOptions,
-  type SignatureTaskSummary,
-  SignatureWriter,
-} from './dedup/signatures.ts';
-export { type Document, type Verdict, words } from './document.ts';
-export { CrawlerFiltersError, reasonOf } from './errors.ts';
-export { type ExtractStageOptions, extractStage } from './extract/extract-stage.ts';
-export {
-  type ExtractedText,
-  type ExtractTextOptions,
-  extractText,
-} from './extract/extract-text.ts';
-export {
-  type FineWebQualityOptions,
-  fineWebQuality,
-  fineWebQualityDefaults,
-  fineWebQualityStage,
-} from './fineweb-quality.ts';
-export {
-  type GopherQualityOptions,
-  gopherQuality,
-  gopherQualityDefaults,
-  gopherQualityStage,
-} from './gopher-quality.ts';
-export {
-  type GopherRepetitionOptions,
-  gopherRepetition,
-  gopherRepetitionDefaults,
-  gopherRepetitionStage,
-} from './gopher-repetition.ts';
-export {
-  type DetectLanguageOptions,
-  defaultLanguageCandidates,
-  detectLanguage,
-  type LanguageFilterOptions,
-  type LanguageGuess,
-  languageStage,
-  languageVerdict,
-} from './language.ts';
-export {
-  defaultMinHashConfig,
-  EMPTY_SLOT,
-  estimateJaccard,
-  isEmptySignature,
-  type MinHashConfig,
-  MinHasher,
-  type MinHasherOptions,
-  normalizeForMinHash,
-  sharesBucket,
-} from './minhash.ts';
-export {
   DEFAULT_EMAIL_REPLACEMENTS,
   DEFAULT_GENERIC_TLDS,
   DEFAULT_IP_REPLACEMENTS,
+  type DetectLanguageOptions,
+  defaultLanguageCandidates,
+  defaultUrlListsDir,
+  detectLanguage,
+  type FineWebQualityOptions,
+  findDuplicates,
+  fineWebQuality,
+  fineWebQualityDefaults,
+  fineWebQualityStage,
+  type GopherQualityOptions,
+  type GopherRepetitionOptions,
+  gopherQuality,
+  gopherQualityDefaults,
+  gopherQualityStage,
+  gopherRepetition,
+  gopherRepetitionDefaults,
+  gopherRepetitionStage,
   isPublicIpv4,
+  type LanguageFilterOptions,
+  type LanguageGuess,
+  type LoadUrlListsOptions,
+  languageStage,
+  languageVerdict,
+  loadUrlLists,
+  nGrams,
   type PiiOptions,
   type PiiResult,
   piiStage,
   scrubPii,
-} from './pii.ts';
+  splitSentences,
+  tokenizeWords,
+  type UrlFilterOptions,
+  type UrlLists,
+  urlFilterStage,
+  urlVerdict,
+} from './filters/index.ts';
 export {
   checkBalance,
   collectInto,
@@ -122,16 +109,26 @@ export {
   type StageStats,
 } from './pipeline.ts';
 export {
+  type BuildWarcOptions,
+  buildWarc,
+  type DecodeHtmlOptions,
+  decodeHtml,
+  detectCharset,
   documentSource,
   type InputFormat,
   inputFormat,
+  looksBinary,
+  type OnReadError,
   type ReadDocumentsOptions,
+  type ReadJsonlOptions,
+  type ReadParquetOptions,
+  type ReadWarcOptions,
   readDocuments,
-} from './read/read-documents.ts';
-export { type ReadJsonlOptions, readJsonl } from './read/read-jsonl.ts';
-export { type ReadParquetOptions, readParquet } from './read/read-parquet.ts';
-export { type OnReadError, type ReadWarcOptions, readWarc } from './read/read-warc.ts';
-export { meanShingleF1, type ShingleScore, shingleScore } from './shingle-f1.ts';
+  readJsonl,
+  readParquet,
+  readWarc,
+  type WarcPage,
+} from './read/index.ts';
 export {
   type FineWebSlurmPlanOptions,
   fineWebSlurmJobs,
@@ -167,16 +164,6 @@ export {
   type TaskPoolOptions,
   type TaskSlot,
 } from './tasks.ts';
-export { findDuplicates, nGrams, splitSentences, tokenizeWords } from './text-units.ts';
-export {
-  defaultUrlListsDir,
-  type LoadUrlListsOptions,
-  loadUrlLists,
-  type UrlFilterOptions,
-  type UrlLists,
-  urlFilterStage,
-  urlVerdict,
-} from './url-filter.ts';
 export {
   type DocumentWriter,
   removedDocumentsWriter,

@@ -4,8 +4,8 @@
 
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { defaultMinHashConfig } from './dedup/minhash.ts';
 import { CrawlerFiltersError } from './errors.ts';
-import { defaultMinHashConfig } from './minhash.ts';
 
 export interface SlurmJob {
   /** Short name, used in the script's file name and the job name. */

@@ -1,15 +1,15 @@
 // Names the CLI's `--stages` can use, each a factory from that stage's options to a Stage, in
 // FineWeb's order. Part 2 (dedup, PII) adds its own entries by spreading this object.
 
-import { c4QualityStage } from './c4-quality.ts';
 import { CrawlerFiltersError } from './errors.ts';
 import { extractStage } from './extract/extract-stage.ts';
-import { fineWebQualityStage } from './fineweb-quality.ts';
-import { gopherQualityStage } from './gopher-quality.ts';
-import { gopherRepetitionStage } from './gopher-repetition.ts';
-import { languageStage } from './language.ts';
+import { c4QualityStage } from './filters/c4-quality.ts';
+import { fineWebQualityStage } from './filters/fineweb-quality.ts';
+import { gopherQualityStage } from './filters/gopher-quality.ts';
+import { gopherRepetitionStage } from './filters/gopher-repetition.ts';
+import { languageStage } from './filters/language.ts';
+import { loadUrlLists, urlFilterStage } from './filters/url-filter.ts';
 import type { Stage } from './stage.ts';
-import { loadUrlLists, urlFilterStage } from './url-filter.ts';
 
 /** Builds one stage from its options object (JSON-friendly, e.g. from a config file). */
 export type StageFactory = (options: Record<string, unknown>) => Stage | Promise<Stage>;

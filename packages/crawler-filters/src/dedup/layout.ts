@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CrawlerFiltersError } from '../errors.ts';
-import { defaultMinHashConfig, type MinHashConfig } from '../minhash.ts';
+import { defaultMinHashConfig, type MinHashConfig } from './minhash.ts';
 
 const pad = (value: number, width: number) => String(value).padStart(width, '0');
 

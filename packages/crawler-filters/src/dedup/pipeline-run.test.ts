@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document } from '../document.ts';
 import { collectInto, type RunStats } from '../pipeline.ts';
 import { filterStage } from '../stage.ts';
-import { nearDuplicatePairs, plantedCorpus, sampleTexts } from './near-duplicates.ts';
+import { nearDuplicatePairs, plantedCorpus, sampleTexts } from '../testing/near-duplicates.ts';
 import { dedupAndFinish, filterAndSign, runWithDedup } from './pipeline-run.ts';
 import { dedupBucketsTask, dedupClustersTask } from './run.ts';
 

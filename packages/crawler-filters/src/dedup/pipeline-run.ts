@@ -6,8 +6,7 @@
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CrawlerFiltersError } from '../errors.ts';
-import type { MinHashConfig } from '../minhash.ts';
-import { type PiiOptions, piiStage } from '../pii.ts';
+import { type PiiOptions, piiStage } from '../filters/pii.ts';
 import {
   checkBalance,
   type RunPipelineOptions,
@@ -19,6 +18,7 @@ import { readDocuments } from '../read/read-documents.ts';
 import { writeDocuments } from '../write-documents.ts';
 import { minhashDedupStage } from './filter.ts';
 import { resetDedupWorkDir } from './layout.ts';
+import type { MinHashConfig } from './minhash.ts';
 import { dedupBucketsTask, dedupClustersTask } from './run.ts';
 import { minhashSignatureStage } from './signatures.ts';
 

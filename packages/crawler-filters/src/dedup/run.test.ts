@@ -4,13 +4,13 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document } from '../document.ts';
-import { writeJsonlDocuments } from './jsonl.ts';
 import {
   nearDuplicatePairs,
   type PlantedCorpus,
   plantedCorpus,
   sampleTexts,
-} from './near-duplicates.ts';
+} from '../testing/near-duplicates.ts';
+import { writeJsonlDocuments } from './jsonl.ts';
 import { runDedup } from './run.ts';
 
 const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../data');

@@ -8,7 +8,6 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { Document } from '../document.ts';
 import { CrawlerFiltersError } from '../errors.ts';
-import { defaultMinHashConfig, type MinHashConfig } from '../minhash.ts';
 import { runPipeline, type Source } from '../pipeline.ts';
 import { readDocuments } from '../read/read-documents.ts';
 import { createTaskPool, filesForTask } from '../tasks.ts';
@@ -16,6 +15,7 @@ import { type BucketSummary, findBucketMatches } from './buckets.ts';
 import { buildClusters, type ClusterSummary } from './clusters.ts';
 import { DUPLICATE_REASON, minhashDedupStage } from './filter.ts';
 import { dedupLayout, readMinHashConfig, resetDedupWorkDir } from './layout.ts';
+import { defaultMinHashConfig, type MinHashConfig } from './minhash.ts';
 import { minhashSignatureStage, type SignatureTaskSummary } from './signatures.ts';
 
 export interface DedupTaskOptions {

@@ -6,14 +6,14 @@ import { appendFile, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { Document } from '../document.ts';
 import { CrawlerFiltersError } from '../errors.ts';
+import { defineStage, type Stage } from '../stage.ts';
+import { dedupLayout, recordMinHashConfig } from './layout.ts';
 import {
   defaultMinHashConfig,
   isEmptySignature,
   type MinHashConfig,
   MinHasher,
-} from '../minhash.ts';
-import { defineStage, type Stage } from '../stage.ts';
-import { dedupLayout, recordMinHashConfig } from './layout.ts';
+} from './minhash.ts';
 import { writeRecordFile } from './record-file.ts';
 
 export interface SignatureStageOptions {

@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { CrawlerFiltersError } from '../errors.ts';
-import { meanShingleF1, shingleScore } from '../shingle-f1.ts';
 import { extractText } from './extract-text.ts';
 import { parseHtml } from './html-tree.ts';
 import { renderText } from './render.ts';
+import { meanShingleF1, shingleScore } from './shingle-f1.ts';
 
 const PARAGRAPH = (n: number) =>
   `<p>Paragraph ${n} of the article explains, in some detail, how the harbour was rebuilt after the storm, which boats returned first, and what the fishermen said about the new quay.</p>`;

@@ -1,8 +1,8 @@
 // `extractText(html, { url })`: the main content of a page as plain text, plus its title.
 // Readability-style scoring on a light htmlparser2 tree; retries with looser rules on thin results.
 
-import { decodeHtml, looksBinary } from '../charset.ts';
 import { CrawlerFiltersError } from '../errors.ts';
+import { decodeHtml, looksBinary } from '../read/charset.ts';
 import { cleanArticle } from './cleanup.ts';
 import { parseHtml } from './html-tree.ts';
 import { renderText } from './render.ts';

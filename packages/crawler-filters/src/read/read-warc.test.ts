@@ -5,9 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { buildWarc, type WarcPage } from '../build-warc.ts';
 import type { Document } from '../document.ts';
 import { collectInto, runPipeline } from '../pipeline.ts';
+import { buildWarc, type WarcPage } from './build-warc.ts';
 import { documentSource } from './read-documents.ts';
 import { readWarc } from './read-warc.ts';
 

@@ -6,9 +6,9 @@ import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip } from 'node:zlib';
 import { WARCParser, type WARCRecord } from 'warcio';
-import { decodeHtml, looksBinary } from '../charset.ts';
 import type { Document } from '../document.ts';
 import { reasonOf } from '../errors.ts';
+import { decodeHtml, looksBinary } from './charset.ts';
 
 /** How a reader reports a record it could not turn into a document. */
 export type OnReadError = (doc: Document, reason: string, detail?: string) => void;

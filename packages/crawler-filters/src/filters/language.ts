@@ -2,8 +2,8 @@
 // Below a minimum length the answer is "too short to tell" instead of a guess; a score says how sure.
 
 import { francAll } from 'franc';
-import type { Document, Verdict } from './document.ts';
-import { filterStage, type Stage } from './stage.ts';
+import type { Document, Verdict } from '../document.ts';
+import { filterStage, type Stage } from '../stage.ts';
 
 /**
  * Default candidate languages: the ~45 most frequent languages of Common Crawl that franc knows.

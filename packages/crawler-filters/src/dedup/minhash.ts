@@ -2,7 +2,7 @@
 // Shingles get a 32-bit key; the 112 hash functions are simple tabulation hashes of its 4 bytes
 // (3-independent, min-wise within a small bias, Pătrașcu & Thorup 2012), all integer, on typed arrays.
 
-import { CrawlerFiltersError } from './errors.ts';
+import { CrawlerFiltersError } from '../errors.ts';
 import { createSimdKernel, type SimdMinHashKernel } from './minhash-simd.ts';
 
 export interface MinHashConfig {

@@ -4,9 +4,9 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Document, Verdict } from './document.ts';
-import { CrawlerFiltersError } from './errors.ts';
-import { filterStage, type Stage } from './stage.ts';
+import type { Document, Verdict } from '../document.ts';
+import { CrawlerFiltersError } from '../errors.ts';
+import { filterStage, type Stage } from '../stage.ts';
 
 export interface UrlLists {
   domains: ReadonlySet<string>;
@@ -17,7 +17,7 @@ export interface UrlLists {
 }
 
 /** Folder of the small default lists shipped with the package. */
-export const defaultUrlListsDir = fileURLToPath(new URL('../lists/', import.meta.url));
+export const defaultUrlListsDir = fileURLToPath(new URL('../../lists/', import.meta.url));
 
 export interface LoadUrlListsOptions {
   /** Folder with domains.txt, urls.txt, banned-words.txt, soft-words.txt, banned-subwords.txt (each optional). Default: the shipped lists. */

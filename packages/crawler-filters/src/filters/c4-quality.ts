@@ -1,8 +1,8 @@
 // C4 quality filter as FineWeb ran it: line-level cleaning (short lines, huge words, "javascript",
 // policy boilerplate, citation markers) and document drops; the terminal-punctuation rule is off.
 
-import type { Document } from './document.ts';
-import { type Stage, transformStage } from './stage.ts';
+import type { Document } from '../document.ts';
+import { type Stage, transformStage } from '../stage.ts';
 import { splitSentences } from './text-units.ts';
 
 export interface C4QualityOptions {

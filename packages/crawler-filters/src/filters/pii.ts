@@ -2,8 +2,8 @@
 // `firstname.lastname@example.org`, public IPv4 addresses one of a few dummy addresses. Private,
 // loopback, link-local, shared, documentation, benchmarking, multicast and reserved ranges stay.
 
-import type { Document } from './document.ts';
-import { defineStage, type Stage } from './stage.ts';
+import type { Document } from '../document.ts';
+import { defineStage, type Stage } from '../stage.ts';
 
 /** Replacement e-mail addresses (FineWeb's pair). */
 export const DEFAULT_EMAIL_REPLACEMENTS: readonly string[] = Object.freeze([

@@ -2,8 +2,8 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { nearDuplicatePairs, sampleTexts, shingleSet } from './dedup/near-duplicates.ts';
-import { CrawlerFiltersError } from './errors.ts';
+import { CrawlerFiltersError } from '../errors.ts';
+import { nearDuplicatePairs, sampleTexts, shingleSet } from '../testing/near-duplicates.ts';
 import {
   EMPTY_SLOT,
   estimateJaccard,
@@ -13,7 +13,7 @@ import {
   sharesBucket,
 } from './minhash.ts';
 
-const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../data');
+const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../data');
 
 describe('normalizeForMinHash', () => {
   it.each([

@@ -5,8 +5,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'htmlparser2';
+import { MinHasher, normalizeForMinHash } from '../dedup/minhash.ts';
 import type { Document } from '../document.ts';
-import { MinHasher, normalizeForMinHash } from '../minhash.ts';
 
 /** mulberry32: a small seeded generator of floats in [0, 1). */
 export function seededRandom(seed: number): () => number {

@@ -1,8 +1,8 @@
 // FineWeb's own quality rules ("custom filters"): terminal punctuation, duplicated-line characters,
 // short lines, newlines per word. Thresholds from FINEWEB.md; reasons follow datatrove's names.
 
-import type { Document, Verdict } from './document.ts';
-import { filterStage, type Stage } from './stage.ts';
+import type { Document, Verdict } from '../document.ts';
+import { filterStage, type Stage } from '../stage.ts';
 import { findDuplicates, tokenizeWords } from './text-units.ts';
 
 export interface FineWebQualityOptions {

@@ -1,8 +1,8 @@
 // Gopher quality filter (Rae et al. 2021, FineWeb-era datatrove): word count and length, symbol
 // ratios, bullet and ellipsis lines, alphabetic words, stop words. Thresholds from FINEWEB.md.
 
-import type { Document, Verdict } from './document.ts';
-import { filterStage, type Stage } from './stage.ts';
+import type { Document, Verdict } from '../document.ts';
+import { filterStage, type Stage } from '../stage.ts';
 import { isSymbolToken, tokenizeWords } from './text-units.ts';
 
 export interface GopherQualityOptions {

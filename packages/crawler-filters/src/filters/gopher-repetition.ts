@@ -2,8 +2,8 @@
 // duplicated paragraphs, lines or n-grams cover too much of the text. Thresholds from FINEWEB.md.
 // N-grams are hashed to 53-bit keys over word ids (a collision is about 1 in 2^53 per pair).
 
-import type { Document, Verdict } from './document.ts';
-import { filterStage, type Stage } from './stage.ts';
+import type { Document, Verdict } from '../document.ts';
+import { filterStage, type Stage } from '../stage.ts';
 import { findDuplicates, tokenizeWords } from './text-units.ts';
 
 export interface GopherRepetitionOptions {

@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { faker } from '@faker-js/faker';
 import { describe, expect, it } from 'vitest';
-import type { Document } from './document.ts';
+import type { Document } from '../document.ts';
 import {
   DEFAULT_EMAIL_REPLACEMENTS,
   DEFAULT_IP_REPLACEMENTS,
@@ -12,7 +12,7 @@ import {
   scrubPii,
 } from './pii.ts';
 
-const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../data');
+const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../data');
 const shakespeareLines = readFileSync(join(dataDir, 'text/tinyshakespeare.txt'), 'utf8')
   .split('\n')
   .filter((line) => line.split(' ').length >= 6)

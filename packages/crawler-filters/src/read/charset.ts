@@ -1,7 +1,7 @@
 // Decodes HTML bytes to a string: byte-order mark, then the HTTP Content-Type charset, then a
 // `<meta charset>` / `http-equiv` declaration in the first 2 KiB, then UTF-8.
 
-import { CrawlerFiltersError } from './errors.ts';
+import { CrawlerFiltersError } from '../errors.ts';
 
 export interface DecodeHtmlOptions {
   /** The HTTP `Content-Type` header, e.g. `text/html; charset=ISO-8859-1`. */

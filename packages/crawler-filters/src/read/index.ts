@@ -1,0 +1,15 @@
+// @lmkit/crawler-filters/read: document sources (WARC/WET, JSONL, Parquet), HTML charset decoding,
+// and a small WARC builder for tests and demos.
+
+export { type BuildWarcOptions, buildWarc, recordIdFor, type WarcPage } from './build-warc.ts';
+export { type DecodeHtmlOptions, decodeHtml, detectCharset, looksBinary } from './charset.ts';
+export {
+  documentSource,
+  type InputFormat,
+  inputFormat,
+  type ReadDocumentsOptions,
+  readDocuments,
+} from './read-documents.ts';
+export { type ReadJsonlOptions, readJsonl } from './read-jsonl.ts';
+export { type ReadParquetOptions, readParquet } from './read-parquet.ts';
+export { type OnReadError, type ReadWarcOptions, readWarc } from './read-warc.ts';
