@@ -35,7 +35,8 @@ export async function* readChatJsonl(options: ReadChatJsonlOptions): AsyncIterab
   }
 }
 
-function toConversation(value: unknown, splitThink: boolean): unknown {
+/** A chat row's messages normalised (text parts joined, `reasoning_content` kept); unchecked. */
+export function toConversation(value: unknown, splitThink: boolean): unknown {
   const messages = (value as { messages?: unknown } | null)?.messages;
   if (!Array.isArray(messages)) return value;
   const out = messages.map((raw): unknown => {

@@ -4,7 +4,12 @@
 
 import type { Conversation } from './conversation.ts';
 import { InvalidRecordError } from './errors.ts';
-import { type InvalidInputOptions, readJsonLines, rejectRecord } from './json-lines.ts';
+import {
+  type InvalidInputOptions,
+  type JsonRecord,
+  readJsonLines,
+  rejectRecord,
+} from './json-lines.ts';
 import {
   checkOasstTree,
   type OasstMessage,
@@ -50,9 +55,25 @@ export async function* readOasstTrees(options: ReadOasstOptions): AsyncIterable<
  * `parent_id`, null for a tree's root). Trees come out in the order of their roots.
  */
 export async function* readOasstMessages(options: ReadOasstOptions): AsyncIterable<Conversation> {
+  for (const root of await oasstTreesFromMessages(readJsonLines(options), options)) {
+    for (const thread of oasstThreads(root, options, options.report)) {
+      if (options.report) options.report.yielded++;
+      yield thread;
+    }
+  }
+}
+
+/**
+ * Links flat oasst1 message records (JSONL lines or Parquet rows) into checked trees, in the order
+ * of their roots; orphans, cycles and malformed trees are thrown or counted, naming their line.
+ */
+export async function oasstTreesFromMessages(
+  records: AsyncIterable<JsonRecord>,
+  options: { path: string } & InvalidInputOptions,
+): Promise<OasstMessage[]> {
   const byId = new Map<string, { node: OasstMessage; line: number }>();
   const order: { node: OasstMessage; line: number }[] = [];
-  for await (const record of readJsonLines(options)) {
+  for await (const record of records) {
     const node = record.value as OasstMessage;
     const reject = (field: string, problem: string, reason: string) =>
       rejectRecord(
@@ -127,6 +148,7 @@ export async function* readOasstMessages(options: ReadOasstOptions): AsyncIterab
     );
   }
   const lineOf = new Map(order.map((e) => [e.node, e.line]));
+  const trees: OasstMessage[] = [];
   for (const root of roots) {
     const problem = checkOasstTree(root.node);
     if (problem) {
@@ -138,9 +160,7 @@ export async function* readOasstMessages(options: ReadOasstOptions): AsyncIterab
       );
       continue;
     }
-    for (const thread of oasstThreads(root.node, options, options.report)) {
-      if (options.report) options.report.yielded++;
-      yield thread;
-    }
+    trees.push(root.node);
   }
+  return trees;
 }
