@@ -1,0 +1,116 @@
+// The outer shell of every lmkit app: runs `main`, turns the result into an exit status, and
+// prints errors the way users expect: a usage error as one line and exit 2, an lmkit error or a
+// file-system error as one line with the fix and exit 1, anything else (a bug) with its stack.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { LmkitError } from '@lmkit/core';
+import { suggestion } from './flags.ts';
+import { describeSystemError } from './system-errors.ts';
+import { USAGE_EXIT_CODE, UsageError } from './usage-error.ts';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+/** Error names of lmkit packages whose messages say what to fix (also matched by LmkitError). */
+const oneLineNames = /(Config|Usage|Format|Record|Model|Datasets|Bpe|Template|Native|Speedrun|Checkpoint|Filter)\w*Error$/;
+
+/** The exit status and the text `error` should print as, for the program `name`. */
+export function errorReport(name: string, error: unknown): { code: number; text: string } {
+  if (error instanceof UsageError || (LmkitError.isInstance(error) && 'exitCode' in error)) {
+    return {
+      code: USAGE_EXIT_CODE,
+      text: `${name}: ${(error as Error).message}\nRun \`${name} --help\` for the flags.\n`,
+    };
+  }
+  const system = describeSystemError(error);
+  if (system) return { code: 1, text: `${name}: ${system}\n` };
+  const named = error instanceof Error && oneLineNames.test(error.name);
+  if (LmkitError.isInstance(error) || named) {
+    return { code: 1, text: `${name}: ${(error as Error).message}\n` };
+  }
+  const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
+  return { code: 1, text: `${name}: unexpected error (please report it):\n${text}\n` };
+}
+
+/** `name version` from the nearest package.json above `fromUrl` that has a version. */
+export function programVersion(name: string, fromUrl: string): string {
+  let dir = dirname(new URL(fromUrl).pathname);
+  for (let i = 0; i < 8; i++) {
+    try {
+      const json = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      if (typeof json.version === 'string') return `${name} ${json.version}`;
+    } catch {}
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return `${name} (unversioned)`;
+}
+
+export interface RunCliOptions {
+  /** Program name as users type it (`lmkit-train`); prefixes every error line. */
+  name: string;
+  /** The program; returns the exit status (default 0). */
+  main: () => Promise<number | undefined> | number | undefined;
+  io?: CliIo;
+}
+
+/** Runs `main` and sets `process.exitCode` (never calls process.exit, so output is flushed). */
+export async function runCli(options: RunCliOptions): Promise<number> {
+  const io = options.io ?? processIo;
+  let code: number;
+  try {
+    code = (await options.main()) ?? 0;
+  } catch (error) {
+    const report = errorReport(options.name, error);
+    io.stderr(report.text);
+    code = report.code;
+  }
+  process.exitCode = code;
+  return code;
+}
+
+export interface Subcommand {
+  summary: string;
+  run: (argv: string[]) => Promise<number | undefined> | number | undefined;
+}
+
+/**
+ * `program <command> [flags]`: runs the named command with the rest of argv. No command or an
+ * unknown one is a usage error (with the closest command); `--help` prints `usage`; `--version`
+ * prints `version`.
+ */
+export async function dispatch(options: {
+  argv: readonly string[];
+  usage: string;
+  version: string;
+  commands: Record<string, Subcommand>;
+  io?: CliIo;
+}): Promise<number | undefined> {
+  const io = options.io ?? processIo;
+  const [command, ...rest] = options.argv;
+  if (command === '--help' || command === '-h' || command === 'help') {
+    io.stdout(`${options.usage}\n`);
+    return 0;
+  }
+  if (command === '--version') {
+    io.stdout(`${options.version}\n`);
+    return 0;
+  }
+  const names = Object.keys(options.commands);
+  if (command === undefined) throw new UsageError(`give a command: ${names.join(', ')}`);
+  const found = Object.hasOwn(options.commands, command) ? options.commands[command] : undefined;
+  if (!found) {
+    throw new UsageError(
+      `unknown command ${JSON.stringify(command)}; the commands are ${names.join(', ')}.${suggestion(command, names, '')}`,
+    );
+  }
+  return found.run(rest);
+}
