@@ -8,6 +8,7 @@ import {
   createStages,
   documentSource,
   fineWebStageRegistry,
+  type RunStats,
   runWithDedup,
   writeDocuments,
 } from '@lmkit/crawler-filters';
@@ -19,40 +20,74 @@ import type { Stage } from './runner.ts';
 /** Copies of real Common Crawl WARCs that ship with the repo, added to the built crawl. */
 const SHIPPED_WARCS = ['whirlwind.warc.gz', 'example.warc.gz'];
 
-export const crawlStage: Stage<SpeedrunPreset> = {
+/** The shipped pages a preset crawls: folder names under data/html/readability, in name order. */
+function crawlPages(maxPages: number | undefined): { pagesDir: string; names: string[] } {
+  const pagesDir = join(dataDir, 'html/readability');
+  const names = readdirSync(pagesDir)
+    .filter((name) => existsSync(join(pagesDir, name, 'source.html')))
+    .sort()
+    .slice(0, maxPages);
+  return { pagesDir, names };
+}
+
+export interface CrawlStats {
+  pages: number;
+  warcFiles: number;
+  warcBytes: number;
+  /** The WARC files, relative to the run folder. */
+  files: string[];
+}
+
+export const crawlStage: Stage<SpeedrunPreset, CrawlStats> = {
   name: 'crawl',
   title: 'crawl: real web pages into WARC files',
-  async run({ dir, preset, progress }) {
-    const pagesDir = join(dataDir, 'html/readability');
-    const names = readdirSync(pagesDir)
-      .filter((name) => existsSync(join(pagesDir, name, 'source.html')))
-      .sort()
-      .slice(0, preset.maxPages);
+  params: (preset) => ({ maxPages: preset.maxPages ?? null }),
+  inputs: ({ preset }) => {
+    const { pagesDir, names } = crawlPages(preset.maxPages);
+    return [
+      ...names.map((name) => join(pagesDir, name, 'source.html')),
+      ...SHIPPED_WARCS.map((file) => join(dataDir, 'warc', file)),
+    ];
+  },
+  outputs: (stats) => stats.files,
+  async run({ dir, preset, progress, relative }) {
+    const { pagesDir, names } = crawlPages(preset.maxPages);
     const records = names.map((name) => ({
       url: `https://${name}.pages.example/article`,
       body: new Uint8Array(readFileSync(join(pagesDir, name, 'source.html'))),
     }));
-    const bytes = await buildWarc({ records, path: join(dir, 'pages.warc.gz') });
+    const built = join(dir, 'pages.warc.gz');
+    const bytes = await buildWarc({ records, path: built });
     progress.update(names.length, names.length);
-    for (const file of SHIPPED_WARCS) copyFileSync(join(dataDir, 'warc', file), join(dir, file));
+    const files = [built];
+    for (const file of SHIPPED_WARCS) {
+      copyFileSync(join(dataDir, 'warc', file), join(dir, file));
+      files.push(join(dir, file));
+    }
     return {
       pages: names.length,
-      warcFiles: 1 + SHIPPED_WARCS.length,
+      warcFiles: files.length,
       warcBytes: bytes.byteLength,
+      files: files.sort().map(relative),
     };
   },
   summarize: (s) => `${s.pages} pages + ${SHIPPED_WARCS.length} Common Crawl WARCs`,
 };
 
-export const filterStage: Stage<SpeedrunPreset> = {
+export interface FilterStats extends RunStats {
+  stageNames: string[];
+  /** The kept documents' JSONL shards, relative to the run folder. */
+  files: string[];
+}
+
+export const filterStage: Stage<SpeedrunPreset, FilterStats> = {
   name: 'filter',
   title: 'filter: URL, extraction, language, Gopher, C4, FineWeb quality, MinHash dedup, PII',
-  async run({ dir, dirOf, progress }) {
-    const crawlDir = dirOf('crawl');
-    const paths = readdirSync(crawlDir)
-      .filter((f) => f.endsWith('.warc.gz'))
-      .sort()
-      .map((f) => join(crawlDir, f));
+  params: () => ({ stages: Object.keys(fineWebStageRegistry) }),
+  inputs: ({ statsOf, path }) => statsOf(crawlStage).files.map(path),
+  outputs: (stats) => stats.files,
+  async run({ dir, progress, statsOf, path, relative }) {
+    const paths = statsOf(crawlStage).files.map(path);
     const names = Object.keys(fineWebStageRegistry);
     const stages = await createStages({ names, registry: fineWebStageRegistry, options: {} });
     const writer = writeDocuments({ dir: join(dir, 'documents'), format: 'jsonl' });
@@ -67,7 +102,11 @@ export const filterStage: Stage<SpeedrunPreset> = {
       progressEvery: 10,
     });
     rmSync(workDir, { recursive: true, force: true });
-    return { ...stats, stageNames: stats.stages.map((s) => s.stage), files: writer.files };
+    return {
+      ...stats,
+      stageNames: stats.stages.map((s) => s.stage),
+      files: writer.files.map(relative),
+    };
   },
   summarize: (s) => `${s.read} read = ${s.kept} kept + ${s.dropped} dropped + ${s.errored} errored`,
 };
@@ -80,7 +119,7 @@ async function* documentTexts(files: string[]) {
 
 /** Tiny Shakespeare cut into documents of whole paragraphs, about `chars` characters each. */
 export function shakespeareDocuments(chars = 4000): string[] {
-  const text = readFileSync(join(dataDir, 'text/tinyshakespeare.txt'), 'utf8');
+  const text = readFileSync(shakespearePath(), 'utf8');
   const paragraphs = text.split(/\n\n+/);
   const docs: string[] = [];
   let current = '';
@@ -95,11 +134,25 @@ export function shakespeareDocuments(chars = 4000): string[] {
   return docs;
 }
 
-export const tokenizerStage: Stage<SpeedrunPreset> = {
+const shakespearePath = () => join(dataDir, 'text/tinyshakespeare.txt');
+
+export interface TokenizerStats {
+  /** tokenizer.json, relative to the run folder. */
+  path: string;
+  vocabSize: number;
+  bytes: number;
+  tokens: number;
+  bytesPerToken: number;
+}
+
+export const tokenizerStage: Stage<SpeedrunPreset, TokenizerStats> = {
   name: 'tokenizer',
   title: 'tokenizer: byte-level BPE with the chat markers reserved',
-  async run({ dir, preset, progress, statsOf }) {
-    const files = statsOf('filter').files as string[];
+  params: (preset) => ({ vocabSize: preset.vocabSize, specialTokens: SPECIAL_TOKENS }),
+  inputs: ({ statsOf, path }) => [...statsOf(filterStage).files.map(path), shakespearePath()],
+  outputs: (stats) => [stats.path],
+  async run({ dir, preset, progress, statsOf, path: resolvePath, relative }) {
+    const files = statsOf(filterStage).files.map(resolvePath);
     const shakespeare = shakespeareDocuments();
     async function* texts() {
       yield* documentTexts(files);
@@ -122,10 +175,16 @@ export const tokenizerStage: Stage<SpeedrunPreset> = {
       bytes += Buffer.byteLength(text);
       tokens += tokenizer.encodeOrdinary(text).length;
     }
-    return { path, vocabSize: tokenizer.vocabSize, bytes, tokens, bytesPerToken: bytes / tokens };
+    return {
+      path: relative(path),
+      vocabSize: tokenizer.vocabSize,
+      bytes,
+      tokens,
+      bytesPerToken: bytes / tokens,
+    };
   },
   summarize: (s) =>
-    `${s.vocabSize} tokens, ${(s.bytesPerToken as number).toFixed(2)} bytes/token on the corpus`,
+    `${s.vocabSize} tokens, ${s.bytesPerToken.toFixed(2)} bytes/token on the corpus`,
 };
 
 /** Deterministic shuffle (a seeded linear congruential generator), so the validation shard mixes sources. */
@@ -140,14 +199,29 @@ function shuffled<T>(items: T[], seed: number): T[] {
   return out;
 }
 
-export const shardsStage: Stage<SpeedrunPreset> = {
+export interface ShardsStats {
+  documents: number;
+  tokens: number;
+  /** Validation and training shards, relative to the run folder. */
+  val: string[];
+  train: string[];
+}
+
+export const shardsStage: Stage<SpeedrunPreset, ShardsStats> = {
   name: 'shards',
   title: 'shards: llm.c token shards, the first one held out for validation',
-  async run({ dir, preset, progress, statsOf }) {
-    const tokenizer = await loadTokenizer(statsOf('tokenizer').path as string);
+  params: (preset) => ({ tokensPerShard: preset.tokensPerShard, shuffleSeed: 1337 }),
+  inputs: ({ statsOf, path }) => [
+    path(statsOf(tokenizerStage).path),
+    ...statsOf(filterStage).files.map(path),
+    shakespearePath(),
+  ],
+  outputs: (stats) => [...stats.val, ...stats.train],
+  async run({ dir, preset, progress, statsOf, path, relative }) {
+    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
     const web: { text: string }[] = [];
-    for (const path of statsOf('filter').files as string[]) {
-      for await (const doc of readDocuments({ path })) web.push({ text: doc.text });
+    for (const file of statsOf(filterStage).files) {
+      for await (const doc of readDocuments({ path: path(file) })) web.push({ text: doc.text });
     }
     const documents = shuffled([...web, ...shakespeareDocuments().map((text) => ({ text }))], 1337);
     const result = await tokenizeToShards({
@@ -159,10 +233,10 @@ export const shardsStage: Stage<SpeedrunPreset> = {
       workers: 0,
       onShard: (info) => progress.update(info.totalDocuments, documents.length, 'documents'),
     });
-    const val = result.shards.filter((s) => s.includes('_val_'));
-    const train = result.shards.filter((s) => s.includes('_train_'));
+    const val = result.shards.filter((s) => s.includes('_val_')).map(relative);
+    const train = result.shards.filter((s) => s.includes('_train_')).map(relative);
     return { documents: result.documents, tokens: result.tokens, val, train };
   },
   summarize: (s) =>
-    `${s.tokens} tokens from ${s.documents} documents in ${(s.val as string[]).length} val + ${(s.train as string[]).length} train shards`,
+    `${s.tokens} tokens from ${s.documents} documents in ${s.val.length} val + ${s.train.length} train shards`,
 };

@@ -6,9 +6,16 @@ import { render } from '@lmkit/chat-template';
 import { readShard } from '@lmkit/datasets';
 import { GPT, setBackend } from '@lmkit/gpt-model';
 import { bitsPerByte, loadCheckpoint } from '@lmkit/trainer';
+import { shardsStage, tokenizerStage } from './data-stages.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { Stage } from './runner.ts';
-import { chatConversations, replyPrompts } from './train-stages.ts';
+import {
+  chatConversations,
+  oasstPath,
+  pretrainStage,
+  replyPrompts,
+  sftStage,
+} from './train-stages.ts';
 
 export const BASE_PROMPTS = ['ROMEO:', 'The history of the', 'First Citizen:\nWe are'];
 export const CHAT_PROMPTS = [
@@ -65,16 +72,39 @@ async function complete(
   return { ids, ended };
 }
 
-export const evalStage: Stage<SpeedrunPreset> = {
+export interface EvalStats {
+  bitsPerByte: Record<'untrained' | 'base' | 'chat', { lossNats: number; bitsPerByte: number }>;
+  baseSamples: { prompt: string; completion: string }[];
+  chatSamples: { prompt: string; completion: string; endedWithImEnd: boolean }[];
+  replies: number;
+  repliesEndingWithImEnd: number;
+  replyStopShare: number;
+}
+
+export const evalStage: Stage<SpeedrunPreset, EvalStats> = {
   name: 'eval',
   title: 'eval: bits per byte, samples, replies that end',
-  async run({ preset, progress, statsOf }) {
+  params: (preset) => ({
+    eval: preset.eval,
+    sequenceLength: preset.pretrain.sequenceLength,
+    sft: preset.sft,
+    backend: preset.backend ?? 'auto',
+    prompts: { base: BASE_PROMPTS, chat: CHAT_PROMPTS },
+  }),
+  inputs: ({ statsOf, path }) => [
+    path(statsOf(tokenizerStage).path),
+    path(statsOf(shardsStage).val[0]),
+    path(statsOf(pretrainStage).checkpoint),
+    path(statsOf(sftStage).chatModelDir),
+    oasstPath(),
+  ],
+  async run({ preset, progress, statsOf, path }) {
     await setBackend(preset.backend ?? 'auto');
-    const tokenizer = await loadTokenizer(statsOf('tokenizer').path as string);
-    const shard = (statsOf('shards').val as string[])[0];
+    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const shard = path(statsOf(shardsStage).val[0]);
     const checkpoints = {
-      base: statsOf('pretrain').checkpoint as string,
-      chat: statsOf('sft').chatModelDir as string,
+      base: path(statsOf(pretrainStage).checkpoint),
+      chat: path(statsOf(sftStage).chatModelDir),
     };
     // One model in memory at a time: the untrained one (same seed as pre-training), base, chat.
     const open = async (name: 'untrained' | 'base' | 'chat') => {
@@ -88,7 +118,7 @@ export const evalStage: Stage<SpeedrunPreset> = {
     let stepsDone = 0;
     const tick = (detail: string) => progress.update(++stepsDone, steps, detail);
     const windows = 16;
-    const bpb: Record<string, { lossNats: number; bitsPerByte: number }> = {};
+    const bpb = {} as EvalStats['bitsPerByte'];
     for (const name of ['untrained', 'base', 'chat'] as const) {
       const model = await open(name);
       const T = Math.min(preset.pretrain.sequenceLength, model.config.blockSize);
@@ -149,7 +179,7 @@ export const evalStage: Stage<SpeedrunPreset> = {
     };
   },
   summarize: (s) => {
-    const bpb = s.bitsPerByte as Record<string, { bitsPerByte: number }>;
-    return `bits/byte ${bpb.untrained.bitsPerByte.toFixed(3)} → base ${bpb.base.bitsPerByte.toFixed(3)} → chat ${bpb.chat.bitsPerByte.toFixed(3)}; ${(((s.replyStopShare as number) ?? 0) * 100).toFixed(0)}% of replies end with <|im_end|>`;
+    const bpb = s.bitsPerByte;
+    return `bits/byte ${bpb.untrained.bitsPerByte.toFixed(3)} → base ${bpb.base.bitsPerByte.toFixed(3)} → chat ${bpb.chat.bitsPerByte.toFixed(3)}; ${(s.replyStopShare * 100).toFixed(0)}% of replies end with <|im_end|>`;
   },
 };

@@ -4,15 +4,15 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { crawlStage, filterStage, shardsStage, tokenizerStage } from './data-stages.ts';
 import { evalStage } from './eval-stage.ts';
-import { defaultOutDir } from './paths.ts';
-import { type SpeedrunPresetName, speedrunPresets } from './presets.ts';
+import { defaultOutDir, repoRoot } from './paths.ts';
+import { type SpeedrunPreset, type SpeedrunPresetName, speedrunPresets } from './presets.ts';
 import { reportStage } from './report.ts';
-import { runStages, SpeedrunError } from './runner.ts';
-import { CHAT_MODEL_DIR, pretrainStage, sftStage } from './train-stages.ts';
+import { runStages, SpeedrunError, type Stage } from './runner.ts';
+import { CHAT_MODEL_DIR, type PretrainStats, pretrainStage, sftStage } from './train-stages.ts';
 
 export { type SpeedrunPreset, speedrunPresets } from './presets.ts';
 
-export const stages = [
+export const stages: Stage<SpeedrunPreset, object>[] = [
   crawlStage,
   filterStage,
   tokenizerStage,
@@ -31,11 +31,12 @@ Runs the whole lmkit recipe on data that ships with the repository:
   --preset NAME   ${Object.keys(speedrunPresets).join(' | ')} (default small: ≤ 15 minutes on 2 CPU cores;
                   tiny: a minute or two, for tests; gpt2: the 124M model, for a real machine)
   --out DIR       output folder (default runs/speedrun)
-  --from STAGE    rerun from this stage on (finished stages before it are kept)
+  --from STAGE    redo this stage and every later one from scratch (earlier ones are kept)
   --help          this text
 
-Each stage writes into DIR/<stage>/ and a done.json marker; a rerun skips finished stages and an
-interrupted training stage resumes from its last checkpoint.`;
+Each stage writes into DIR/<stage>/ and a done.json marker with the hashes of what it read and
+wrote; a rerun skips a finished stage while its parameters and inputs are unchanged, redoes it and
+every later stage otherwise, and an interrupted training stage resumes from its last checkpoint.`;
 
 export async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -60,14 +61,23 @@ export async function main(argv: string[]): Promise<number> {
   }
   const outDir = values.out ? resolve(values.out) : defaultOutDir;
   const started = performance.now();
-  const markers = await runStages({ stages, outDir, preset, presetName, from: values.from });
-  const report = markers.find((m) => m.stage === 'report')?.stats;
+  const markers = await runStages({
+    stages,
+    outDir,
+    preset,
+    presetName,
+    repoDir: repoRoot,
+    from: values.from,
+  });
+  const pretrain = markers.find((m) => m.stage === pretrainStage.name)?.stats as
+    | PretrainStats
+    | undefined;
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(`
 Speedrun finished in ${minutes} min (preset ${presetName}).
-  report:     ${report?.htmlPath} (and report.md beside it)
+  report:     ${join(outDir, reportStage.name, 'report.html')} (and report.md beside it)
   tokenizer:  ${join(outDir, 'tokenizer', 'tokenizer.json')}
-  base model: ${markers.find((m) => m.stage === 'pretrain')?.stats.checkpoint}
+  base model: ${pretrain && join(outDir, pretrain.checkpoint)}
   chat model: ${join(outDir, CHAT_MODEL_DIR)}
 Next: talk to it with \`pnpm chat${values.out ? ` --checkpoint ${join(outDir, CHAT_MODEL_DIR)}` : ''}\``);
   return 0;

@@ -1,7 +1,20 @@
 // Runs the speedrun's stages in order. Each stage writes into its own folder and, when it
-// finishes, a done-marker with its stats; a rerun skips finished stages, `from` reruns from one.
+// finishes, a done-marker that records its stats, its parameters and the content hashes of the
+// files it read and wrote (paths relative to the run folder, so a copied or moved folder works
+// on its own contents). A rerun keeps a finished stage only while its parameters, its inputs and
+// its outputs are what the marker recorded; a stage that is redone starts from an empty folder
+// (unless an interrupted run of the very same inputs left checkpoints to resume), and every
+// stage after it is redone too. `from` redoes one stage and everything after it from scratch.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import {
+  type FileFingerprint,
+  type FingerprintRoots,
+  fingerprintDifference,
+  fingerprintFiles,
+  fingerprintKey,
+  fingerprintPath,
+} from './fingerprint.ts';
 import { StageProgress } from './progress.ts';
 
 export interface StageContext<Preset> {
@@ -11,8 +24,12 @@ export interface StageContext<Preset> {
   dir: string;
   preset: Preset;
   progress: StageProgress;
-  /** Stats another (earlier) stage recorded in its done-marker. */
-  statsOf(stage: string): Record<string, unknown>;
+  /** Stats an earlier stage recorded in its done-marker (paths in them are run-relative). */
+  statsOf<Stats extends object>(stage: Stage<Preset, Stats>): Stats;
+  /** The absolute path of a path relative to the run folder (as stats record them). */
+  path(relativePath: string): string;
+  /** The run-relative form of an absolute path inside the run folder, for stats. */
+  relative(path: string): string;
   /** The folder of another stage. */
   dirOf(stage: string): string;
   /** Markers of the stages finished so far in this run (earlier stages). */
@@ -20,13 +37,21 @@ export interface StageContext<Preset> {
   presetName: string;
 }
 
-export interface Stage<Preset> {
+export interface Stage<Preset, Stats extends object = Record<string, unknown>> {
   name: string;
   title: string;
+  /** The part of the preset this stage's outputs depend on; default the whole preset. */
+  params?(preset: Preset): unknown;
+  /** Absolute paths of the files and folders it reads (earlier stages' outputs, shipped data). */
+  inputs?(context: StageContext<Preset>): string[];
+  /** Run-relative paths of what later stages read from it; default its whole folder. */
+  outputs?(stats: Stats): string[];
+  /** Run-relative folders outside its own that it writes; removed when the stage is redone. */
+  writes?: readonly string[];
   /** Does the work; returns JSON-serialisable stats recorded in the done-marker. */
-  run(context: StageContext<Preset>): Promise<Record<string, unknown>>;
+  run(context: StageContext<Preset>): Promise<Stats>;
   /** One-line summary of the stats for the console. */
-  summarize?(stats: Record<string, unknown>): string;
+  summarize?(stats: Stats): string;
 }
 
 export interface DoneMarker {
@@ -34,7 +59,19 @@ export interface DoneMarker {
   presetName: string;
   finishedAt: string;
   durationMs: number;
+  /** What `Stage.params` returned. */
+  params?: unknown;
+  /** Every file the stage read, with its hash. */
+  inputs?: FileFingerprint[];
+  /** Every file later stages read from it, with its hash. */
+  outputs?: FileFingerprint[];
   stats: Record<string, unknown>;
+}
+
+/** Written when a stage starts: an interrupted stage resumes only if this still matches. */
+interface StartMarker {
+  params: unknown;
+  inputs: FileFingerprint[];
 }
 
 export class SpeedrunError extends Error {
@@ -42,27 +79,61 @@ export class SpeedrunError extends Error {
 }
 
 const markerName = 'done.json';
+const startName = 'started.json';
 
-export function readMarker(outDir: string, stage: string): DoneMarker | undefined {
-  const path = join(outDir, stage, markerName);
+function readJson<T>(path: string): T | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return JSON.parse(readFileSync(path, 'utf8')) as DoneMarker;
+    return JSON.parse(readFileSync(path, 'utf8')) as T;
   } catch {
     return undefined; // a torn marker means the stage did not finish
   }
 }
 
+function writeJsonAtomic(path: string, value: unknown): void {
+  writeFileSync(`${path}.tmp`, JSON.stringify(value, null, 2));
+  renameSync(`${path}.tmp`, path);
+}
+
+export function readMarker(outDir: string, stage: string): DoneMarker | undefined {
+  return readJson<DoneMarker>(join(outDir, stage, markerName));
+}
+
+const sameJson = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/** Why a finished stage has to be redone, or undefined when its marker still holds. */
+function staleReason(
+  marker: DoneMarker,
+  params: unknown,
+  inputs: FileFingerprint[],
+  roots: FingerprintRoots,
+): string | undefined {
+  if (!sameJson(marker.params, params)) return 'its parameters changed';
+  const inputChange = fingerprintDifference(marker.inputs ?? [], inputs);
+  if (inputChange) return `its input ${inputChange}`;
+  const recorded = marker.outputs ?? [];
+  const outputs = fingerprintFiles(
+    roots,
+    recorded.map((f) => fingerprintPath(roots, f.path)),
+    recorded,
+  );
+  const missing = outputs.find((f) => f.sha256 === 'missing');
+  return missing ? `its output ${missing.path} is missing` : undefined;
+}
+
 export async function runStages<Preset>(options: {
-  stages: Stage<Preset>[];
+  stages: Stage<Preset, object>[];
   outDir: string;
   preset: Preset;
   presetName: string;
-  /** Rerun from this stage on (its marker and later ones are removed). */
+  /** Files outside the run folder under this root are recorded relative to it. */
+  repoDir: string;
+  /** Redo this stage and every later one from scratch. */
   from?: string;
   log?: (line: string) => void;
 }): Promise<DoneMarker[]> {
   const { stages, outDir, preset, presetName } = options;
+  const roots: FingerprintRoots = { runDir: outDir, repoDir: options.repoDir };
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   const names = stages.map((s) => s.name);
   let fromIndex = stages.length;
@@ -80,48 +151,75 @@ export async function runStages<Preset>(options: {
   for (const [index, stage] of stages.entries()) {
     const label = `[${index + 1}/${stages.length} ${stage.name}]`;
     const dir = join(outDir, stage.name);
-    let marker = readMarker(outDir, stage.name);
-    const stale = marker !== undefined && marker.presetName !== presetName;
-    if (index >= fromIndex || invalidated || stale) {
-      if (marker) rmSync(join(dir, markerName), { force: true });
-      marker = undefined;
-    }
-    if (marker) {
-      log(`${label} ${stage.title}: already done (${marker.finishedAt}), skipped`);
-      markers.push(marker);
-      continue;
-    }
-    // Once one stage reruns, every later stage reruns on its new outputs.
-    invalidated = true;
-    mkdirSync(dir, { recursive: true });
-    const progress = new StageProgress(label);
-    progress.log(stage.title);
     const context: StageContext<Preset> = {
       outDir,
       dir,
       preset,
-      progress,
-      statsOf: (name) => {
-        const found = markers.find((m) => m.stage === name);
-        if (!found) throw new SpeedrunError(`stage ${stage.name} needs ${name}, which has not run`);
-        return found.stats;
+      progress: new StageProgress(label),
+      statsOf: <Stats extends object>(earlier: Stage<Preset, Stats>) => {
+        const found = markers.find((m) => m.stage === earlier.name);
+        if (!found) {
+          throw new SpeedrunError(`stage ${stage.name} needs ${earlier.name}, which has not run`);
+        }
+        return found.stats as Stats;
       },
+      path: (relativePath) => join(outDir, relativePath),
+      relative: (path) => fingerprintKey({ runDir: outDir, repoDir: outDir }, path),
       dirOf: (name) => join(outDir, name),
       finished: markers,
       presetName,
     };
+    const params = stage.params ? stage.params(preset) : preset;
+    const marker = readMarker(outDir, stage.name);
+    const known = [...(marker?.inputs ?? []), ...markers.flatMap((m) => m.outputs ?? [])];
+    const inputs = fingerprintFiles(roots, stage.inputs?.(context) ?? [], known);
+    let reason: string | undefined;
+    if (index >= fromIndex) reason = `--from ${options.from}`;
+    else if (invalidated) reason = 'an earlier stage was redone';
+    else if (!marker) reason = undefined;
+    else reason = staleReason(marker, params, inputs, roots);
+    if (marker && reason === undefined) {
+      log(`${label} ${stage.title}: already done (${marker.finishedAt}), skipped`);
+      markers.push(marker);
+      continue;
+    }
+    // Once one stage is redone, every later stage is redone on its new outputs.
+    invalidated = true;
+    const started = readJson<StartMarker>(join(dir, startName));
+    const resumable =
+      !marker &&
+      index < fromIndex &&
+      started !== undefined &&
+      sameJson(started.params, params) &&
+      fingerprintDifference(started.inputs, inputs) === undefined;
+    if (!resumable) {
+      rmSync(dir, { recursive: true, force: true });
+      for (const folder of stage.writes ?? []) {
+        rmSync(join(outDir, folder), { recursive: true, force: true });
+      }
+    }
+    if (reason) log(`${label} redone: ${reason}`);
+    mkdirSync(dir, { recursive: true });
+    writeJsonAtomic(join(dir, startName), { params, inputs } satisfies StartMarker);
+    context.progress.log(stage.title);
     const startedMs = performance.now();
     const stats = await stage.run(context);
+    const outputPaths = (stage.outputs?.(stats) ?? [stage.name]).map((p) => join(outDir, p));
+    const outputs = fingerprintFiles(roots, outputPaths).filter(
+      (f) => !f.path.endsWith(`/${markerName}`) && !f.path.endsWith(`/${startName}`),
+    );
     const done: DoneMarker = {
       stage: stage.name,
       presetName,
       finishedAt: new Date().toISOString(),
       durationMs: Math.round(performance.now() - startedMs),
-      stats,
+      params,
+      inputs,
+      outputs,
+      stats: stats as Record<string, unknown>,
     };
-    writeFileSync(join(dir, `${markerName}.tmp`), JSON.stringify(done, null, 2));
-    renameSync(join(dir, `${markerName}.tmp`), join(dir, markerName));
-    progress.finish(stage.summarize?.(stats) ?? '');
+    writeJsonAtomic(join(dir, markerName), done);
+    context.progress.finish(stage.summarize?.(stats) ?? '');
     markers.push(done);
   }
   return markers;

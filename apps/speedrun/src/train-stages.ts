@@ -20,10 +20,12 @@ import {
   pretrain,
   type SftExample,
   sft,
+  type TrainingResult,
 } from '@lmkit/trainer';
+import { shardsStage, tokenizerStage } from './data-stages.ts';
 import { dataDir } from './paths.ts';
 import type { SpeedrunPreset } from './presets.ts';
-import type { Stage, StageContext } from './runner.ts';
+import { SpeedrunError, type Stage, type StageContext } from './runner.ts';
 
 /** The chat model folder `pnpm chat` serves by default, inside the run's output folder. */
 export const CHAT_MODEL_DIR = 'chat-model';
@@ -50,20 +52,56 @@ function progressReporter(
   };
 }
 
-/** Resume when an interrupted run left a checkpoint in this stage's folder. */
+/**
+ * Resume when an interrupted run left a checkpoint in this stage's folder (the runner empties the
+ * folder first unless that run had the very same parameters and inputs).
+ */
 function resumeFlag(outDir: string): boolean {
   return listCheckpoints(join(outDir, 'checkpoints')).length > 0;
 }
 
-export const pretrainStage: Stage<SpeedrunPreset> = {
+/** A training stage's stats: the trainer's result, with run-relative paths. */
+export interface TrainStats extends Omit<TrainingResult, 'checkpoint' | 'metricsPath' | 'plots'> {
+  /** The last checkpoint folder, relative to the run folder. */
+  checkpoint: string;
+  metricsPath: string;
+  plots: { svg: string; png: string };
+}
+
+function trainStats(result: TrainingResult, relative: (path: string) => string): TrainStats {
+  if (!result.checkpoint) {
+    throw new SpeedrunError(`training stopped at step ${result.steps} without a checkpoint`);
+  }
+  return {
+    ...result,
+    checkpoint: relative(result.checkpoint),
+    metricsPath: relative(result.metricsPath),
+    plots: { svg: relative(result.plots.svg), png: relative(result.plots.png) },
+  };
+}
+
+export interface PretrainStats extends TrainStats {
+  backend: string;
+}
+
+export const pretrainStage: Stage<SpeedrunPreset, PretrainStats> = {
   name: 'pretrain',
   title: 'pretrain: a small GPT on the token shards',
+  params: (preset) => ({
+    model: preset.model,
+    pretrain: preset.pretrain,
+    backend: preset.backend ?? 'auto',
+  }),
+  inputs: ({ statsOf, path }) => {
+    const shards = statsOf(shardsStage);
+    return [statsOf(tokenizerStage).path, ...shards.val, ...shards.train].map(path);
+  },
+  outputs: (stats) => [stats.checkpoint, stats.metricsPath],
   async run(context) {
-    const { dir, preset, statsOf } = context;
+    const { dir, preset, statsOf, path } = context;
     const backend = await setBackend(preset.backend ?? 'auto');
-    const tokenizerPath = statsOf('tokenizer').path as string;
-    const tokenizer = await loadTokenizer(tokenizerPath);
-    const shards = statsOf('shards');
+    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const shards = statsOf(shardsStage);
     const model = new GPT(
       { vocabSize: tokenizer.vocabSize, bias: true, ...preset.model },
       { seed: 1337 },
@@ -71,8 +109,8 @@ export const pretrainStage: Stage<SpeedrunPreset> = {
     const p = preset.pretrain;
     const result = await pretrain({
       model,
-      trainFiles: shards.train as string[],
-      valFiles: shards.val as string[],
+      trainFiles: shards.train.map(path),
+      valFiles: shards.val.map(path),
       outDir: dir,
       resume: resumeFlag(dir),
       tokenizer,
@@ -97,17 +135,20 @@ export const pretrainStage: Stage<SpeedrunPreset> = {
       onMetrics: progressReporter(context, p.maxSteps, p.maxMinutes),
     });
     model.dispose();
-    return { backend, ...result };
+    return { backend, ...trainStats(result, context.relative) };
   },
   summarize: (s) =>
-    `${s.steps} steps, ${s.tokensSeen} tokens, val loss ${(s.lastValLoss as number | undefined)?.toFixed(4)}`,
+    `${s.steps} steps, ${s.tokensSeen} tokens, val loss ${s.lastValLoss?.toFixed(4)}`,
 };
+
+/** The oasst1 sample that ships with the repository. */
+export const oasstPath = () => join(dataDir, 'conversations/oasst1-en-100-trees.jsonl');
 
 /** oasst1 threads (every root-to-leaf path) and identity conversations, split by hash. */
 export async function chatConversations(preset: SpeedrunPreset) {
   const all: Conversation[] = [];
   for await (const conversation of readOasstTrees({
-    path: join(dataDir, 'conversations/oasst1-en-100-trees.jsonl'),
+    path: oasstPath(),
     paths: 'all',
   })) {
     all.push(conversation);
@@ -165,14 +206,36 @@ export function replyPrompts(
   return prompts;
 }
 
-export const sftStage: Stage<SpeedrunPreset> = {
+export interface SftStats extends TrainStats {
+  /** The final chat model, copied out of checkpoints/ (relative to the run folder). */
+  chatModelDir: string;
+  trainConversations: number;
+  validationConversations: number;
+  skippedTooLong: number;
+  oasstThreads: number;
+  identityConversations: number;
+}
+
+export const sftStage: Stage<SpeedrunPreset, SftStats> = {
   name: 'sft',
   title: 'sft: fine-tune on oasst1 and identity conversations',
+  params: (preset) => ({
+    sft: preset.sft,
+    eval: preset.eval,
+    backend: preset.backend ?? 'auto',
+  }),
+  inputs: ({ statsOf, path }) => [
+    path(statsOf(tokenizerStage).path),
+    path(statsOf(pretrainStage).checkpoint),
+    oasstPath(),
+  ],
+  outputs: (stats) => [stats.checkpoint, stats.chatModelDir, stats.metricsPath],
+  writes: [CHAT_MODEL_DIR],
   async run(context) {
-    const { dir, outDir, preset, statsOf } = context;
+    const { dir, outDir, preset, statsOf, path } = context;
     await setBackend(preset.backend ?? 'auto');
-    const tokenizer = await loadTokenizer(statsOf('tokenizer').path as string);
-    const base = await loadCheckpoint(statsOf('pretrain').checkpoint as string);
+    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const base = await loadCheckpoint(path(statsOf(pretrainStage).checkpoint));
     const s = preset.sft;
     const data = await chatConversations(preset);
     const train = renderAll(data.train, tokenizer, s.sequenceLength + 1);
@@ -218,12 +281,13 @@ export const sftStage: Stage<SpeedrunPreset> = {
       onMetrics: progressReporter(context, s.maxSteps, s.maxMinutes),
     });
     base.model.dispose();
+    const stats = trainStats(result, context.relative);
     const chatModelDir = join(outDir, CHAT_MODEL_DIR);
     rmSync(chatModelDir, { recursive: true, force: true });
-    cpSync(result.checkpoint!, chatModelDir, { recursive: true });
+    cpSync(path(stats.checkpoint), chatModelDir, { recursive: true });
     return {
-      ...result,
-      chatModelDir,
+      ...stats,
+      chatModelDir: CHAT_MODEL_DIR,
       trainConversations: examples.length,
       validationConversations: valExamples.length,
       skippedTooLong: train.tooLong + validation.tooLong,
@@ -232,5 +296,5 @@ export const sftStage: Stage<SpeedrunPreset> = {
     };
   },
   summarize: (s) =>
-    `${s.steps} steps on ${s.trainConversations} conversations (${s.skippedTooLong} longer than the context skipped), val loss ${(s.lastValLoss as number | undefined)?.toFixed(4)}`,
+    `${s.steps} steps on ${s.trainConversations} conversations (${s.skippedTooLong} longer than the context skipped), val loss ${s.lastValLoss?.toFixed(4)}`,
 };
