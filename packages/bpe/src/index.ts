@@ -13,6 +13,14 @@ export {
   type TokenSource,
   visibleToken,
 } from './format-tokens.ts';
+export {
+  type EncodingName,
+  encodingForModel,
+  encodingNameForModel,
+  encodingNames,
+  type GetEncodingOptions,
+  getEncoding,
+} from './get-encoding.ts';
 export { mergePair, pairCounts } from './merge.ts';
 export {
   type BuiltinPatternName,

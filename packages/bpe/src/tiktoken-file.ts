@@ -106,22 +106,34 @@ export interface TiktokenFileOptions {
   name?: string;
 }
 
-/** Loads a tiktoken rank file, e.g. `cl100k_base.tiktoken` with `{ pattern: 'cl100k_base' }`. */
+/**
+ * Loads a tiktoken rank file, e.g. `cl100k_base.tiktoken` with `{ pattern: 'cl100k_base' }`. Without
+ * a pattern, a file named after a built-in encoding (`o200k_base.tiktoken`) takes that encoding's.
+ */
 export async function loadTiktokenFile(
   path: string,
-  options: TiktokenFileOptions,
+  options: Partial<TiktokenFileOptions> = {},
 ): Promise<Tokenizer> {
+  const fileName = String(path)
+    .replace(/^.*[\\/]/, '')
+    .replace(/\.tiktoken$/, '');
+  const inferred = fileName === 'p50k_base' ? 'r50k_base' : fileName;
+  const pattern =
+    options?.pattern ?? (Object.hasOwn(builtinSpecialTokens, inferred) ? inferred : undefined);
+  if (typeof pattern !== 'string' && !(pattern instanceof RegExp))
+    throw new BpeError(
+      `fromTiktokenFile(${JSON.stringify(path)}): no split pattern; pass { pattern: 'cl100k_base' } (or r50k_base, o200k_base, a RegExp), or use getEncoding('cl100k_base') for OpenAI's encodings`,
+    );
   const text = await readFile(path, 'utf8');
-  const name = options.name ?? path.replace(/^.*[\\/]/, '').replace(/\.tiktoken$/, '');
   const builtin =
-    typeof options.pattern === 'string' && Object.hasOwn(builtinSpecialTokens, options.pattern)
-      ? builtinSpecialTokens[options.pattern as BuiltinPatternName]
+    typeof pattern === 'string' && Object.hasOwn(builtinSpecialTokens, pattern)
+      ? builtinSpecialTokens[pattern as BuiltinPatternName]
       : {};
   return new Tokenizer({
-    name,
-    pattern: options.pattern,
+    name: options?.name ?? fileName,
+    pattern,
     ranks: parseTiktoken(text, path),
-    specialTokens: options.specialTokens ?? builtin,
+    specialTokens: options?.specialTokens ?? builtin,
   });
 }
 

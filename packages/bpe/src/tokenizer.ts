@@ -100,7 +100,10 @@ export class Tokenizer {
   }
 
   /** Loads a tiktoken rank file, e.g. `cl100k_base.tiktoken` with `{ pattern: 'cl100k_base' }`. */
-  static fromTiktokenFile(path: string, options: TiktokenFileOptions): Promise<Tokenizer> {
+  static fromTiktokenFile(
+    path: string,
+    options?: Partial<TiktokenFileOptions>,
+  ): Promise<Tokenizer> {
     return loadTiktokenFile(path, options);
   }
 
