@@ -4,11 +4,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { setBackend } from '@lmkit/gpt-model';
+import { LmkitError } from '@lmkit/core';
 import { exposureWarning, parseCliArgs, UsageError, usage } from './args.ts';
-import { openAiEncodings } from './encodings.ts';
-import { CheckpointError, loadChatEngine } from './model-engine.ts';
-import { startChatServer } from './server.ts';
+import { CheckpointError } from './model-engine.ts';
+import { serveChat } from './serve.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const defaultCheckpoint = join(repoRoot, 'runs/speedrun/chat-model');
@@ -27,39 +26,15 @@ async function main() {
   }
   const warning = exposureWarning(options.host);
   if (warning) console.error(warning);
-  const backend = await setBackend(options.backend);
-  const started = performance.now();
-  const engine = await loadChatEngine({ dir, modelId: options.modelId });
-  console.error(
-    `[chat] loaded ${dir} as "${engine.modelId}" (context ${engine.contextTokens} tokens, vocabulary ${engine.tokenizer.vocabSize}, backend ${backend}) in ${Math.round(performance.now() - started)} ms`,
-  );
-  const server = await startChatServer({
-    engine,
+  await serveChat({
+    checkpoint: dir,
+    modelId: options.modelId,
     host: options.host,
     port: options.port,
     limits: options.limits,
-    encodings: openAiEncodings(),
+    backend: options.backend,
+    apiKey: process.env.LMKIT_API_KEY || undefined,
   });
-  console.log(`[chat] listening on ${server.url}`);
-  console.log(
-    `[chat] chat page ${server.url}/ · playground ${server.url}/playground · API ${server.url}/v1`,
-  );
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) {
-      console.error(`[chat] ${signal} again: exiting now`);
-      process.exit(1);
-    }
-    stopping = true;
-    console.error(`[chat] ${signal}: finishing, closing the port`);
-    server.close().then(() => {
-      engine.dispose?.();
-      console.error('[chat] stopped');
-      process.exitCode = 0;
-    });
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
 main().catch((error: unknown) => {
@@ -67,8 +42,9 @@ main().catch((error: unknown) => {
     console.error(error.message);
     process.exit(2);
   }
+  // Known failures (checkpoint, bind) are one line with the fix; anything else keeps its stack.
   console.error(
-    `[chat] ${error instanceof CheckpointError ? error.message : ((error as Error)?.stack ?? error)}`,
+    `[chat] ${LmkitError.isInstance(error) ? error.message : ((error as Error)?.stack ?? error)}`,
   );
   process.exit(1);
 });

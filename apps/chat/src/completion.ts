@@ -3,7 +3,7 @@
 // token, a stop sequence, max_tokens or the caller's abort. Shared by streaming and not.
 import { randomInt } from 'node:crypto';
 import type { ChatEngine } from './engine.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, ChatServerError } from './errors.ts';
 import type { ServerLimits } from './limits.ts';
 import type { GenerationQueue } from './queue.ts';
 import type { CompletionRequest } from './request.ts';
@@ -49,27 +49,63 @@ async function* untilAborted<T>(iterable: AsyncIterable<T>, signal: AbortSignal)
   }
 }
 
-/** Checks the model and the context length before any queueing; returns the prompt ids. */
+/** 404 for a model id this server does not serve (OpenAI's status and code). */
+export function modelNotFound(model: string, served: string) {
+  return new ChatServerError({
+    status: 404,
+    type: 'invalid_request_error',
+    param: 'model',
+    code: 'model_not_found',
+    message: `The model ${JSON.stringify(model)} does not exist on this server; use ${JSON.stringify(served)} (GET /v1/models)`,
+  });
+}
+
+/**
+ * Checks the model and the context length before any queueing; returns the prompt ids and the
+ * reply budget. A chat request is rendered with the chat markers; a text request is its prompt.
+ */
 export function preparePrompt(options: {
   engine: ChatEngine;
-  request: CompletionRequest;
+  request: { model: string; maxTokens: number | undefined } & (
+    | { messages: CompletionRequest['messages'] }
+    | { prompt: string | number[] }
+  );
   limits: ServerLimits;
 }) {
   const { engine, request, limits } = options;
-  if (request.model !== engine.modelId) {
+  if (request.model !== engine.modelId) throw modelNotFound(request.model, engine.modelId);
+  let promptIds: number[];
+  if ('messages' in request) {
+    if (engine.chat === false) {
+      throw new ChatServerError({
+        status: 404,
+        type: 'invalid_request_error',
+        param: 'model',
+        code: 'model_not_chat',
+        message: `${JSON.stringify(engine.modelId)} is a base model (its tokenizer has no chat markers) and is not supported in the v1/chat/completions endpoint; use POST /v1/completions with a prompt`,
+      });
+    }
+    promptIds = engine.render(request.messages, { addGenerationPrompt: true }).ids;
+  } else {
+    promptIds =
+      typeof request.prompt === 'string'
+        ? engine.tokenizer.encodeOrdinary(request.prompt)
+        : request.prompt;
+  }
+  const what = 'messages' in request ? 'messages' : 'prompt';
+  const room = engine.contextTokens - promptIds.length;
+  if (room < 1) {
     throw badRequest(
-      `model ${JSON.stringify(request.model)} does not exist on this server; use ${JSON.stringify(engine.modelId)} (GET /v1/models)`,
-      'model',
-      'model_not_found',
+      `this model's context is ${engine.contextTokens} tokens and the ${what} take ${promptIds.length}, leaving no room for a reply: shorten the ${what === 'messages' ? 'conversation (drop the oldest turns)' : 'prompt'}`,
+      what,
+      'context_length_exceeded',
     );
   }
-  const promptIds = engine.render(request.messages, { addGenerationPrompt: true }).ids;
-  const room = engine.contextTokens - promptIds.length;
   const maxTokens = request.maxTokens ?? Math.min(limits.maxReplyTokens, room);
-  if (room < 1 || maxTokens > room) {
+  if (maxTokens > room) {
     throw badRequest(
-      `this model's context is ${engine.contextTokens} tokens; the messages take ${promptIds.length} and max_tokens asks for ${maxTokens} more: shorten the conversation or lower max_tokens`,
-      'messages',
+      `this model's context is ${engine.contextTokens} tokens; the ${what} take ${promptIds.length} and max_tokens asks for ${maxTokens} more, but only ${room} are left: lower max_tokens to ${room} or shorten the ${what}`,
+      what,
       'context_length_exceeded',
     );
   }
@@ -78,7 +114,7 @@ export function preparePrompt(options: {
 
 export async function* runCompletion(options: {
   engine: ChatEngine;
-  request: CompletionRequest;
+  request: Pick<CompletionRequest, 'temperature' | 'topP' | 'stop' | 'seed'>;
   promptIds: number[];
   maxTokens: number;
   queue: GenerationQueue;

@@ -1,5 +1,6 @@
-// `POST /v1/chat/completions`: the OpenAI response shapes around runCompletion — one
-// `chat.completion` object, or `chat.completion.chunk` server-sent events ending `data: [DONE]`.
+// `POST /v1/chat/completions` and `POST /v1/completions`: the OpenAI response shapes around
+// runCompletion — one `chat.completion` (or `text_completion`) object, or server-sent
+// `chat.completion.chunk` (`text_completion`) events ending `data: [DONE]`.
 // A client that disconnects aborts its generation at once, which frees its queue slot.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -9,7 +10,12 @@ import { asServerError, ChatServerError } from './errors.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
 import type { GenerationQueue } from './queue.ts';
-import { parseCompletionRequest } from './request.ts';
+import { type CompletionRequest, parseCompletionRequest } from './request.ts';
+import { noteTokens } from './request-log.ts';
+import {
+  parseTextCompletionRequest,
+  type TextCompletionRequest,
+} from './text-completion-request.ts';
 
 export interface CompletionsContext {
   engine: ChatEngine;
@@ -28,11 +34,46 @@ function usage(event: Extract<CompletionEvent, { type: 'end' }>) {
   };
 }
 
+/** The OpenAI response shapes of the two endpoints. */
+const shapes = {
+  chat: {
+    idPrefix: 'chatcmpl-',
+    object: 'chat.completion',
+    chunkObject: 'chat.completion.chunk',
+    choice: (text: string) => ({
+      message: { role: 'assistant', content: text, refusal: null },
+    }),
+    firstChunk: { delta: { role: 'assistant', content: '' } } as object | undefined,
+    chunkChoice: (text: string) => ({ delta: text ? { content: text } : {} }),
+  },
+  text: {
+    idPrefix: 'cmpl-',
+    object: 'text_completion',
+    chunkObject: 'text_completion',
+    choice: (text: string) => ({ text }),
+    firstChunk: undefined as object | undefined,
+    chunkChoice: (text: string) => ({ text }),
+  },
+};
+
+function parse(
+  kind: 'chat' | 'text',
+  context: CompletionsContext,
+  body: unknown,
+): CompletionRequest | TextCompletionRequest {
+  return kind === 'chat'
+    ? parseCompletionRequest(body, context.limits)
+    : parseTextCompletionRequest(body, context.limits, context.engine.tokenizer.vocabSize);
+}
+
+/** `POST /v1/chat/completions` (kind chat) or `POST /v1/completions` (kind text). */
 export async function handleCompletions(
   context: CompletionsContext,
   request: IncomingMessage,
   response: ServerResponse,
+  kind: 'chat' | 'text' = 'chat',
 ) {
+  const shape = shapes[kind];
   const abort = new AbortController();
   const onClose = () => {
     if (!response.writableFinished) abort.abort(new Error('client disconnected'));
@@ -42,7 +83,7 @@ export async function handleCompletions(
   context.shutdown.addEventListener('abort', onShutdown, { once: true });
   try {
     const body = await readJsonBody(request, context.limits.maxBodyBytes);
-    const parsed = parseCompletionRequest(body, context.limits);
+    const parsed = parse(kind, context, body);
     const { promptIds, maxTokens } = preparePrompt({ ...context, request: parsed });
     const events = runCompletion({
       ...context,
@@ -51,61 +92,66 @@ export async function handleCompletions(
       maxTokens,
       signal: abort.signal,
     });
-    const id = `chatcmpl-${randomUUID()}`;
+    // echo: the prompt as the client sent it (ids decoded), before the reply.
+    const echo =
+      'echo' in parsed && parsed.echo
+        ? typeof parsed.prompt === 'string'
+          ? parsed.prompt
+          : context.engine.tokenizer.decode(parsed.prompt)
+        : '';
+    const id = `${shape.idPrefix}${randomUUID()}`;
     const created = Math.floor(Date.now() / 1000);
     const model = context.engine.modelId;
     if (!parsed.stream) {
-      let text = '';
+      let text = echo;
       for await (const event of events) {
+        if (event.type === 'start') noteTokens(response, event.promptTokens, 0);
         if (event.type === 'delta') text += event.text;
         if (event.type !== 'end') continue;
+        noteTokens(response, event.promptTokens, event.completionTokens);
         sendJson(response, 200, {
           id,
-          object: 'chat.completion',
+          object: shape.object,
           created,
           model,
           system_fingerprint: null,
           choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: text, refusal: null },
-              logprobs: null,
-              finish_reason: event.finishReason,
-            },
+            { index: 0, ...shape.choice(text), logprobs: null, finish_reason: event.finishReason },
           ],
           usage: usage(event),
         });
       }
       return;
     }
-    const chunk = (delta: object, finishReason: string | null, extra: object = {}) =>
+    const chunk = (choice: object | undefined, finishReason: string | null, extra: object = {}) =>
       `data: ${JSON.stringify({
         id,
-        object: 'chat.completion.chunk',
+        object: shape.chunkObject,
         created,
         model,
         system_fingerprint: null,
-        choices: [{ index: 0, delta, logprobs: null, finish_reason: finishReason }],
+        choices: choice
+          ? [{ index: 0, ...choice, logprobs: null, finish_reason: finishReason }]
+          : [],
         ...extra,
       })}\n\n`;
     for await (const event of events) {
       if (event.type === 'start') {
+        noteTokens(response, event.promptTokens, 0);
         response.writeHead(200, {
           'content-type': 'text/event-stream; charset=utf-8',
           'cache-control': 'no-cache',
           connection: 'keep-alive',
           'x-accel-buffering': 'no',
         });
-        response.write(chunk({ role: 'assistant', content: '' }, null));
+        if (shape.firstChunk) response.write(chunk(shape.firstChunk, null));
+        if (echo) response.write(chunk(shape.chunkChoice(echo), null));
       } else if (event.type === 'delta') {
-        if (event.text) response.write(chunk({ content: event.text }, null));
+        if (event.text) response.write(chunk(shape.chunkChoice(event.text), null));
       } else {
-        response.write(chunk({}, event.finishReason));
-        if (parsed.includeUsage) {
-          response.write(
-            `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(event) })}\n\n`,
-          );
-        }
+        noteTokens(response, event.promptTokens, event.completionTokens);
+        response.write(chunk(shape.chunkChoice(''), event.finishReason));
+        if (parsed.includeUsage) response.write(chunk(undefined, null, { usage: usage(event) }));
         response.end('data: [DONE]\n\n');
       }
     }
@@ -114,7 +160,8 @@ export async function handleCompletions(
     const failure = abort.signal.aborted
       ? asServerError(context.shutdown.aborted ? shutdownError() : error)
       : asServerError(error);
-    if (failure.status >= 500) context.log(`[chat] ${String((error as Error)?.stack ?? error)}`);
+    if (failure !== error && !abort.signal.aborted)
+      context.log(`[chat] ${String((error as Error)?.stack ?? error)}`);
     if (!response.headersSent) sendError(response, failure);
     else if (!response.writableEnded) {
       response.end(`data: ${JSON.stringify(failure.toBody())}\n\ndata: [DONE]\n\n`);

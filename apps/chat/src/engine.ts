@@ -33,6 +33,11 @@ export interface ChatEngine {
   /** Longest sequence (prompt + reply) the model accepts, in tokens. */
   readonly contextTokens: number;
   readonly tokenizer: TokenizerLike;
+  /**
+   * False for a base model (a tokenizer without chat markers): only /v1/completions serves it.
+   * Default true.
+   */
+  readonly chat?: boolean;
   /** Ids of the tokens that end an assistant turn (`<|im_end|>`, `<|endoftext|>`). */
   readonly stopTokenIds: number[];
   /**

@@ -9,7 +9,9 @@ export type ApiErrorType =
   | 'server_error'
   | 'service_unavailable';
 
-export class ChatServerError extends Error {
+import { LmkitError } from '@lmkit/core';
+
+export class ChatServerError extends LmkitError {
   readonly status: number;
   readonly type: ApiErrorType;
   readonly param: string | null;
@@ -26,7 +28,6 @@ export class ChatServerError extends Error {
     retryAfterSeconds?: number;
   }) {
     super(options.message);
-    this.name = 'ChatServerError';
     this.status = options.status;
     this.type = options.type ?? 'invalid_request_error';
     this.param = options.param ?? null;
@@ -53,4 +54,11 @@ export function asServerError(error: unknown) {
     type: 'server_error',
     message: 'internal server error while generating; see the server log',
   });
+}
+
+/** A checkpoint folder that cannot be served; the message says what to do. */
+export class CheckpointError extends ChatServerError {
+  constructor(message: string) {
+    super({ status: 500, type: 'server_error', message });
+  }
 }

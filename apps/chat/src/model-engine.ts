@@ -4,19 +4,15 @@
 import { existsSync, statSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { loadTokenizer, Tokenizer } from '@lmkit/bpe';
+import { IM_END, IM_SEP, IM_START } from '@lmkit/core';
 import { type GPT, loadGPT2 } from '@lmkit/gpt-model';
 import { listCheckpoints, loadCheckpoint } from '@lmkit/trainer';
 import type { ChatEngine } from './engine.ts';
-import { ChatServerError } from './errors.ts';
+import { CheckpointError } from './errors.ts';
 import { renderConversation } from './render.ts';
+import { checkSafetensorsLayout } from './weights-check.ts';
 
-/** A checkpoint folder that cannot be served; the message says what to do. */
-export class CheckpointError extends ChatServerError {
-  constructor(message: string) {
-    super({ status: 500, type: 'server_error', message });
-    this.name = 'CheckpointError';
-  }
-}
+export { CheckpointError };
 
 export interface LoadChatEngineOptions {
   /** The checkpoint folder, or a trainer run folder holding `step-NNNNNNNN` checkpoints (the newest is served). */
@@ -25,9 +21,12 @@ export interface LoadChatEngineOptions {
   modelId?: string;
 }
 
+const chatMarkers = [IM_START, IM_SEP, IM_END];
 const requiredFiles = ['config.json', 'model.safetensors', 'tokenizer.json'];
 
-export async function loadChatEngine(options: LoadChatEngineOptions): Promise<ChatEngine> {
+export async function loadChatEngine(
+  options: LoadChatEngineOptions,
+): Promise<ChatEngine & { readonly notes: string[] }> {
   const given = resolve(options.dir);
   if (!existsSync(given) || !statSync(given).isDirectory()) {
     throw new CheckpointError(
@@ -45,6 +44,7 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
   }
   let model: GPT;
   let tokenizer: Tokenizer;
+  const notes: string[] = [];
   if (existsSync(join(dir, 'manifest.json'))) {
     // A trainer checkpoint: every file is checked against its sha256 before anything loads.
     let loaded: Awaited<ReturnType<typeof loadCheckpoint>>;
@@ -65,6 +65,11 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
       );
     }
   } else {
+    // No checksums to compare: check the weights file's structure; contents cannot be checked.
+    checkSafetensorsLayout(join(dir, 'model.safetensors'));
+    notes.push(
+      `${dir} has no manifest.json: the safetensors header and sizes were checked against config.json, but the integrity of the weights cannot be checked`,
+    );
     try {
       tokenizer = await loadTokenizer(join(dir, 'tokenizer.json'));
       model = await loadGPT2(dir);
@@ -82,10 +87,11 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
   const stopTokenIds = ['<|im_end|>', '<|endoftext|>']
     .map((name) => tokenizer.specialTokenId(name))
     .filter((id): id is number => id !== undefined);
-  if (tokenizer.specialTokenId('<|im_end|>') === undefined) {
-    model.dispose();
-    throw new CheckpointError(
-      `${dir}: the tokenizer has no <|im_end|> special token, so replies could never end; serve a checkpoint trained with the chat markers`,
+  // A base model (no chat markers) is served for text completions only.
+  const chat = chatMarkers.every((name) => tokenizer.specialTokenId(name) !== undefined);
+  if (!chat) {
+    notes.push(
+      `${dir}: the tokenizer has no chat markers (${chatMarkers.join(' ')}), so this is served as a base model: POST /v1/completions only`,
     );
   }
   return {
@@ -93,7 +99,12 @@ export async function loadChatEngine(options: LoadChatEngineOptions): Promise<Ch
     contextTokens: blockSize,
     tokenizer,
     stopTokenIds,
-    render: (messages, renderOptions) => renderConversation(messages, tokenizer, renderOptions),
+    chat,
+    notes,
+    render(messages, renderOptions) {
+      if (!chat) throw new CheckpointError(`${dir} is a base model: it has no chat template`);
+      return renderConversation(messages, tokenizer, renderOptions);
+    },
     generate(promptIds, sampling) {
       return model.generate(promptIds, {
         maxNewTokens: sampling.maxNewTokens,

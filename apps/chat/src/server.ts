@@ -1,19 +1,25 @@
-// The chat server on node:http: the OpenAI routes (/v1/chat/completions, /v1/models), a health
-// route, the web pages and the token APIs they call. Binds 127.0.0.1 unless told otherwise;
-// close() refuses new work, cancels running streams and closes the port.
+// The chat server on node:http: the OpenAI routes (/v1/chat/completions, /v1/completions,
+// /v1/models), a health route, the web pages and the token APIs they call. Binds 127.0.0.1 unless
+// told otherwise; checks Host, Origin and the API key first (access.ts); every response carries an
+// `x-request-id` and gets one access-log line; close() refuses new work, cancels running streams
+// and closes the port.
+import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AccessGuard, type AccessOptions } from './access.ts';
+import { modelNotFound } from './completion.ts';
 import { handleCompletions } from './completions-route.ts';
 import type { ChatEngine } from './engine.ts';
 import { asServerError, ChatServerError } from './errors.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { GenerationQueue } from './queue.ts';
+import { logWhenDone } from './request-log.ts';
 import { loadStaticFiles } from './static-files.ts';
 import { type EncodingSet, handleEncodings, handleRender, handleTokenize } from './token-routes.ts';
 
-export interface ChatServerOptions {
+export interface ChatServerOptions extends AccessOptions {
   engine: ChatEngine;
   limits?: Partial<ServerLimits>;
   /** Default 127.0.0.1 (loopback only). */
@@ -22,7 +28,47 @@ export interface ChatServerOptions {
   port?: number;
   /** Encodings offered by the tokenizer playground besides the checkpoint's own. */
   encodings?: EncodingSet;
+  /** Where error details and the access log go; default stderr. */
   log?: (line: string) => void;
+  /** Write one access-log line per request (default true). */
+  accessLog?: boolean;
+}
+
+/** The server could not start listening; the message is one line with the fix. */
+export class BindError extends ChatServerError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super({ status: 500, type: 'server_error', message });
+    this.name = 'BindError';
+    if (options.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+function bindError(error: NodeJS.ErrnoException, host: string, port: number) {
+  const where = `${host}:${port}`;
+  switch (error.code) {
+    case 'EADDRINUSE':
+      return new BindError(
+        `port ${port} on ${host} is already in use (another server, or an earlier \`pnpm chat\` still running); stop it or pass --port with a free port (--port 0 picks one)`,
+        { cause: error },
+      );
+    case 'EADDRNOTAVAIL':
+      return new BindError(
+        `cannot bind ${where}: ${host} is not an address of this machine; pass --host 127.0.0.1 (this machine only) or one of its own addresses`,
+        { cause: error },
+      );
+    case 'EACCES':
+      return new BindError(
+        `no permission to bind ${where} (ports below 1024 need privileges); pass --port 1024 or above`,
+        { cause: error },
+      );
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return new BindError(`cannot resolve --host ${host}; pass an IP address such as 127.0.0.1`, {
+        cause: error,
+      });
+    default:
+      return new BindError(`cannot listen on ${where}: ${error.message}`, { cause: error });
+  }
 }
 
 export interface ChatServer {
@@ -47,10 +93,12 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const context = { engine, limits, queue, shutdown: shutdown.signal, log };
   const created = Math.floor(Date.now() / 1000);
   const modelCard = { id: engine.modelId, object: 'model', created, owned_by: 'lmkit' };
+  const host = options.host ?? '127.0.0.1';
+  const guard = new AccessGuard(host, options);
 
-  async function route(request: IncomingMessage, response: ServerResponse) {
-    const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+  async function route(request: IncomingMessage, response: ServerResponse, path: string) {
     const method = request.method ?? 'GET';
+    if (guard.check(request, response, path)) return;
     const expect = (wanted: string) => {
       if (method === wanted || (wanted === 'GET' && method === 'HEAD')) return;
       response.setHeader('allow', wanted);
@@ -80,7 +128,10 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     switch (path) {
       case '/v1/chat/completions':
         expect('POST');
-        return handleCompletions(context, request, response);
+        return handleCompletions(context, request, response, 'chat');
+      case '/v1/completions':
+        expect('POST');
+        return handleCompletions(context, request, response, 'text');
       case '/v1/models':
         expect('GET');
         return sendJson(response, 200, { object: 'list', data: [modelCard] });
@@ -122,27 +173,25 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
         id = decodeURIComponent(raw);
       } catch {} // a malformed escape is just an unknown id
       if (id === engine.modelId) return sendJson(response, 200, modelCard);
-      throw new ChatServerError({
-        status: 404,
-        type: 'not_found_error',
-        code: 'model_not_found',
-        param: 'model',
-        message: `model ${JSON.stringify(id)} does not exist on this server; use ${JSON.stringify(engine.modelId)}`,
-      });
+      throw modelNotFound(id, engine.modelId);
     }
     throw new ChatServerError({
       status: 404,
-      type: 'not_found_error',
-      message: `no route ${method} ${path}; the API is under /v1 (POST /v1/chat/completions, GET /v1/models), the chat page at /`,
+      type: 'invalid_request_error',
+      message: `no route ${method} ${path}; the API is under /v1 (POST /v1/chat/completions, POST /v1/completions, GET /v1/models), the chat page at /`,
     });
   }
 
   const inFlight = new Set<Promise<void>>();
   const server = createServer((request, response) => {
-    const handled = route(request, response)
+    const path = (request.url ?? '/').split('?')[0].replace(/\/+$/, '') || '/';
+    const requestId = `req_${randomBytes(16).toString('hex')}`;
+    response.setHeader('x-request-id', requestId);
+    if (options.accessLog !== false) logWhenDone({ request, response, path, requestId, log });
+    const handled = route(request, response, path)
       .catch((error: unknown) => {
         const failure = asServerError(error);
-        if (failure.status >= 500) log(`[chat] ${String((error as Error)?.stack ?? error)}`);
+        if (failure !== error) log(`[chat] ${String((error as Error)?.stack ?? error)}`);
         if (!response.destroyed) sendError(response, failure);
       })
       .finally(() => inFlight.delete(handled));
@@ -162,18 +211,20 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
     socket.once('close', () => openConnections--);
   });
 
+  const port = options.port ?? 8000;
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 8000, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
+    const failed = (error: NodeJS.ErrnoException) => reject(bindError(error, host, port));
+    server.once('error', failed);
+    server.listen(port, host, () => {
+      server.off('error', failed);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const urlHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   let closing: Promise<void> | undefined;
   return {
-    url: `http://${host}:${address.port}`,
+    url: `http://${urlHost}:${address.port}`,
     port: address.port,
     stats: () => ({ ...queue.stats(), openConnections }),
     close() {

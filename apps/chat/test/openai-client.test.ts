@@ -82,8 +82,8 @@ describe('openai client', () => {
       model: 'gpt-4o',
       messages: [{ role: 'user', content: 'hi' }],
     });
-    await expect(unknown).rejects.toBeInstanceOf(OpenAI.BadRequestError);
-    await expect(unknown).rejects.toMatchObject({ status: 400, code: 'model_not_found' });
+    await expect(unknown).rejects.toBeInstanceOf(OpenAI.NotFoundError);
+    await expect(unknown).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     const tooMany = client.chat.completions.create({
       model: 'scripted',
       messages: [{ role: 'user', content: 'hi' }],

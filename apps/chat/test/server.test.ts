@@ -145,7 +145,7 @@ describe('chat server errors', () => {
     [
       'an unknown model',
       { model: 'gpt-9', messages: hello },
-      400,
+      404,
       { code: 'model_not_found', param: 'model' },
     ],
     ['a missing model', { messages: hello }, 400, { param: 'model' }],
@@ -226,9 +226,9 @@ describe('chat server errors', () => {
   });
 
   it('answers unknown routes with 404 and wrong methods with 405', async () => {
-    const missing = await fetch(`${server.url}/v1/completions`);
+    const missing = await fetch(`${server.url}/v1/embeddings`);
     expect(missing.status).toBe(404);
-    expect((await missing.json()).error.type).toBe('not_found_error');
+    expect((await missing.json()).error.type).toBe('invalid_request_error');
     const wrong = await fetch(completions());
     expect(wrong.status).toBe(405);
     expect(wrong.headers.get('allow')).toBe('POST');
