@@ -11,28 +11,14 @@ import type { MetricsRecord } from './step-log.ts';
 import { type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
 import {
   resolveTrainingConfig,
-  type TrainingConfig,
+  sftDefaultConfig,
+  sftDefaultEpochs,
   type TrainingConfigInput,
 } from './training-config.ts';
 import { checkBatchVocabulary } from './vocabulary.ts';
 
-/** SFT defaults: a lower peak LR decaying to 0, no weight decay, frequent evaluation. */
-export const sftDefaultConfig: Readonly<Partial<TrainingConfig>> = Object.freeze({
-  batchSize: 8,
-  sequenceLength: 256,
-  gradientClip: 1,
-  beta1: 0.9,
-  beta2: 0.95,
-  epsilon: 1e-8,
-  weightDecay: 0,
-  evalEvery: 50,
-  evalBatches: 20,
-  sampleTokens: 64,
-  checkpointEvery: 200,
-  keepLast: 2,
-  seed: 1337,
-  peakFlopsPerSecond: 1.9e11,
-});
+/** SFT's defaults live with the training config's schema (training-config.ts). */
+export { sftDefaultConfig } from './training-config.ts';
 
 export interface SftOptions {
   /** The base model (e.g. from loadCheckpoint); its vocabulary grows to `vocabSize` first. */
@@ -107,8 +93,9 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
     model.resizeVocabulary(vocabSize, { seed: 0 });
   }
   const input = options.config ?? {};
-  const sequenceLength = input.sequenceLength ?? Math.min(256, model.config.blockSize);
-  const batchSize = input.batchSize ?? 8;
+  const sequenceLength =
+    input.sequenceLength ?? Math.min(sftDefaultConfig.sequenceLength!, model.config.blockSize);
+  const batchSize = input.batchSize ?? sftDefaultConfig.batchSize!;
   const packing = options.packing ?? 'pad';
   const rows = buildSftRows({
     examples: options.examples,
@@ -123,7 +110,7 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
   }
   const tokensPerStep = input.totalBatchTokens ?? batchSize * sequenceLength;
   const rowsPerStep = tokensPerStep / sequenceLength;
-  const epochs = options.epochs ?? 2;
+  const epochs = options.epochs ?? sftDefaultEpochs;
   const budget =
     (input.maxSteps ?? input.maxTokens ?? input.maxMinutes)
       ? {}
@@ -135,13 +122,7 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
       batchSize,
       ...budget,
       ...input,
-      schedule: {
-        kind: 'cosine',
-        maxLearningRate: 1e-4,
-        minLearningRate: 0,
-        warmupSteps: Math.max(1, Math.round(stepsGuess * 0.03)),
-        ...input.schedule,
-      },
+      schedule: { warmupSteps: Math.max(1, Math.round(stepsGuess * 0.03)), ...input.schedule },
     },
     sftDefaultConfig,
   );

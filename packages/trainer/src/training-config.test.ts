@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TrainerConfigError } from './errors.ts';
-import { plannedSteps, resolveTrainingConfig } from './training-config.ts';
+import { plannedSteps, resolveTrainingConfig, sftDefaultConfig } from './training-config.ts';
 
 describe('resolveTrainingConfig', () => {
   it('fills defaults, derives the cosine decay from the budget and freezes the result', () => {
@@ -41,8 +41,37 @@ describe('resolveTrainingConfig', () => {
     [{ maxSteps: 10, schedule: { maxLR: 1 } }, /schedule\.maxLR is unknown/],
     [{ maxMinutes: 1 }, /schedule\.decaySteps is required/],
     [[1, 2], /must be a JSON object/],
+    [{ maxSteps: 0 }, /config field maxSteps: expected a positive integer, got 0/],
+    [{ maxSteps: 10, seed: 2 ** 32 }, /config field seed: expected an integer below 2\^32/],
+    [
+      { maxTokens: 100 },
+      /maxTokens 100 is less than one step of 1024 tokens; raise it to at least 1024/,
+    ],
+    [
+      { maxSteps: 10, schedule: { maxLearningRate: 1e-3, minLearningRate: 1e-2 } },
+      /schedule\.minLearningRate 0\.01 is above config field schedule\.maxLearningRate 0\.001/,
+    ],
+    [{ maxSteps: 10, weightDecay: -1 }, /weightDecay: expected a number ≥ 0, got -1/],
+    [{ maxSteps: 10, maxMinutes: Number.NaN }, /maxMinutes: expected a finite number/],
   ])('rejects %j', (input, message) => {
     expect(() => resolveTrainingConfig(input)).toThrow(TrainerConfigError);
     expect(() => resolveTrainingConfig(input)).toThrow(message);
+  });
+
+  it('names fields the way the caller asks (the CLI names its flags)', () => {
+    const fieldName = (path: string) => `--${path.replace('schedule.', '')}`;
+    expect(() =>
+      resolveTrainingConfig(
+        { maxSteps: 5, schedule: { maxLearningRate: 1e-3, minLearningRate: 1 } },
+        undefined,
+        { fieldName },
+      ),
+    ).toThrow(/^--minLearningRate 1 is above --maxLearningRate 0\.001/);
+  });
+
+  it('keeps the SFT defaults in one place', () => {
+    const config = resolveTrainingConfig({ maxSteps: 100 }, sftDefaultConfig);
+    expect(config).toMatchObject({ sequenceLength: 256, weightDecay: 0, evalEvery: 50 });
+    expect(config.schedule).toMatchObject({ maxLearningRate: 1e-4, minLearningRate: 0 });
   });
 });
