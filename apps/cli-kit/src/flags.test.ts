@@ -6,7 +6,12 @@ import { samplingFlags } from './sampling.ts';
 import { UsageError } from './usage-error.ts';
 
 const spec = {
-  'shard-size': flag.number({ description: 'documents per shard', integer: true, min: 1, default: 100 }),
+  'shard-size': flag.number({
+    description: 'documents per shard',
+    integer: true,
+    min: 1,
+    default: 100,
+  }),
   'min-score': flag.number({ description: 'score floor', min: 0, max: 1 }),
   format: flag.string({ description: 'output format', choices: ['jsonl', 'parquet'] as const }),
   input: flag.list({ description: 'input files', short: 'i' }),
@@ -29,7 +34,17 @@ describe('parseFlags', () => {
   it('converts, defaults, splits lists and returns camelCase names', () => {
     const { values, positionals } = parseFlags(
       spec,
-      ['a.txt', '--min-score', '0.5', '-i', 'x,y', '--input=z', '--no-native', '--warmup-steps', '3'],
+      [
+        'a.txt',
+        '--min-score',
+        '0.5',
+        '-i',
+        'x,y',
+        '--input=z',
+        '--no-native',
+        '--warmup-steps',
+        '3',
+      ],
       { positionals: true },
     );
     expect(values).toMatchObject({

@@ -90,10 +90,13 @@ function convertOf(schema: z.ZodType): Convert {
 
 export const flag = {
   /** A text value; `choices` limits it to a list. */
-  string<const C extends readonly string[] = readonly string[], O extends Common<string> = Common<string>>(
-    options: O & { choices?: C },
-  ): Built<string extends C[number] ? string : C[number], O> {
-    const schema = options.choices ? z.enum(options.choices as unknown as [string, ...string[]]) : undefined;
+  string<
+    const C extends readonly string[] = readonly string[],
+    O extends Common<string> = Common<string>,
+  >(options: O & { choices?: C }): Built<string extends C[number] ? string : C[number], O> {
+    const schema = options.choices
+      ? z.enum(options.choices as unknown as [string, ...string[]])
+      : undefined;
     return { convert: 'string', placeholder: 'TEXT', ...options, schema } as never;
   },
   /** A number; `integer`, `min`, `max` (inclusive) and `above` (exclusive) are its limits. */
@@ -105,7 +108,12 @@ export const flag = {
     if (options.min !== undefined) schema = schema.min(options.min);
     if (options.above !== undefined) schema = schema.gt(options.above);
     if (options.max !== undefined) schema = schema.max(options.max);
-    return { convert: 'number', placeholder: options.integer ? 'N' : 'X', ...options, schema } as never;
+    return {
+      convert: 'number',
+      placeholder: options.integer ? 'N' : 'X',
+      ...options,
+      schema,
+    } as never;
   },
   /** On when given; `negatable` adds `--no-<name>` (then undefined means "not said"). */
   boolean<O extends Omit<Common<boolean>, 'placeholder' | 'example'>>(
@@ -114,7 +122,9 @@ export const flag = {
     return { convert: 'boolean', ...options } as never;
   },
   /** A repeatable text flag; each value may also hold a comma-separated list. */
-  list<O extends Omit<Common<string[]>, 'default'>>(options: O): FlagDef<string[], false> & { multiple: true } {
+  list<O extends Omit<Common<string[]>, 'default'>>(
+    options: O,
+  ): FlagDef<string[], false> & { multiple: true } {
     return { convert: 'string', placeholder: 'A,B', ...options, multiple: true } as never;
   },
   /** A flag checked by a zod schema (a config field's own schema, so both share their limits). */
@@ -253,7 +263,9 @@ function usageErrorOf(error: Error & { code?: string }, spec: FlagSpec): Error {
   const missing = /Option '(?:-\w, )?--([^ ']+) <value>' argument missing/.exec(error.message);
   if (missing) {
     const def = spec[missing[1]];
-    return new UsageError(`--${missing[1]} needs a value: --${missing[1]} ${def?.placeholder ?? 'VALUE'}`);
+    return new UsageError(
+      `--${missing[1]} needs a value: --${missing[1]} ${def?.placeholder ?? 'VALUE'}`,
+    );
   }
   const ambiguous = /Option '(?:-\w, )?--([^ ']+)' argument is ambiguous/.exec(error.message);
   if (ambiguous) {

@@ -19,7 +19,8 @@ const processIo: CliIo = {
 };
 
 /** Error names of lmkit packages whose messages say what to fix (also matched by LmkitError). */
-const oneLineNames = /(Config|Usage|Format|Record|Model|Datasets|Bpe|Template|Native|Speedrun|Checkpoint|Filter)\w*Error$/;
+const oneLineNames =
+  /(Config|Usage|Format|Record|Model|Datasets|Bpe|Template|Native|Speedrun|Checkpoint|Filter)\w*Error$/;
 
 /** The exit status and the text `error` should print as, for the program `name`. */
 export function errorReport(name: string, error: unknown): { code: number; text: string } {

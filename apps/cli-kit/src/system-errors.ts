@@ -11,10 +11,13 @@ const fixes: Record<string, (path: string, syscall: string) => string> = {
   EACCES: (path) => `no permission to use ${path}; pick a writable location or fix its permissions`,
   EPERM: (path) => `not permitted to use ${path}; pick a writable location or fix its permissions`,
   EROFS: (path) => `${path} is on a read-only file system; write the output somewhere else`,
-  EEXIST: (path) => `${path} already exists and is not a folder; pass a folder path, or remove or rename that file`,
-  ENOTDIR: (path) => `${path} has a file where a folder is expected; pass a folder path, or move that file`,
+  EEXIST: (path) =>
+    `${path} already exists and is not a folder; pass a folder path, or remove or rename that file`,
+  ENOTDIR: (path) =>
+    `${path} has a file where a folder is expected; pass a folder path, or move that file`,
   EISDIR: (path) => `${path} is a folder where a file is expected; pass a file path`,
-  ENOSPC: (path) => `no space left on the device while writing ${path}; free some space and run again`,
+  ENOSPC: (path) =>
+    `no space left on the device while writing ${path}; free some space and run again`,
   EMFILE: () => 'too many open files; raise the limit (ulimit -n) or give fewer inputs at once',
 };
 
