@@ -70,7 +70,12 @@ export {
 export {
   defaultTrainingConfig,
   plannedSteps,
+  type ResolveOptions,
   resolveTrainingConfig,
+  scheduleInputSchema,
+  sftDefaultEpochs,
   type TrainingConfig,
   type TrainingConfigInput,
+  type TrainingDefaults,
+  trainingConfigSchema,
 } from './training-config.ts';
