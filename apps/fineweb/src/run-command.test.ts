@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { buildWarc } from '@lmkit/crawler-filters';
+import { buildWarc, defineStage, type StageFactory } from '@lmkit/crawler-filters';
 import { describe, expect, it } from 'vitest';
 import { runCommand } from './run-command.ts';
 
@@ -113,4 +113,132 @@ describe('lmkit-fineweb run', () => {
       runCommand({ argv: ['-i', 'a.warc.gz', '-o', 'out', '--format', 'csv'], cwd: dir }),
     ).rejects.toThrow(/--format "csv"/);
   });
+
+  it('refuses an input inside the output folder before opening anything', async () => {
+    const dir = await setup();
+    const input = join(dir, 'out', 'documents-00000.jsonl');
+    await mkdir(join(dir, 'out'));
+    const text = jsonl(62);
+    await writeFile(input, text);
+    await expect(
+      runCommand({ argv: ['-i', 'out/*.jsonl', '-o', 'out', '--quiet'], cwd: dir }),
+    ).rejects.toThrow(`--input ${input} lies inside the output folder ${join(dir, 'out')}`);
+    expect(await readFile(input, 'utf8')).toBe(text);
+    expect(await readdir(join(dir, 'out'))).toEqual(['documents-00000.jsonl']);
+  });
+
+  it('a rerun into a used folder leaves exactly the shards its stats list, and says what it removed', async () => {
+    const dir = await setup();
+    await writeFile(join(dir, 'docs.jsonl'), jsonl(10));
+    const run = (shardSize: number, extra: string[] = []) => {
+      const err = capture();
+      return runCommand({
+        argv: [
+          '-i',
+          'docs.jsonl',
+          '-o',
+          'out',
+          '--stages',
+          'pass',
+          '--quiet',
+          '--shard-size',
+          String(shardSize),
+          ...extra,
+        ],
+        cwd: dir,
+        registry: { pass },
+        stderr: err.stream as unknown as NodeJS.WriteStream,
+      }).then((code) => ({ code, err: err.text() }));
+    };
+    expect((await run(3, ['--removed'])).code).toBe(0);
+    expect(
+      (await readdir(join(dir, 'out'))).filter((f) => f.startsWith('documents-')),
+    ).toHaveLength(4);
+    await writeFile(join(dir, 'out', 'notes.txt'), 'not ours');
+    const second = await run(5);
+    expect(second.code).toBe(0);
+    expect(second.err).toContain(
+      `removed 6 file(s) an earlier run left in ${join(dir, 'out')}: documents-00000.jsonl, documents-00001.jsonl, documents-00002.jsonl, documents-00003.jsonl, removed.jsonl and 1 more`,
+    );
+    const stats = JSON.parse(await readFile(join(dir, 'out', 'stats.json'), 'utf8'));
+    expect(stats.complete).toBe(true);
+    expect(stats.output.map((f: string) => f.slice(join(dir, 'out').length + 1))).toEqual([
+      'documents-00000.jsonl',
+      'documents-00001.jsonl',
+    ]);
+    expect((await readdir(join(dir, 'out'))).sort()).toEqual([
+      'documents-00000.jsonl',
+      'documents-00001.jsonl',
+      'notes.txt',
+      'stats.json',
+    ]);
+    let lines = 0;
+    for (const file of stats.output)
+      lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+    expect(lines).toBe(10);
+  });
+
+  it('an interrupted run finishes the documents it read and writes stats with "complete": false', async () => {
+    const dir = await setup();
+    await writeFile(join(dir, 'docs.jsonl'), jsonl(50));
+    const controller = new AbortController();
+    let seen = 0;
+    const abortAfterFour: StageFactory = () =>
+      defineStage('interrupt', async function* (docs) {
+        for await (const doc of docs) {
+          if (++seen === 4) controller.abort();
+          yield doc;
+        }
+      });
+    const out = capture();
+    const code = await runCommand({
+      argv: [
+        '-i',
+        'docs.jsonl',
+        '-o',
+        'out',
+        '--stages',
+        'interrupt',
+        '--quiet',
+        '--shard-size',
+        '2',
+      ],
+      cwd: dir,
+      registry: { interrupt: abortAfterFour },
+      signal: controller.signal,
+      stdout: out.stream,
+    });
+    expect(code).toBe(130);
+    expect(out.text()).toContain('stats.json says "complete": false');
+    const stats = JSON.parse(await readFile(join(dir, 'out', 'stats.json'), 'utf8'));
+    expect(stats.complete).toBe(false);
+    expect(stats.read).toBeGreaterThanOrEqual(4);
+    expect(stats.read).toBeLessThan(50);
+    expect(stats.kept).toBe(stats.read);
+    const names = (await readdir(join(dir, 'out'))).sort();
+    expect(names).toEqual(
+      [
+        ...stats.output.map((f: string) => f.slice(join(dir, 'out').length + 1)),
+        'stats.json',
+      ].sort(),
+    );
+    let lines = 0;
+    for (const file of stats.output)
+      lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+    expect(lines).toBe(stats.kept);
+  });
 });
+
+/** `count` JSONL documents of a few words each. */
+function jsonl(count: number): string {
+  return Array.from({ length: count }, (_, i) =>
+    JSON.stringify({ id: `doc-${i}`, text: `Document number ${i} has a few plain words in it.` }),
+  )
+    .join('\n')
+    .concat('\n');
+}
+
+const pass: StageFactory = () =>
+  defineStage('pass', async function* (docs) {
+    yield* docs;
+  });

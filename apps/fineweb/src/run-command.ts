@@ -10,7 +10,9 @@ import {
   fineWebStageRegistry,
   formatStatsTable,
   type RemovedDocument,
+  type RunStats,
   removedDocumentsWriter,
+  type Source,
   type StageFactory,
   writeDocuments,
 } from '@lmkit/crawler-filters';
@@ -21,9 +23,17 @@ import {
   filterStageNames,
   planTask,
   runFineWeb,
+  type TaskPlan,
 } from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
 import { progressReporter } from './progress.ts';
+import {
+  nameList,
+  publishShards,
+  refuseInputsInsideOutput,
+  removeEarlierOutputs,
+  stagingDir,
+} from './run-output.ts';
 
 export const runUsage = `lmkit-fineweb run --input PATTERN [--input PATTERN ...] --output DIR [options]
 
@@ -51,6 +61,41 @@ export interface RunCommandOptions {
   stderr?: NodeJS.WriteStream;
   /** Extra stages by name (part 2 adds dedup and PII here). */
   registry?: Readonly<Record<string, StageFactory>>;
+  /**
+   * Stops reading inputs when aborted: the documents read so far are finished and written, and
+   * stats.json says `"complete": false`. Default: aborted by the first SIGINT or SIGTERM.
+   */
+  signal?: AbortSignal;
+}
+
+/** Aborts on the first SIGINT or SIGTERM (a second one ends the process as usual). */
+function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onSignal = () => {
+    dispose();
+    controller.abort();
+  };
+  const dispose = () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  return { signal: controller.signal, dispose };
+}
+
+/** The source, ending early (and saying so) once `signal` is aborted. */
+function untilAborted(source: Source, signal: AbortSignal, onCut: () => void): Source {
+  return async function* (context) {
+    const docs = typeof source === 'function' ? source(context) : source;
+    for await (const doc of docs) {
+      if (signal.aborted) {
+        onCut();
+        return;
+      }
+      yield doc;
+    }
+  };
 }
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
@@ -87,7 +132,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     throw new Error(`--format "${values.format}" is not one of jsonl, jsonl.gz, parquet`);
   const paths = expandInputs(values.input, options.cwd);
   const output = resolve(options.cwd, values.output);
-  await mkdir(output, { recursive: true });
+  refuseInputsInsideOutput(paths, output);
   const registry = { ...fineWebStageRegistry, ...options.registry };
   const names = values.stages
     ? values.stages
@@ -112,8 +157,20 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     },
   });
   const plan = planTask({ values, names, paths, output, cwd: options.cwd });
+  const earlier = removeEarlierOutputs({
+    output,
+    prefix: plan.prefix,
+    statsFile: plan.statsFile,
+    extraFiles: plan.taskCount === 1 ? ['removed.jsonl'] : [],
+  });
+  if (earlier.length > 0) {
+    (options.stderr ?? process.stderr).write(
+      `removed ${earlier.length} file(s) an earlier run left in ${output}: ${nameList(earlier)}\n`,
+    );
+  }
+  await mkdir(output, { recursive: true });
   const writer = writeDocuments({
-    dir: output,
+    dir: stagingDir(output, plan.prefix),
     prefix: plan.prefix,
     format,
     maxDocumentsPerShard: Number(values['shard-size']),
@@ -125,25 +182,54 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const maxRecordBytes = values['max-record-bytes']
     ? Number(values['max-record-bytes'])
     : undefined;
-  const { stats, pendingDedup } = await runFineWeb({
-    plan,
-    source: documentSource({ paths: plan.paths, maxRecordBytes }),
-    stages,
-    sink: writer.sink,
-    onRemoved: removed ? (r: RemovedDocument) => removed.onRemoved(r) : undefined,
-    onProgress: progress ? (p) => progress.update(p) : undefined,
-    progressEvery: 50,
-  });
-  await removed?.close();
-  progress?.finish();
-  const report = { inputs: paths, stageNames: names, output: writer.files, ...stats };
-  await writeFile(join(output, plan.statsFile), `${JSON.stringify(report, null, 2)}\n`);
-  if (values.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  const interrupt = options.signal ? undefined : interruptSignal();
+  const signal = options.signal ?? interrupt!.signal;
+  let complete = true;
+  try {
+    const { stats, pendingDedup } = await runFineWeb({
+      plan,
+      source: untilAborted(documentSource({ paths: plan.paths, maxRecordBytes }), signal, () => {
+        complete = false;
+      }),
+      stages,
+      sink: writer.sink,
+      onRemoved: removed ? (r: RemovedDocument) => removed.onRemoved(r) : undefined,
+      onProgress: progress ? (p) => progress.update(p) : undefined,
+      progressEvery: 50,
+    });
+    await removed?.close();
+    progress?.finish();
+    const shards = publishShards({ output, prefix: plan.prefix, files: writer.files });
+    const report = { inputs: paths, stageNames: names, output: shards, complete, ...stats };
+    await writeFile(join(output, plan.statsFile), `${JSON.stringify(report, null, 2)}\n`);
+    return finish({ report, pendingDedup, plan, output, json: values.json, stdout });
+  } finally {
+    interrupt?.dispose();
+  }
+}
+
+/** Prints the table (or JSON) and returns the exit code: 130 when interrupted. */
+function finish(options: {
+  report: { complete: boolean; output: string[] } & RunStats;
+  pendingDedup: boolean;
+  plan: TaskPlan;
+  output: string;
+  json: boolean;
+  stdout: NodeJS.WritableStream;
+}): number {
+  const { report, pendingDedup, plan, output, stdout } = options;
+  if (options.json) stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   else {
-    const docsPerSecond = stats.read / Math.max(stats.durationMs / 1000, 1e-9);
+    const docsPerSecond = report.read / Math.max(report.durationMs / 1000, 1e-9);
     stdout.write(
-      `${formatStatsTable(stats)}\n\n${stats.read} read = ${stats.kept} kept + ${stats.dropped} dropped + ${stats.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${writer.files.length} shard(s) in ${output}\n${pendingDedup ? `task ${plan.taskIndex} of ${plan.taskCount} filtered and signed into ${plan.workDir}; next: dedup buckets, clusters, filter\n` : ''}`,
+      `${formatStatsTable(report)}\n\n${report.read} read = ${report.kept} kept + ${report.dropped} dropped + ${report.errored} errored; ${docsPerSecond.toFixed(1)} docs/s; ${report.output.length} shard(s) in ${output}\n${pendingDedup ? `task ${plan.taskIndex} of ${plan.taskCount} filtered and signed into ${plan.workDir}; next: dedup buckets, clusters, filter\n` : ''}`,
     );
+  }
+  if (!report.complete) {
+    stdout.write(
+      `interrupted: the documents read so far are written; ${plan.statsFile} says "complete": false. Run the same command again for the whole input.\n`,
+    );
+    return 130;
   }
   return 0;
 }
