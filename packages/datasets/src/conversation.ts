@@ -1,20 +1,10 @@
-// The conversation shape shared with @lmkit/chat-template (declared here, structurally equal) and
+// The conversation shape (declared once in @lmkit/core, re-exported here) and
 // its checks: roles known and in order (optional system first, then user/assistant alternating
 // from user), content non-empty, reasoning only on assistant messages.
 
-export type Role = 'system' | 'user' | 'assistant';
+import type { Conversation, Message, Role } from '@lmkit/core';
 
-export interface Message {
-  role: Role;
-  content: string;
-  reasoning?: string;
-}
-
-export interface Conversation {
-  messages: Message[];
-  /** Optional source id (e.g. the oasst leaf message id), for tracing and hashing splits. */
-  id?: string;
-}
+export type { Conversation, Message, Role };
 
 export interface ConversationProblem {
   /** Path of the bad field, e.g. `messages[2].role`. */

@@ -4,13 +4,7 @@ import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Document,
-  newLoadReport,
-  readDocuments,
-  writeDocuments,
-  zstdDecompressStream,
-} from './index.ts';
+import { type Document, newLoadReport, readDocuments, writeDocuments } from './index.ts';
 
 let dir: string;
 beforeAll(async () => {
@@ -58,51 +52,6 @@ describe('document files', () => {
       expect(back).toEqual(name.endsWith('.parquet') ? asUtf8 : docs);
     },
   );
-
-  it('writes one zstd frame per batch and gzip that gunzip reads', async () => {
-    const zst = join(dir, 'frames.jsonl.zst');
-    await writeDocuments({ path: zst, documents: docs, rowsPerBatch: 10 });
-    let frames = 0;
-    const bytes = await readFile(zst);
-    for await (const _ of zstdDecompressStream(
-      (async function* () {
-        yield bytes;
-      })(),
-    ))
-      frames++;
-    expect(frames).toBe(5);
-    const gz = join(dir, 'plain.jsonl.gz');
-    await writeDocuments({ path: gz, documents: docs.slice(0, 2) });
-    const lines = gunzipSync(await readFile(gz))
-      .toString('utf8')
-      .trim()
-      .split('\n');
-    expect(JSON.parse(lines[1])).toEqual({
-      id: 'doc-1',
-      text: docs[1].text,
-      metadata: docs[1].metadata,
-    });
-  });
-
-  it('writes one Parquet row group per batch', async () => {
-    const path = join(dir, 'groups.parquet');
-    await writeDocuments({ path, documents: docs, rowsPerBatch: 20 });
-    const metadata = await parquetMetadataAsync(await asyncBufferFromFile(path));
-    expect(metadata.row_groups.map((g) => Number(g.num_rows))).toEqual([20, 20, 5]);
-    expect(metadata.schema.map((s) => s.name)).toEqual([
-      'root',
-      'id',
-      'text',
-      'url',
-      'html',
-      'metadata',
-    ]);
-    expect(metadata.row_groups[0].columns[1].meta_data?.codec).toBe('SNAPPY');
-    const zstdPath = join(dir, 'groups-zstd.parquet');
-    await writeDocuments({ path: zstdPath, documents: docs, codec: 'ZSTD' });
-    const zstdMeta = await parquetMetadataAsync(await asyncBufferFromFile(zstdPath));
-    expect(zstdMeta.row_groups[0].columns[1].meta_data?.codec).toBe('ZSTD');
-  });
 
   it('keeps FineWeb-style extra fields in metadata and names ids after their line', async () => {
     const path = join(dir, 'fineweb.jsonl');

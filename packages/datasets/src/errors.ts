@@ -1,7 +1,9 @@
-// The one error base class of @lmkit/datasets. Every error names the value, the limit and the fix;
+// The one error base class of @lmkit/datasets (an LmkitError). Every error names the value, the limit and the fix;
 // subclasses only sharpen the kind (shard format, bad input record) so callers can catch narrowly.
 
-export class DatasetsError extends Error {
+import { LmkitError } from '@lmkit/core';
+
+export class DatasetsError extends LmkitError {
   override name = 'DatasetsError';
 }
 

@@ -1,4 +1,6 @@
 // Public API of @lmkit/datasets.
+
+export type { Document } from '@lmkit/core';
 export {
   type Batch,
   BatchLoader,
@@ -13,7 +15,18 @@ export {
   type Message,
   type Role,
 } from './conversation.ts';
-export type { Document } from './document.ts';
+export {
+  type ConversationLayout,
+  type ConversionResult,
+  type ConvertRowsOptions,
+  convertRows,
+  fromDistillRow,
+  fromMessagesRow,
+  fromShareGptRow,
+  SHAREGPT_ROLES,
+} from './converters.ts';
+export { type ConvertOasstOptions, convertOasst, keepLanguages } from './converters-oasst.ts';
+export { type ReadRowsOptions, readRows } from './converters-rows.ts';
 export {
   type DocumentFormat,
   documentFormat,
@@ -22,13 +35,6 @@ export {
   type WriteDocumentsOptions,
   writeDocuments,
 } from './documents.ts';
-export {
-  documentLine,
-  readDocumentsJsonl,
-  toDocument,
-  writeDocumentsJsonl,
-} from './documents-jsonl.ts';
-export { readDocumentsParquet, writeDocumentsParquet } from './documents-parquet.ts';
 export { DatasetsError, InvalidRecordError, type LoadReport, newLoadReport } from './errors.ts';
 export {
   IDENTITY_ANSWERS,
@@ -37,15 +43,39 @@ export {
   identityConversations,
 } from './identity.ts';
 export { type InvalidInputOptions, readJsonLines } from './json-lines.ts';
-export { type Line, readBytes, readLines } from './lines.ts';
 export { type MixtureOptions, type MixtureSource, mix } from './mixture.ts';
-export { type ReadOasstOptions, readOasstMessages, readOasstTrees } from './oasst-loaders.ts';
+export {
+  oasstTreesFromMessages,
+  type ReadOasstOptions,
+  readOasstMessages,
+  readOasstTrees,
+} from './oasst-loaders.ts';
 export {
   checkOasstTree,
   type OasstMessage,
   type OasstThreadOptions,
   oasstThreads,
 } from './oasst-threads.ts';
+export {
+  type PreferencePair,
+  type PreferenceSplitOptions,
+  preferenceKey,
+  splitPreferencePairs,
+  toPreferencePair,
+} from './preference.ts';
+export {
+  countOasstMessages,
+  type OasstFilterOptions,
+  type OasstPairOptions,
+  oasstPreferencePairs,
+  oasstSkipReason,
+} from './preference-oasst.ts';
+export {
+  type ReadOasstPairsOptions,
+  type ReadPreferenceOptions,
+  readOasstPreferencePairs,
+  readPreferencePairs,
+} from './preference-readers.ts';
 export { permutation, type RandomState, SeededRandom } from './random.ts';
 export {
   decodeShard,
@@ -85,4 +115,3 @@ export {
   tokenizeToShards,
 } from './tokenize-to-shards.ts';
 export { isTokenizerLike, type TokenizerFactory, type TokenizerLike } from './tokenizer.ts';
-export { zstdCompressFrame, zstdDecompressStream } from './zstd-frames.ts';

@@ -2,8 +2,8 @@
 // file and line, thrown, or (with `skipInvalid`) counted in the report and skipped. Blank lines are
 // not records and are passed over.
 
+import { readFileLines } from '@lmkit/core';
 import { countSkip, InvalidRecordError, type LoadReport } from './errors.ts';
-import { readLines } from './lines.ts';
 
 export interface InvalidInputOptions {
   /** Skip bad records and count them in `report.skipped[reason]` instead of throwing; default false. */
@@ -20,7 +20,7 @@ export interface JsonRecord {
 export async function* readJsonLines(
   options: { path: string } & InvalidInputOptions,
 ): AsyncIterable<JsonRecord> {
-  for await (const line of readLines(options.path)) {
+  for await (const line of readFileLines(options.path)) {
     if (line.text.trim() === '') continue;
     if (options.report) options.report.records++;
     let value: unknown;

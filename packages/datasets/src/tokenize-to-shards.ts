@@ -4,7 +4,7 @@
 
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Document } from './document.ts';
+import type { Document } from '@lmkit/core';
 import { DatasetsError } from './errors.ts';
 import type { ShardVersion } from './shard-file.ts';
 import { SHARD_VERSION_UINT16, SHARD_VERSION_UINT32 } from './shard-header.ts';

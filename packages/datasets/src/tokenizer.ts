@@ -1,18 +1,10 @@
-// The tokenizer interface datasets works through (declared here; @lmkit/bpe's Tokenizer satisfies
-// it structurally), and how a tokenizer reaches worker threads: as a module path, an exported
+// The tokenizer interface datasets works through (@lmkit/core's TokenizerLike, re-exported; @lmkit/bpe's
+// Tokenizer satisfies it), and how a tokenizer reaches worker threads: as a module path, an exported
 // factory and its arguments, loaded again in each worker (a live object cannot cross threads).
 
-export interface TokenizerLike {
-  /** Largest id + 1, special tokens included. */
-  readonly vocabSize: number;
-  encodeOrdinary(text: string): number[];
-  encode(
-    text: string,
-    options?: { allowedSpecial?: 'all' | readonly string[] | ReadonlySet<string> },
-  ): number[];
-  decode(ids: readonly number[]): string;
-  specialTokenId(name: string): number | undefined;
-}
+import type { TokenizerLike } from '@lmkit/core';
+
+export type { TokenizerLike };
 
 /**
  * A tokenizer each worker builds for itself: `(await import(module))[exportName](...args)`.
