@@ -13,7 +13,6 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dedupCommand } from './dedup-command.ts';
 import { runCommand } from './run-command.ts';
-import { slurmCommand } from './slurm-command.ts';
 
 const dataDir = fileURLToPath(new URL('../../../data', import.meta.url));
 
@@ -40,7 +39,7 @@ async function outputDocuments(dir: string): Promise<Document[]> {
 // Only dedup and PII: the planted texts are plain text already (no HTML to extract).
 const stageArgs = ['--stages', 'minhash-dedup,pii', '--quiet'];
 
-describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', () => {
+describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter', () => {
   let root: string;
   let corpus: PlantedCorpus;
 
@@ -198,43 +197,6 @@ describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter, slurm', (
       await readFile(join(root, 'split', 'stats-task00001.json'), 'utf8'),
     );
     expect(taskStats.read).toBe(taskStats.kept + taskStats.dropped + taskStats.errored);
-  });
-
-  it('writes the sbatch scripts of the whole run with one task per input file', async () => {
-    const out = capture();
-    await slurmCommand({
-      argv: [
-        '--input',
-        'part-*.jsonl',
-        '--output',
-        'cluster-out',
-        '--scripts',
-        'jobs',
-        '--partition',
-        'cpu',
-      ],
-      cwd: root,
-      stdout: out.stream,
-    });
-    expect(out.text()).toContain('submit with: bash');
-    const names = (await readdir(join(root, 'jobs'))).sort();
-    expect(names).toEqual([
-      '01-filter.sbatch',
-      '02-minhash-buckets.sbatch',
-      '03-minhash-clusters.sbatch',
-      '04-minhash-filter.sbatch',
-      'logs',
-      'submit.sh',
-    ]);
-    expect(await readFile(join(root, 'jobs', '01-filter.sbatch'), 'utf8')).toContain(
-      '#SBATCH --array=0-3\n',
-    );
-    expect(await readFile(join(root, 'jobs', '02-minhash-buckets.sbatch'), 'utf8')).toContain(
-      '#SBATCH --array=0-13\n',
-    );
-    expect(await readFile(join(root, 'jobs', 'submit.sh'), 'utf8')).toContain(
-      '--dependency=afterok:',
-    );
   });
 
   it('names the missing option or stage', async () => {

@@ -1,11 +1,23 @@
 // `lmkit-fineweb slurm`: writes the sbatch scripts of a whole FineWeb run (filter array →
 // 14 bucket tasks → 1 cluster task → dedup-filter array) and a submit.sh chaining them afterok.
+// Paths are made absolute here, and jobs call this CLI by absolute paths (node, tsx, cli.ts), so
+// the scripts run from any folder on any node that sees the same file system.
 
+import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { fineWebSlurmJobs, writeSlurmScripts } from '@lmkit/crawler-filters';
+import { defaultMinHashConfig } from '@lmkit/crawler-filters';
 import { integerArg } from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
+import { fineWebSlurmJobs, shellQuote, writeSlurmScripts } from './slurm.ts';
+
+/** This CLI by absolute paths: the running node, tsx's CLI and cli.ts (source conditions). */
+export function defaultSlurmCli(): string {
+  const tsx = createRequire(import.meta.url).resolve('tsx/cli');
+  const cli = fileURLToPath(new URL('./cli.ts', import.meta.url));
+  return [process.execPath, tsx, '--conditions=source', cli].map(shellQuote).join(' ');
+}
 
 export const slurmUsage = `lmkit-fineweb slurm --input PATTERN [--input ...] --output DIR --scripts DIR [options]
 
@@ -13,11 +25,15 @@ export const slurmUsage = `lmkit-fineweb slurm --input PATTERN [--input ...] --o
   --output, -o DIR       final output folder (on the shared file system)
   --scripts DIR          where the .sbatch files, submit.sh and logs/ go
   --tasks N              filter and dedup-filter array size (default: one task per input file)
-  --work-dir DIR         MinHash work folder (default OUTPUT/minhash)
+  --bucket-tasks N       bucket stage array size (default 14, one task per MinHash bucket)
+  --work-dir DIR         MinHash work folder (default OUTPUT-minhash)
   --partition NAME, --account NAME, --time HH:MM:SS, --memory 4G, --cpus N
   --setup LINE           a shell line each job runs first (repeatable), e.g. "module load nodejs"
-  --cli COMMAND          how jobs call this CLI (default "pnpm lmkit-fineweb")
-  --run-args "ARGS"      extra options for the filter stage's run command`;
+  --cli COMMAND          how jobs call this CLI (default: this node, tsx and cli.ts by absolute path)
+
+Jobs cd into the folder this command ran in; every path is written absolute. Logs: SCRIPTS/logs,
+one file per task. A failed task cancels the later stages; submitting again skips the tasks that
+finished (markers in SCRIPTS/done; remove that folder to redo everything).  --run-args "ARGS"      extra options for the filter stage's run command`;
 
 export interface SlurmCommandOptions {
   argv: string[];
@@ -35,6 +51,7 @@ export async function slurmCommand(options: SlurmCommandOptions): Promise<number
       output: { type: 'string', short: 'o' },
       scripts: { type: 'string' },
       tasks: { type: 'string' },
+      'bucket-tasks': { type: 'string' },
       'work-dir': { type: 'string' },
       partition: { type: 'string' },
       account: { type: 'string' },
@@ -52,19 +69,25 @@ export async function slurmCommand(options: SlurmCommandOptions): Promise<number
   const inputs = expandInputs(values.input, options.cwd);
   const tasks = integerArg('tasks', values.tasks) ?? inputs.length;
   if (tasks < 1) throw new Error(`--tasks ${tasks} must be 1 or more`);
+  const buckets = integerArg('bucket-tasks', values['bucket-tasks']);
+  if (buckets !== undefined && (buckets < 1 || buckets > defaultMinHashConfig.buckets))
+    throw new Error(
+      `--bucket-tasks ${buckets} is outside 1..${defaultMinHashConfig.buckets} (one task per MinHash bucket at most)`,
+    );
   const output = resolve(options.cwd, values.output);
   const jobs = fineWebSlurmJobs({
     inputs,
     output,
     workDir: values['work-dir'] && resolve(options.cwd, values['work-dir']),
     tasks,
-    cli: values.cli,
+    buckets,
+    cli: values.cli ?? defaultSlurmCli(),
     runArgs: values['run-args'] ? [values['run-args']] : undefined,
   });
   const { scripts, submit } = await writeSlurmScripts({
     dir: resolve(options.cwd, values.scripts),
     jobs,
-    workingDirectory: options.cwd,
+    workingDirectory: resolve(options.cwd),
     partition: values.partition,
     account: values.account,
     time: values.time,
