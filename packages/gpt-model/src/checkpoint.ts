@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import type { GPTConfig } from './config.ts';
 import { GPTModelError } from './errors.ts';
 import { decodeLlmc, encodeLlmc } from './llmc.ts';
-import { assertFitsBackend } from './memory.ts';
 import { GPT } from './model.ts';
 import { parameterSpecs } from './names.ts';
+import { assertFitsBackend } from './runtime/memory.ts';
 import {
   decodeSafetensors,
   encodeSafetensors,

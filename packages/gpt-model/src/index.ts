@@ -1,12 +1,6 @@
 // Public API of @lmkit/gpt-model. `tf` re-exports the tfjs-core instance the model runs on.
 export * as tf from '@tensorflow/tfjs-core';
 export {
-  type BackendPreference,
-  findNativeTensorflow,
-  type SetBackendOptions,
-  setBackend,
-} from './backend.ts';
-export {
   fromHuggingFaceConfig,
   loadGPT2,
   loadLlmc,
@@ -22,18 +16,47 @@ export {
   validateConfig,
 } from './config.ts';
 export { GPTModelError } from './errors.ts';
-export type { GenerateOptions } from './generate.ts';
-export { registerWasmBatchMatMul, unregisterWasmBatchMatMul } from './kernels/wasm-matmul.ts';
+export {
+  DEFAULT_MAX_NEW_TOKENS,
+  type GenerateOptions,
+  type GenerateResult,
+} from './generate.ts';
+export {
+  type LanguageModel,
+  type LanguageModelCallOptions,
+  type LanguageModelResult,
+  type LoadLanguageModelOptions,
+  loadLanguageModel,
+} from './language-model.ts';
 export { decodeLlmc, encodeLlmc, paddedVocabSize } from './llmc.ts';
+export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
+export { Rng } from './rng.ts';
+export {
+  type BackendPreference,
+  type BackendStatus,
+  backendStatus,
+  findNativeTensorflow,
+  type NativeKernelStatus,
+  nativeKernelStatus,
+  type SetBackendOptions,
+  setBackend,
+} from './runtime/backend.ts';
+// Kept at the root for earlier callers; the runtime layer is `@lmkit/gpt-model/runtime`.
 export {
   assertFitsBackend,
   estimateMemory,
   type MemoryEstimate,
+  registerWasmBatchMatMul,
+  unregisterWasmBatchMatMul,
   wasmHeapLimitBytes,
-} from './memory.ts';
-export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
-export { type NativeKernelStatus, nativeKernelStatus } from './native-kernels.ts';
-export { Rng } from './rng.ts';
+} from './runtime/index.ts';
+export {
+  assertFitsWebGpu,
+  probeWebGpu,
+  type WebGpuAdapterStatus,
+  type WebGpuProbe,
+  webGpuStatus,
+} from './runtime/webgpu.ts';
 export {
   decodeSafetensors,
   encodeSafetensors,

@@ -1,21 +1,11 @@
-// The building blocks of a GPT-2 block on tfjs-core ops: linear layers in Conv1D [in, out] layout,
-// causal multi-head self-attention with an optional KV cache (fused into one native kernel when
-// @lmkit/tfjs-native serves LmkitCausalAttention), and the causal mask; LayerNorm and GELU come
-// from fused.ts.
+// The building blocks of a GPT-2 block: causal multi-head self-attention with an optional KV
+// cache (one fused op from the runtime for the plain causal case) and the causal mask. Linear
+// layers (Conv1D [in, out] layout), LayerNorm and GELU are the runtime's ops.
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernel } from './native-kernels.ts';
+import { causalAttention, fusedCausalAttentionAvailable } from './runtime/ops/attention.ts';
+import { linear } from './runtime/ops/layers.ts';
 
-export { gelu, layerNorm, layerNormEpsilon } from './fused.ts';
-
-/** x·W + b; one fused kernel (bias, then sgemm) when @lmkit/tfjs-native serves LmkitLinear. */
-export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  if (x.dtype === 'float32' && nativeKernel('LmkitLinear')) {
-    const inputs: tf.NamedTensorMap = bias ? { x, w: weight, b: bias } : { x, w: weight };
-    return tf.engine().runKernel('LmkitLinear', inputs, {}) as tf.Tensor2D;
-  }
-  const y = tf.matMul(x, weight) as tf.Tensor2D;
-  return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
-}
+export { gelu, layerNorm, layerNormEpsilon, linear } from './runtime/ops/layers.ts';
 
 export interface AttentionWeights {
   qkvWeight: tf.Tensor2D;
@@ -42,9 +32,6 @@ export interface AttentionInput {
    */
   dropoutActive?: boolean;
 }
-
-/** Name of the fused kernel in @lmkit/tfjs-native (the contract: a stable string). */
-export const fusedAttentionKernelName = 'LmkitCausalAttention';
 
 /** Masks made by `causalMask` that are the plain causal triangle (no cache, no left padding). */
 const plainCausalMasks = new WeakSet<tf.Tensor>();
@@ -74,7 +61,7 @@ function canFuse(input: AttentionInput): boolean {
   return (
     input.past === undefined &&
     plainCausalMasks.has(input.mask) &&
-    nativeKernel(fusedAttentionKernelName) &&
+    fusedCausalAttentionAvailable() &&
     !dropoutActive(input)
   );
 }
@@ -112,8 +99,8 @@ export function causalSelfAttention(
 }
 
 /**
- * The native path: one kernel from qkv to the merged heads (its gradient is registered by
- * tfjs-native). k and v, needed only to start a KV cache, are split out when first read.
+ * The fused path: one op from qkv to the merged heads. k and v, needed only to start a KV cache,
+ * are split out when first read.
  */
 function fusedAttention(
   input: AttentionInput,
@@ -121,9 +108,7 @@ function fusedAttention(
   weights: AttentionWeights,
 ): { y: tf.Tensor2D; k: tf.Tensor4D; v: tf.Tensor4D } {
   const { batch, steps, nHead } = input;
-  const merged = tf
-    .engine()
-    .runKernel(fusedAttentionKernelName, { qkv }, { batch, steps, nHead }) as tf.Tensor2D;
+  const merged = causalAttention(qkv, { batch, steps, nHead });
   const y = linear(merged, weights.projWeight, weights.projBias);
   let keysValues: { k: tf.Tensor4D; v: tf.Tensor4D } | undefined;
   const split = () => {

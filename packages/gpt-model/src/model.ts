@@ -1,15 +1,20 @@
 // The GPT-2 model: parameters as tf.Variables under Hugging Face names, the forward pass (with an
 // optional KV cache for decoding), logits, masked next-token loss, vocabulary resizing.
+import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { saveModel } from './checkpoint.ts';
 import { type GPTConfig, validateConfig } from './config.ts';
 import { GPTModelError } from './errors.ts';
-import { weightedCrossEntropy } from './fused.ts';
-import { type GenerateOptions, generateTokens } from './generate.ts';
+import {
+  type GenerateOptions,
+  type GenerateResult,
+  generateSingle,
+  generateTokens,
+} from './generate.ts';
 import { causalMask, causalSelfAttention, gelu, layerNorm, linear } from './layers.ts';
-import { assertFitsBackend } from './memory.ts';
 import { parameterSpecs } from './names.ts';
-import { Rng } from './rng.ts';
+import { assertFitsBackend } from './runtime/memory.ts';
+import { crossEntropy } from './runtime/ops/cross-entropy.ts';
 import { toIdTensor } from './validate.ts';
 
 export type Ids = number[][] | tf.Tensor2D;
@@ -38,7 +43,7 @@ let modelCount = 0;
 export class GPT {
   readonly parameters = new Map<string, tf.Variable>();
   private currentConfig: GPTConfig;
-  private rng: Rng;
+  private rng: SeededRandom;
   private headCache: { source: object; transposed: tf.Tensor2D } | undefined;
   /** Prefix of this model's tf.Variable names (`gpt<n>/<parameter name>`): tfjs needs them unique. */
   readonly variablePrefix = `gpt${++modelCount}/`;
@@ -47,7 +52,7 @@ export class GPT {
     validateConfig(config);
     this.currentConfig = { ...config };
     assertFitsBackend(config, { batchSize: 1, sequenceLength: 1 });
-    this.rng = new Rng(options.seed ?? 0);
+    this.rng = new SeededRandom(options.seed ?? 0);
     for (const spec of parameterSpecs(config)) {
       const given = options.weights?.[spec.name];
       const size = spec.shape.reduce((a, b) => a * b, 1);
@@ -192,7 +197,7 @@ export class GPT {
       const weights = options.lossMask
         ? maskWeights(toMaskTensor(options.lossMask, idTensor.shape))
         : tf.fill([count], 1 / count);
-      return weightedCrossEntropy(logits, flatTargets, weights as tf.Tensor1D);
+      return crossEntropy(logits, flatTargets, weights as tf.Tensor1D);
     });
   }
 
@@ -201,12 +206,18 @@ export class GPT {
    * @lmkit/tfjs-native's decode kernels installed (wasm or cpu), each token is one kernel call
    * per block against a cache private to the stream; otherwise the tfjs ops of `hidden` run.
    */
-  generate(prompt: number[], options: GenerateOptions): AsyncGenerator<number> {
+  generate(
+    prompt: readonly number[],
+    options?: GenerateOptions,
+  ): AsyncGenerator<number, GenerateResult> {
     return generateSingle(this, prompt, options);
   }
 
   /** Streams one step per yield for a batch of prompts: each row's token, or -1 once it stopped. */
-  generateBatch(prompts: number[][], options: GenerateOptions): AsyncGenerator<number[]> {
+  generateBatch(
+    prompts: readonly (readonly number[])[],
+    options?: GenerateOptions,
+  ): AsyncGenerator<number[], GenerateResult[]> {
     return generateTokens(this, prompts, options);
   }
 
@@ -220,7 +231,10 @@ export class GPT {
     const values = new Float32Array(vocabSize * nEmbd);
     values.set(kept);
     if (vocabSize > old) {
-      const fresh = new Rng(options.seed ?? 0).normalArray((vocabSize - old) * nEmbd, 0.02);
+      const fresh = new SeededRandom(options.seed ?? 0).normalArray(
+        (vocabSize - old) * nEmbd,
+        0.02,
+      );
       values.set(fresh, old * nEmbd);
     }
     wte.dispose();
@@ -245,13 +259,6 @@ export class GPT {
     this.headCache = undefined;
     for (const variable of this.parameters.values()) variable.dispose();
     this.parameters.clear();
-  }
-}
-
-async function* generateSingle(model: GPT, prompt: number[], options: GenerateOptions) {
-  for await (const step of generateTokens(model, [prompt], options)) {
-    if (step[0] < 0) return;
-    yield step[0];
   }
 }
 

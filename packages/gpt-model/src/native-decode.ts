@@ -3,18 +3,18 @@
 // decoding run. `model.hidden(…, { cache })` and its immutable KVCache are left as they are.
 import * as tf from '@tensorflow/tfjs-core';
 import type { GPTConfig } from './config.ts';
-import { layerNormEpsilon } from './fused.ts';
 import type { GPT } from './model.ts';
-import { nativeKernel } from './native-kernels.ts';
-
-// Kernel names are the contract with @lmkit/tfjs-native (src/decode.ts there).
-const embedKernel = 'LmkitDecodeEmbed';
-const blockKernel = 'LmkitDecodeBlock';
-const logitsKernel = 'LmkitDecodeLogits';
+import {
+  decodeBlock,
+  decodeEmbed,
+  decodeKernelsAvailable,
+  decodeLogits,
+} from './runtime/ops/decode.ts';
+import { layerNormEpsilon } from './runtime/ops/layers.ts';
 
 /** Whether the native decode kernels serve the active backend. */
 export function nativeDecodeAvailable(): boolean {
-  return [embedKernel, blockKernel, logitsKernel].every(nativeKernel);
+  return decodeKernelsAvailable();
 }
 
 type Inputs = Record<string, tf.Tensor>;
@@ -89,14 +89,10 @@ export class NativeDecodeCache {
     const steps = ids.length / batch;
     const past = this.length;
     const out = tf.tidy(() => {
-      const engine = tf.engine();
-      let x = engine.runKernel(embedKernel, this.embed, { ids, positions } as never) as tf.Tensor;
+      let x = decodeEmbed(this.embed, { ids, positions });
       const attrs = { batch, steps, past, nHead: this.nHead, padding, epsilon: layerNormEpsilon };
-      for (const block of this.blocks) {
-        x = engine.runKernel(blockKernel, { x, ...block }, attrs as never) as tf.Tensor;
-      }
-      const headAttrs = { steps, epsilon: layerNormEpsilon };
-      return engine.runKernel(logitsKernel, { x, ...this.head }, headAttrs as never) as tf.Tensor2D;
+      for (const block of this.blocks) x = decodeBlock({ x, ...block }, attrs);
+      return decodeLogits({ x, ...this.head }, { steps, epsilon: layerNormEpsilon });
     });
     this.length = past + steps;
     return out;

@@ -4,7 +4,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { GPT, setBackend } from '../src/index.ts';
-import { causalMask, causalSelfAttention, fusedAttentionKernelName } from '../src/layers.ts';
+import { causalMask, causalSelfAttention } from '../src/layers.ts';
+import { causalAttentionKernelName as fusedAttentionKernelName } from '../src/runtime/index.ts';
 import { ids, micro } from './helpers.ts';
 
 await setBackend('wasm');

@@ -138,10 +138,9 @@ export const attentionKernels: Record<string, KernelFactory> = {
   [causalAttentionGradKernelName]: backward,
 };
 
-/** Registers LmkitCausalAttention's gradient (once per process). */
-export function registerAttentionGradients(): void {
-  if (tf.getGradient(causalAttentionKernelName)) return;
-  tf.registerGradient({
+/** LmkitCausalAttention's gradient (LmkitCausalAttentionGrad recomputes the probabilities). Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+export const attentionGradients: tf.GradConfig[] = [
+  {
     kernelName: causalAttentionKernelName,
     inputsToSave: ['qkv'],
     gradFunc: (dy, saved, attrs) => ({
@@ -154,5 +153,5 @@ export function registerAttentionGradients(): void {
             attrs as unknown as tf.NamedAttrMap,
           ) as tf.Tensor,
     }),
-  });
-}
+  },
+];

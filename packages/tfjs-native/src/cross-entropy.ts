@@ -130,10 +130,9 @@ export const crossEntropyKernels: Record<string, KernelFactory> = {
   [crossEntropyGradKernelName]: backward,
 };
 
-/** Registers LmkitCrossEntropy's gradient (once per process). */
-export function registerCrossEntropyGradients(): void {
-  if (tf.getGradient(crossEntropyKernelName)) return;
-  tf.registerGradient({
+/** LmkitCrossEntropy's gradients. Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+export const crossEntropyGradients: tf.GradConfig[] = [
+  {
     kernelName: crossEntropyKernelName,
     inputsToSave: ['logits', 'targets', 'weights'],
     outputsToSave: [false, true],
@@ -157,5 +156,5 @@ export function registerCrossEntropyGradients(): void {
         targets: () => tf.zerosLike(targets),
       };
     },
-  });
-}
+  },
+];

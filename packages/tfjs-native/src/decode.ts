@@ -173,6 +173,3 @@ export const decodeKernels: Record<string, KernelFactory> = {
   [decodeBlockKernelName]: block,
   [decodeLogitsKernelName]: logits,
 };
-
-/** Registers this family's gradients: none, the decode kernels are for inference only. */
-export function registerDecodeGradients(): void {}

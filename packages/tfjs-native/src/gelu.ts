@@ -44,10 +44,9 @@ export const geluKernels: Record<string, KernelFactory> = {
   [geluGradKernelName]: backward,
 };
 
-/** Registers LmkitGelu's gradient (once per process). */
-export function registerGeluGradient(): void {
-  if (tf.getGradient(geluKernelName)) return;
-  tf.registerGradient({
+/** LmkitGelu's gradient (through LmkitGeluGrad). Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+export const geluGradients: tf.GradConfig[] = [
+  {
     kernelName: geluKernelName,
     inputsToSave: ['x'],
     gradFunc: (dy, saved) => ({
@@ -56,5 +55,5 @@ export function registerGeluGradient(): void {
           .engine()
           .runKernel(geluGradKernelName, { dy: dy as tf.Tensor, x: saved[0] }, {}) as tf.Tensor,
     }),
-  });
-}
+  },
+];

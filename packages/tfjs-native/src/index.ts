@@ -30,6 +30,8 @@ export {
   type InstallNativeKernelsResult,
   installedNativeKernels,
   installNativeKernels,
+  nativeGradients,
+  nativeKernelFamily,
   nativeKernelNames,
   uninstallNativeKernels,
 } from './install.ts';

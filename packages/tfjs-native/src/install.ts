@@ -1,27 +1,33 @@
-// installNativeKernels: registers the native kernels for a backend that is already set up,
-// replacing (and remembering) the kernels registered before, so uninstall restores them.
+// The native kernels as one kernel family (`nativeKernelFamily`, the descriptor @lmkit/gpt-model's
+// runtime installs from its list), and installNativeKernels for using them without gpt-model:
+// it registers the kernels for a backend that is already set up, replacing (and remembering) the
+// kernels registered before, so uninstall restores them.
 import { availableParallelism } from 'node:os';
 import {
   findBackend,
+  type GradConfig,
   getBackend,
+  getGradient,
   getKernel,
   type KernelConfig,
+  type KernelFunc,
+  registerGradient,
   registerKernel,
   unregisterKernel,
 } from '@tensorflow/tfjs-core';
-import { loadAddon } from './addon.ts';
-import { attentionKernels, registerAttentionGradients } from './attention.ts';
+import { loadAddon, type NativeAddon } from './addon.ts';
+import { attentionGradients, attentionKernels } from './attention.ts';
 import { batchMatMulKernel } from './batch-matmul.ts';
-import { crossEntropyKernels, registerCrossEntropyGradients } from './cross-entropy.ts';
-import { decodeKernels, registerDecodeGradients } from './decode.ts';
+import { crossEntropyGradients, crossEntropyKernels } from './cross-entropy.ts';
+import { decodeKernels } from './decode.ts';
 import { elementwiseKernels } from './elementwise.ts';
 import { TfjsNativeError } from './errors.ts';
 import { gatherKernels } from './gather.ts';
-import { geluKernels, registerGeluGradient } from './gelu.ts';
+import { geluGradients, geluKernels } from './gelu.ts';
 import type { KernelFactory } from './kernel-factory.ts';
-import { layerNormKernels, registerLayerNormGradient } from './layer-norm.ts';
-import { linearKernels, registerLinearGradients } from './linear.ts';
-import { optimizerKernels, registerOptimizerGradients } from './optimizer.ts';
+import { layerNormGradients, layerNormKernels } from './layer-norm.ts';
+import { linearGradients, linearKernels } from './linear.ts';
+import { optimizerKernels } from './optimizer.ts';
 import { checkBackend, type SupportedBackendName } from './tensor-memory.ts';
 
 export interface InstallNativeKernelsOptions {
@@ -63,6 +69,21 @@ const kernelFactories: Record<string, KernelFactory> = {
 /** Every kernel name this package can install. */
 export const nativeKernelNames = Object.keys(kernelFactories);
 
+/** The gradients of the differentiable native kernels (the others are inference or optimizer). */
+export const nativeGradients: readonly GradConfig[] = [
+  ...geluGradients,
+  ...layerNormGradients,
+  ...linearGradients,
+  ...attentionGradients,
+  ...crossEntropyGradients,
+];
+
+function registerNativeGradients(): void {
+  for (const config of nativeGradients) {
+    if (!getGradient(config.kernelName)) registerGradient(config);
+  }
+}
+
 /** Per backend: kernel name → the config we replaced (undefined when there was none). */
 const replaced = new Map<string, Map<string, KernelConfig | undefined>>();
 let hintPrinted = false;
@@ -86,6 +107,63 @@ function validThreads(threads: number | undefined): number {
   return value;
 }
 
+type Availability = { addon: NativeAddon } | { reason: string };
+
+/** The addon, or why the native kernels cannot serve `backendName` now. */
+function availability(backendName: string, addonPath?: string, quiet = false): Availability {
+  if (backendName !== 'wasm' && backendName !== 'cpu') {
+    return { reason: `backend '${backendName}' has no native kernels (only wasm and cpu do)` };
+  }
+  const loaded = loadAddon(addonPath);
+  if (!('addon' in loaded)) {
+    if (!quiet && !hintPrinted) {
+      hintPrinted = true;
+      process.stderr.write(
+        `@lmkit/tfjs-native: ${loaded.reason}; using TensorFlow.js's stock ${backendName} kernels. For the fast path: ${fastPathHint}\n`,
+      );
+    }
+    return { reason: loaded.reason };
+  }
+  const backend = findBackend(backendName);
+  if (!backend) {
+    return {
+      reason: `backend '${backendName}' is not initialised; await tf.setBackend('${backendName}') first`,
+    };
+  }
+  const problem = checkBackend(backendName, backend);
+  return problem ? { reason: problem } : { addon: loaded.addon };
+}
+
+/**
+ * This package as a kernel family (the shape @lmkit/gpt-model's runtime installs:
+ * `{ name, backend, available, setup, kernels, gradients }`). gpt-model's `setBackend` installs
+ * it on wasm and cpu when this package is installed; nothing here imports gpt-model.
+ */
+export const nativeKernelFamily = {
+  name: 'tfjs-native',
+  backend: ['wasm', 'cpu'] as readonly string[],
+  available(backendName: string): { available: true } | { available: false; reason: string } {
+    const found = availability(backendName);
+    return 'addon' in found ? { available: true } : { available: false, reason: found.reason };
+  },
+  setup(backendName: string): void {
+    const found = availability(backendName, undefined, true);
+    if ('addon' in found) found.addon.setThreads(defaultThreads());
+  },
+  kernels(backendName: string): Record<string, (previous: KernelConfig | undefined) => KernelFunc> {
+    const found = availability(backendName, undefined, true);
+    if (!('addon' in found)) throw new TfjsNativeError(found.reason);
+    const backend = backendName as SupportedBackendName;
+    return Object.fromEntries(
+      Object.entries(kernelFactories).map(([name, factory]) => [
+        name,
+        (previous: KernelConfig | undefined) => factory(found.addon, backend, previous),
+      ]),
+    );
+  },
+  gradients: nativeGradients,
+};
+
 /** Registers the native kernels for `backend` (after `tf.setBackend` and any other overrides). */
 export async function installNativeKernels(
   options: InstallNativeKernelsOptions = {},
@@ -99,43 +177,12 @@ export async function installNativeKernels(
     );
   }
   const backendName = options.backend ?? getBackend();
-  if (backendName !== 'wasm' && backendName !== 'cpu') {
-    return {
-      installed: false,
-      kernels: [],
-      backend: backendName,
-      reason: `backend '${backendName}' has no native kernels (only wasm and cpu do)`,
-    };
+  const found = availability(backendName, options.addonPath, options.quiet);
+  if (!('addon' in found)) {
+    return { installed: false, kernels: [], backend: backendName, reason: found.reason };
   }
-  const loaded = loadAddon(options.addonPath);
-  if (!('addon' in loaded)) {
-    if (!options.quiet && !hintPrinted) {
-      hintPrinted = true;
-      process.stderr.write(
-        `@lmkit/tfjs-native: ${loaded.reason}; using TensorFlow.js's stock ${backendName} kernels. For the fast path: ${fastPathHint}\n`,
-      );
-    }
-    return { installed: false, kernels: [], backend: backendName, reason: loaded.reason };
-  }
-  const backend = findBackend(backendName);
-  if (!backend) {
-    return {
-      installed: false,
-      kernels: [],
-      backend: backendName,
-      reason: `backend '${backendName}' is not initialised; await tf.setBackend('${backendName}') first`,
-    };
-  }
-  const problem = checkBackend(backendName, backend);
-  if (problem) return { installed: false, kernels: [], backend: backendName, reason: problem };
-  loaded.addon.setThreads(threads);
-  registerGeluGradient();
-  registerLayerNormGradient();
-  registerLinearGradients();
-  registerAttentionGradients();
-  registerCrossEntropyGradients();
-  registerDecodeGradients();
-  registerOptimizerGradients();
+  found.addon.setThreads(threads);
+  registerNativeGradients();
   const saved = replaced.get(backendName) ?? new Map<string, KernelConfig | undefined>();
   replaced.set(backendName, saved);
   for (const kernelName of wanted) {
@@ -149,7 +196,7 @@ export async function installNativeKernels(
       kernelName,
       backendName,
       setupFunc: previous?.setupFunc,
-      kernelFunc: factory(loaded.addon, backendName, previous),
+      kernelFunc: factory(found.addon, backendName as SupportedBackendName, previous),
     });
   }
   return { installed: true, kernels: [...saved.keys()], backend: backendName, threads };

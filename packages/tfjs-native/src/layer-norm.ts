@@ -74,10 +74,9 @@ export const layerNormKernels: Record<string, KernelFactory> = {
   [layerNormGradKernelName]: backward,
 };
 
-/** Registers LmkitLayerNorm's gradient (once per process). */
-export function registerLayerNormGradient(): void {
-  if (tf.getGradient(layerNormKernelName)) return;
-  tf.registerGradient({
+/** LmkitLayerNorm's gradients (one LmkitLayerNormGrad call per input). Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+export const layerNormGradients: tf.GradConfig[] = [
+  {
     kernelName: layerNormKernelName,
     inputsToSave: ['x', 'gamma'],
     gradFunc: (dy, saved, attrs) => {
@@ -96,5 +95,5 @@ export function registerLayerNormGradient(): void {
       if (hasBeta) result.beta = grad(2);
       return result;
     },
-  });
-}
+  },
+];

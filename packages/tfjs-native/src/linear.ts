@@ -94,10 +94,9 @@ export const linearKernels: Record<string, KernelFactory> = {
   [columnSumKernelName]: columnSumKernel,
 };
 
-/** Registers LmkitLinear's gradient (once per process). */
-export function registerLinearGradients(): void {
-  if (tf.getGradient(linearKernelName)) return;
-  tf.registerGradient({
+/** LmkitLinear's gradients: two sgemms and the threaded column sum. Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+export const linearGradients: tf.GradConfig[] = [
+  {
     kernelName: linearKernelName,
     inputsToSave: ['x', 'w'],
     gradFunc: (dy, saved) => {
@@ -109,5 +108,5 @@ export function registerLinearGradients(): void {
         b: () => tf.engine().runKernel(columnSumKernelName, { x: d }, {}) as tf.Tensor,
       };
     },
-  });
-}
+  },
+];

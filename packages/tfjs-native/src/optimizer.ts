@@ -214,6 +214,3 @@ export const optimizerKernels: Record<string, KernelFactory> = {
   [adamwKernelName]: adamwKernel,
   [sumOfSquaresKernelName]: sumOfSquaresKernel,
 };
-
-/** Optimizer kernels are not differentiable: nothing to register (a tape through them throws). */
-export function registerOptimizerGradients(): void {}

@@ -1,7 +1,10 @@
-// Gradients of the kernels a GPT uses. tfjs-core's Node bundle ships no gradient registrations
-// (only @tensorflow/tfjs does), so `setBackend` registers these for any kernel that has none yet.
+// Gradients of the stock kernels a GPT (and the trainer's small test models) use: the only place
+// they are registered. tfjs-core's Node bundle ships none (only @tensorflow/tfjs does, through a
+// module whose extensionless imports plain Node cannot load), so `setBackend` registers these for
+// any kernel that has none yet. Kernel families bring the gradients of their own kernels.
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeKernel } from './native-kernels.ts';
+import { registerGradientConfigs } from './families.ts';
+import { columnSum } from './ops/layers.ts';
 
 type Grad = (
   dy: tf.Tensor,
@@ -10,18 +13,6 @@ type Grad = (
 ) => Record<string, () => tf.Tensor>;
 
 const grad = (fn: Grad) => fn as unknown as tf.GradFunc;
-
-/**
- * Column sums of a 2-D tensor as a (1, N) × (N, C) product: the wasm Sum kernel reduces only the
- * last axis, so summing over rows would first transpose the whole tensor.
- */
-export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
-  // @lmkit/tfjs-native's threaded column sum when installed.
-  if (x.dtype === 'float32' && nativeKernel('LmkitColumnSum')) {
-    return tf.engine().runKernel('LmkitColumnSum', { x }, {}) as tf.Tensor1D;
-  }
-  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
-}
 
 /** Sums a broadcast gradient back to `shape` (leading axes and axes of size 1). */
 function reduceTo(grad: tf.Tensor, shape: number[]): tf.Tensor {
@@ -137,6 +128,24 @@ const configs: tf.GradConfig[] = [
     }),
   },
   {
+    kernelName: tf.LogSoftmax,
+    outputsToSave: [true],
+    gradFunc: grad((dy, [y], attrs) => ({
+      logits: () => tf.sub(dy, tf.mul(tf.exp(y), tf.sum(dy, attrs.axis as number, true))),
+    })),
+  },
+  {
+    kernelName: tf.Tile,
+    inputsToSave: ['x'],
+    gradFunc: grad((dy, [x], attrs) => {
+      // dy (r0·s0, r1·s1, …) as (r0, s0, r1, s1, …), summed over the repeats.
+      const reps = attrs.reps as number[];
+      const split = x.shape.flatMap((size, i) => [reps[i], size]);
+      const repeatAxes = reps.map((_, i) => 2 * i);
+      return { x: () => tf.reshape(tf.sum(tf.reshape(dy, split), repeatAxes), x.shape) };
+    }),
+  },
+  {
     kernelName: tf.Softmax,
     outputsToSave: [true],
     gradFunc: grad((dy, [y]) => ({
@@ -205,5 +214,5 @@ const configs: tf.GradConfig[] = [
 
 /** Registers each gradient above whose kernel has none registered yet (idempotent). */
 export function registerGradients(): void {
-  for (const config of configs) if (!tf.getGradient(config.kernelName)) tf.registerGradient(config);
+  registerGradientConfigs(configs);
 }

@@ -2,7 +2,7 @@
 // saves for its backward pass through Identity, and the stock wasm kernel copies the data; tensors
 // are immutable, so sharing the buffer under a reference count (as the cpu backend and wasm's own
 // Reshape do) is enough.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 interface RefCountedBackend {
   incRef(dataId: object): void;
@@ -12,16 +12,4 @@ export function shareIdentity(args: { inputs: tf.NamedTensorInfoMap; backend: un
   const { x } = args.inputs as { x: tf.TensorInfo };
   (args.backend as RefCountedBackend).incRef(x.dataId);
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
-}
-
-/** Replaces the wasm Identity kernel with `shareIdentity` (idempotent). */
-export function registerWasmIdentity(): void {
-  const current = tf.getKernel(tf.Identity, 'wasm');
-  if (current?.kernelFunc === (shareIdentity as unknown as tf.KernelFunc)) return;
-  if (current) tf.unregisterKernel(tf.Identity, 'wasm');
-  tf.registerKernel({
-    kernelName: tf.Identity,
-    backendName: 'wasm',
-    kernelFunc: shareIdentity as unknown as tf.KernelFunc,
-  });
 }

@@ -107,22 +107,29 @@ export function fastBatchMatMul(args: KernelArgs): tf.TensorInfo {
   return { ...out, shape: outShape };
 }
 
+/** The stock-fixes family's factory: `fastBatchMatMul`, falling back to the kernel it replaces. */
+export function wasmBatchMatMulFactory(previous: tf.KernelConfig | undefined): tf.KernelFunc {
+  if (!previous) throw new Error('the wasm backend kernels are not registered yet');
+  stockMatMul = previous;
+  stockTranspose = tf.getKernel(tf.Transpose, 'wasm');
+  return fastBatchMatMul as unknown as tf.KernelFunc;
+}
+
 /**
- * Replaces the wasm BatchMatMul kernel with `fastBatchMatMul` (idempotent). Call after importing
- * @tensorflow/tfjs-backend-wasm and before or after `tf.setBackend('wasm')`.
+ * Replaces the wasm BatchMatMul kernel with `fastBatchMatMul` (idempotent; `setBackend('wasm')`
+ * does this already). For benchmarks that compare it with the stock kernel.
  */
 export function registerWasmBatchMatMul(): void {
   const current = tf.getKernel(tf.BatchMatMul, 'wasm');
   if (!current) throw new Error('the wasm backend kernels are not registered yet');
   if (current.kernelFunc === (fastBatchMatMul as unknown as tf.KernelFunc)) return;
-  stockMatMul = current;
-  stockTranspose = tf.getKernel(tf.Transpose, 'wasm');
+  const kernelFunc = wasmBatchMatMulFactory(current);
   tf.unregisterKernel(tf.BatchMatMul, 'wasm');
   tf.registerKernel({
     kernelName: tf.BatchMatMul,
     backendName: 'wasm',
     setupFunc: current.setupFunc,
-    kernelFunc: fastBatchMatMul as unknown as tf.KernelFunc,
+    kernelFunc,
   });
 }
 

@@ -1,11 +1,39 @@
-// LayerNorm, GELU and cross-entropy as single taped ops (tf.customGrad) with hand-written
-// backward passes: autodiff over their elementwise pieces costs several times more kernel calls
-// and full-size temporaries, which dominate a CPU training step once the matmuls are fast.
+// The dense-layer ops as functions: linear, its bias gradient's column sum, LayerNorm and GELU.
+// Each runs a kernel family's fused kernel when one is installed (the names below are the contract
+// with the families) and otherwise single taped ops (tf.customGrad) with hand-written backward
+// passes: autodiff over the elementwise pieces costs several times more kernel calls and
+// full-size temporaries, which dominate a CPU training step once the matmuls are fast.
 import * as tf from '@tensorflow/tfjs-core';
-import { columnSum } from './gradients.ts';
-import { nativeKernel } from './native-kernels.ts';
+import { hasKernel } from '../families.ts';
+
+export const linearKernelName = 'LmkitLinear';
+export const columnSumKernelName = 'LmkitColumnSum';
+export const layerNormKernelName = 'LmkitLayerNorm';
+export const geluKernelName = 'LmkitGelu';
 
 export const layerNormEpsilon = 1e-5;
+
+/** x·W + b; one fused kernel (bias, then sgemm) when a family serves LmkitLinear. */
+export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (x.dtype === 'float32' && hasKernel(linearKernelName)) {
+    const inputs: tf.NamedTensorMap = bias ? { x, w: weight, b: bias } : { x, w: weight };
+    return tf.engine().runKernel(linearKernelName, inputs, {}) as tf.Tensor2D;
+  }
+  const y = tf.matMul(x, weight) as tf.Tensor2D;
+  return bias ? (tf.add(y, bias) as tf.Tensor2D) : y;
+}
+
+/**
+ * Column sums of a 2-D tensor as a (1, N) × (N, C) product: the wasm Sum kernel reduces only the
+ * last axis, so summing over rows would first transpose the whole tensor.
+ */
+export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
+  // A family's threaded column sum when installed.
+  if (x.dtype === 'float32' && hasKernel(columnSumKernelName)) {
+    return tf.engine().runKernel(columnSumKernelName, { x }, {}) as tf.Tensor1D;
+  }
+  return tf.reshape(tf.matMul(tf.ones([1, x.shape[0]]), x), [x.shape[1]]);
+}
 const geluScale = Math.sqrt(2 / Math.PI);
 const geluCubic = 0.044715;
 
@@ -55,20 +83,20 @@ const layerNormNoBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor1D, save: tf
 
 /** LayerNorm over the last axis (eps 1e-5), with an optional bias. */
 export function layerNorm(x: tf.Tensor2D, weight: tf.Tensor1D, bias?: tf.Tensor1D): tf.Tensor2D {
-  if (nativeKernel('LmkitLayerNorm') && x.dtype === 'float32') {
+  if (hasKernel(layerNormKernelName) && x.dtype === 'float32') {
     const inputs: tf.NamedTensorMap = bias
       ? { x, gamma: weight, beta: bias }
       : { x, gamma: weight };
     const attrs = { epsilon: layerNormEpsilon, hasBeta: bias !== undefined };
-    return tf.engine().runKernel('LmkitLayerNorm', inputs, attrs as never) as tf.Tensor2D;
+    return tf.engine().runKernel(layerNormKernelName, inputs, attrs as never) as tf.Tensor2D;
   }
   return bias ? layerNormWithBias(x, weight, bias) : layerNormNoBias(x, weight);
 }
 
 /** GPT-2's GELU: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))). */
 export function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  if (nativeKernel('LmkitGelu') && x.dtype === 'float32') {
-    return tf.engine().runKernel('LmkitGelu', { x }, {}) as tf.Tensor2D;
+  if (hasKernel(geluKernelName) && x.dtype === 'float32') {
+    return tf.engine().runKernel(geluKernelName, { x }, {}) as tf.Tensor2D;
   }
   return geluFormula(x);
 }
@@ -86,47 +114,3 @@ const geluFormula = tf.customGrad(((x: tf.Tensor2D, save: tf.GradSaveFunc) => {
     },
   };
 }) as never) as (x: tf.Tensor2D) => tf.Tensor2D;
-
-/**
- * Σᵢ weightᵢ · (logsumexp(logitsᵢ) − logitsᵢ[targetᵢ]) for logits (N, V); the weights (N) carry
- * the loss mask and the 1/count of the mean. Gradient: (softmax − one-hot) · weight.
- */
-export function weightedCrossEntropy(
-  logits: tf.Tensor2D,
-  targets: tf.Tensor1D,
-  weights: tf.Tensor1D,
-): tf.Scalar {
-  if (
-    nativeKernel('LmkitCrossEntropy') &&
-    logits.dtype === 'float32' &&
-    targets.dtype === 'int32'
-  ) {
-    // @lmkit/tfjs-native: one pass for the row log-sum-exps, one for the gradient.
-    const [loss] = tf.engine().runKernel('LmkitCrossEntropy', { logits, targets, weights }, {}) as [
-      tf.Scalar,
-      tf.Tensor1D,
-    ];
-    return loss;
-  }
-  const vocab = logits.shape[1];
-  const op = tf.customGrad(((z: tf.Tensor2D, save: tf.GradSaveFunc) => {
-    const max = tf.max(z, -1, true);
-    const exp = tf.exp(tf.sub(z, max));
-    const sum = tf.sum(exp, -1, true);
-    const logSumExp = tf.reshape(tf.add(tf.log(sum), max), [-1]);
-    const rows = tf.range(0, z.shape[0] * vocab, vocab, 'int32');
-    const picked = tf.gather(tf.reshape(z, [-1]), tf.add(rows, targets));
-    // Tensors the backward pass needs must be saved: the caller's tidy disposes the rest.
-    save([tf.div(exp, sum), targets, weights]);
-    return {
-      value: tf.sum(tf.mul(tf.sub(logSumExp, picked), weights)),
-      gradFunc: (dy: tf.Tensor, [probabilities, savedTargets, savedWeights]: tf.Tensor[]) => {
-        // int32 then cast: the wasm OneHot kernel writes integer bits into float32 outputs.
-        const oneHot = tf.cast(tf.oneHot(savedTargets as tf.Tensor1D, vocab), 'float32');
-        const residual = tf.sub(probabilities, oneHot);
-        return [tf.mul(residual, tf.reshape(tf.mul(savedWeights, dy), [-1, 1]))];
-      },
-    };
-  }) as never) as (z: tf.Tensor2D) => tf.Scalar;
-  return op(logits);
-}

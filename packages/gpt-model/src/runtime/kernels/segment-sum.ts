@@ -1,6 +1,6 @@
 // UnsortedSegmentSum as one plain loop (the gradient of `gather`, so of the embeddings). The wasm
 // backend lacks it and the cpu backend's builds O(segments × n) tensors; this serves both.
-import * as tf from '@tensorflow/tfjs-core';
+import type * as tf from '@tensorflow/tfjs-core';
 
 interface HeapBackend {
   readSync(dataId: object): unknown;
@@ -42,16 +42,4 @@ export function segmentSum(args: {
   if ('typedArrayFromHeap' in backend && backend.makeOutput)
     return backend.makeOutput(outShape, x.dtype, undefined, out);
   return backend.makeTensorInfo(outShape, x.dtype, out);
-}
-
-/** Registers (or replaces) UnsortedSegmentSum for one backend; idempotent. */
-export function registerSegmentSum(backendName: 'wasm' | 'cpu'): void {
-  const existing = tf.getKernel(tf.UnsortedSegmentSum, backendName);
-  if (existing?.kernelFunc === (segmentSum as unknown as tf.KernelFunc)) return;
-  if (existing) tf.unregisterKernel(tf.UnsortedSegmentSum, backendName);
-  tf.registerKernel({
-    kernelName: tf.UnsortedSegmentSum,
-    backendName,
-    kernelFunc: segmentSum as unknown as tf.KernelFunc,
-  });
 }
