@@ -10,7 +10,9 @@ import { reportStage } from './report.ts';
 import { runStages, SpeedrunError, type Stage } from './runner.ts';
 import { CHAT_MODEL_DIR, type PretrainStats, pretrainStage, sftStage } from './train-stages.ts';
 
+export { repoRoot } from './paths.ts';
 export { type SpeedrunPreset, speedrunPresets } from './presets.ts';
+export { type DoneMarker, readMarker, runStages } from './runner.ts';
 
 export const stages: Stage<SpeedrunPreset, object>[] = [
   crawlStage,

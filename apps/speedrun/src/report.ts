@@ -269,9 +269,9 @@ export function writeReport(options: {
 export const reportStage: Stage<SpeedrunPreset> = {
   name: 'report',
   title: 'report: Markdown and HTML with plots and samples',
-  async run({ outDir, dir, finished, presetName }) {
+  async run({ outDir, dir, finished, presetName, relative }) {
     const written = writeReport({ outDir, dir, markers: [...finished], presetName });
-    return { markdownPath: written.markdownPath, htmlPath: written.htmlPath };
+    return { markdownPath: relative(written.markdownPath), htmlPath: relative(written.htmlPath) };
   },
   summarize: (s) => `${s.htmlPath}`,
 };
