@@ -1,20 +1,13 @@
 // Choosing the next token from one row of logits: greedy at temperature 0, otherwise softmax at a
 // temperature restricted to the top k and/or the top-p nucleus of the sorted distribution.
+import type { SamplingOptions, SeededRandom } from '@lmkit/core';
 import { GPTModelError } from './errors.ts';
-import type { Rng } from './rng.ts';
 
-export interface SamplingOptions {
-  /** 0 = greedy (argmax). Default 1. */
-  temperature?: number;
-  /** Keep only the k most likely tokens. */
-  topK?: number;
-  /** Keep the smallest set of most likely tokens whose probability reaches p (nucleus). */
-  topP?: number;
-}
+export type { SamplingOptions };
 
 export function checkSamplingOptions(options: SamplingOptions): void {
   const { temperature = 1, topK, topP } = options;
-  if (!(temperature >= 0) || !Number.isFinite(temperature))
+  if (typeof temperature !== 'number' || !(temperature >= 0) || !Number.isFinite(temperature))
     throw new GPTModelError(`temperature is ${temperature}; use 0 (greedy) or a positive number`);
   if (topK !== undefined && (!Number.isInteger(topK) || topK < 1))
     throw new GPTModelError(`topK is ${topK}; use a positive integer or leave it out`);
@@ -46,7 +39,11 @@ function topIndices(row: ArrayLike<number>, k: number): number[] {
   return best;
 }
 
-export function sampleToken(row: Float32Array, options: SamplingOptions, rng: Rng): number {
+export function sampleToken(
+  row: Float32Array,
+  options: SamplingOptions,
+  rng: SeededRandom,
+): number {
   const temperature = options.temperature ?? 1;
   if (temperature === 0) return argmax(row);
   const restricted = options.topK !== undefined || options.topP !== undefined;
