@@ -1,6 +1,19 @@
 // Public API of @lmkit/gpt-model. `tf` re-exports the tfjs-core instance the model runs on.
 export * as tf from '@tensorflow/tfjs-core';
 export {
+  CHECKPOINT_FORMAT_VERSION,
+  CheckpointCorruptError,
+  type CheckpointManifest,
+  checkpointName,
+  fileSha256,
+  type LoadedCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  readTrainerState,
+  type TrainerState,
+  verifyCheckpoint,
+} from './checkpoint-folder.ts';
+export {
   fromHuggingFaceConfig,
   loadGPT2,
   loadLlmc,
@@ -28,7 +41,18 @@ export {
   type LoadLanguageModelOptions,
   loadLanguageModel,
 } from './language-model.ts';
-export { decodeLlmc, encodeLlmc, paddedVocabSize } from './llmc.ts';
+export {
+  bfloat16ToFloat32,
+  decodeLlmc,
+  decodeLlmcTokenizer,
+  encodeLlmc,
+  encodeLlmcTokenizer,
+  float32ToBfloat16,
+  type LlmcDtype,
+  llmcBfloat16Version,
+  llmcVersion,
+  paddedVocabSize,
+} from './llmc.ts';
 export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
 export { Rng } from './rng.ts';
 export {
@@ -56,7 +80,7 @@ export {
   type WebGpuAdapterStatus,
   type WebGpuProbe,
   webGpuStatus,
-} from './runtime/webgpu.ts';
+} from './runtime/webgpu/adapter.ts';
 export {
   decodeSafetensors,
   encodeSafetensors,
