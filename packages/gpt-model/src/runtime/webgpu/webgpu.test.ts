@@ -1,0 +1,205 @@
+// The GPU path on a real WebGPU implementation: Dawn (the `webgpu` package) over Mesa's lavapipe on
+// the CI machines. lavapipe is a software Vulkan driver, but it runs the same WGSL shaders a GPU
+// would, so the PyTorch reference, the finite-difference gradients and greedy decoding are checked
+// here exactly as on wasm and cpu. Without an adapter the suite is skipped with the reason, except
+// under CI, which installs Mesa 25 and must run it.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GPT, type GPTConfig, loadGPT2, setBackend } from '../../index.ts';
+import { assertFitsWebGpu, probeWebGpu, webGpuStatus } from './adapter.ts';
+
+const dir = fileURLToPath(new URL('../../../../../data/models/gpt2-tiny-random/', import.meta.url));
+const reference = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8')) as {
+  input_ids: number[][];
+  targets: number[][];
+  logits: number[][][];
+  loss: number;
+  grad_l2_norms: Record<string, number>;
+  greedy: { prompt: number[]; tokens: number[] };
+};
+
+const probe = await probeWebGpu();
+if (!probe.ok && process.env.CI)
+  throw new Error(`CI must run the WebGPU suite, but: ${probe.reason}`);
+const skipReason = probe.ok ? '' : ` (skipped: ${probe.reason})`;
+
+function relativeL2(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  let diff = 0;
+  let norm = 0;
+  for (let i = 0; i < expected.length; i++) {
+    diff += (actual[i] - expected[i]) ** 2;
+    norm += expected[i] ** 2;
+  }
+  return Math.sqrt(diff / norm);
+}
+
+describe.skipIf(!probe.ok)(`GPT-2 on WebGPU against the PyTorch reference${skipReason}`, () => {
+  let model: GPT;
+  beforeAll(async () => {
+    expect(await setBackend('webgpu')).toBe('webgpu');
+    model = await loadGPT2(dir);
+  });
+  afterAll(() => model?.dispose());
+
+  it('reports the adapter, whether it is software, and its buffer limits', () => {
+    const status = webGpuStatus();
+    expect(status).toBeDefined();
+    expect(status?.maxStorageBufferBindingSize).toBeGreaterThan(0);
+    expect(status?.maxBufferSize).toBeGreaterThanOrEqual(status?.maxStorageBufferBindingSize ?? 0);
+    // lavapipe on CI says so; a real GPU would not.
+    if (/llvmpipe/.test(status?.description ?? '')) expect(status?.software).toBe(true);
+  });
+
+  // WebGPU in Node has no synchronous read-back (tfjs's readSync needs OffscreenCanvas): every read
+  // below is `await data()`, as code that runs on webgpu must do.
+  it('matches the logits within 1e-4 relative L2', async () => {
+    const logits = model.logits(reference.input_ids);
+    expect(logits.shape).toEqual([2, 16, 64]);
+    const error = relativeL2(await logits.data(), reference.logits.flat(2));
+    logits.dispose();
+    expect(error).toBeLessThan(1e-4);
+  });
+
+  it('matches the loss within 1e-5 and every gradient norm within 1e-3 relative', async () => {
+    const { value, grads } = tf.variableGrads(
+      () => model.loss(reference.input_ids, reference.targets),
+      [...model.parameters.values()],
+    );
+    expect(Math.abs((await value.data())[0] - reference.loss)).toBeLessThan(1e-5);
+    const names = Object.keys(reference.grad_l2_norms);
+    expect(names.sort()).toEqual([...model.parameters.keys()].sort());
+    for (const name of names) {
+      const normTensor = tf.norm(grads[model.variablePrefix + name]);
+      const norm = (await normTensor.data())[0];
+      normTensor.dispose();
+      const expected = reference.grad_l2_norms[name];
+      expect(Math.abs(norm - expected) / expected, name).toBeLessThan(1e-3);
+    }
+    tf.dispose([value, ...Object.values(grads)]);
+  });
+
+  it('produces the greedy tokens exactly, with and without the KV cache', async () => {
+    const { prompt, tokens } = reference.greedy;
+    const maxNewTokens = tokens.length - prompt.length;
+    for (const kvCache of [true, false]) {
+      const generated: number[] = [];
+      for await (const id of model.generate(prompt, { maxNewTokens, temperature: 0, kvCache }))
+        generated.push(id);
+      expect([...prompt, ...generated]).toEqual(tokens);
+    }
+  });
+
+  it('keeps the tensor count flat across training steps', async () => {
+    // Fresh weights: the reference model above must stay as loaded.
+    const trained = new GPT(model.config, { seed: 5 });
+    const vars = [...trained.parameters.values()];
+    const step = async () => {
+      const { value, grads } = tf.variableGrads(
+        () => trained.loss(reference.input_ids, reference.targets),
+        vars,
+      );
+      tf.tidy(() => {
+        for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 1e-2)));
+      });
+      const loss = (await value.data())[0];
+      value.dispose();
+      tf.dispose(grads);
+      return loss;
+    };
+    const first = await step();
+    const before = tf.memory().numTensors;
+    let last = first;
+    for (let i = 0; i < 3; i++) last = await step();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(last).toBeLessThan(first);
+    trained.dispose();
+  });
+});
+
+describe.skipIf(!probe.ok)(`finite-difference gradients on WebGPU${skipReason}`, () => {
+  const micro: GPTConfig = {
+    vocabSize: 50,
+    blockSize: 16,
+    nLayer: 2,
+    nHead: 2,
+    nEmbd: 16,
+    dropout: 0,
+    bias: true,
+  };
+  const rows = (salt: number) =>
+    Array.from({ length: 2 }, (_, b) =>
+      Array.from({ length: 8 }, (_, t) => (b * 7919 + t * 104729 + salt * 31) % micro.vocabSize),
+    );
+  const inputs = rows(1);
+  const targets = rows(2);
+  const lossMask = [
+    [1, 1, 0, 1, 1, 1, 0, 1],
+    [0, 1, 1, 1, 1, 0, 1, 1],
+  ];
+
+  it('agrees with central differences along the gradient direction', async () => {
+    await setBackend('webgpu');
+    const model = new GPT(micro, { seed: 3 });
+    for (const v of model.parameters.values()) tf.tidy(() => v.assign(tf.mul(v, 2)));
+    const vars = [...model.parameters.values()];
+    const read = async (t: tf.Tensor) => {
+      const value = (await t.data())[0];
+      t.dispose();
+      return value;
+    };
+    const lossAt = () => read(model.loss(inputs, targets, { lossMask }));
+    const { grads } = tf.variableGrads(() => model.loss(inputs, targets, { lossMask }), vars);
+    // Direction d = g / |g|: the directional derivative is |g|, large next to float32 noise.
+    const squares = tf.addN(vars.map((v) => tf.sum(tf.square(grads[v.name]))));
+    const norm = Math.sqrt(await read(squares));
+    const epsilon = 1e-2;
+    const shift = (sign: number) =>
+      tf.tidy(() => {
+        for (const v of vars) v.assign(tf.add(v, tf.mul(grads[v.name], (sign * epsilon) / norm)));
+      });
+    shift(1);
+    const plus = await lossAt();
+    shift(-2);
+    const minus = await lossAt();
+    shift(1);
+    const numeric = (plus - minus) / (2 * epsilon);
+    expect(Math.abs(numeric - norm) / norm).toBeLessThan(2e-2);
+    tf.dispose(grads);
+    model.dispose();
+  });
+});
+
+describe.skipIf(!probe.ok)(`stock-kernel fixes on WebGPU${skipReason}`, () => {
+  it('sums 12 GPU-resident tensors with AddN (stock tfjs gives zeros past 7 inputs)', async () => {
+    await setBackend('webgpu');
+    for (const shape of [[], [3, 40]]) {
+      const parts = Array.from({ length: 12 }, (_, i) => tf.sum(tf.fill([...shape, 2], i + 1), -1));
+      const before = tf.memory().numTensors;
+      const total = tf.addN(parts);
+      expect(tf.memory().numTensors).toBe(before + 1);
+      const size = shape.reduce((a, b) => a * b, 1);
+      expect((await tf.sum(total).data())[0]).toBe(size * 2 * 78);
+      tf.dispose([total, ...parts]);
+    }
+  });
+});
+
+describe('WebGPU buffer limits', () => {
+  it('names the tensor, its size and the limit when a tensor cannot be bound', () => {
+    const adapter = {
+      vendor: 'test',
+      architecture: '',
+      device: '',
+      description: 'test adapter',
+      software: false,
+      maxBufferSize: 256 * 2 ** 20,
+      maxStorageBufferBindingSize: 128 * 2 ** 20,
+    };
+    expect(() =>
+      assertFitsWebGpu(adapter, [{ name: 'logits (8, 1024, 50257)', bytes: 8 * 1024 * 50257 * 4 }]),
+    ).toThrow(/logits \(8, 1024, 50257\) needs 1570\.5 MiB in one buffer, over .* 128\.0 MiB/);
+    expect(() => assertFitsWebGpu(adapter, [{ name: 'wte', bytes: 64 * 2 ** 20 }])).not.toThrow();
+  });
+});
