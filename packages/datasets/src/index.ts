@@ -92,6 +92,7 @@ export {
   decodeShardHeader,
   encodeShardHeader,
   SHARD_HEADER_BYTES,
+  SHARD_LARGEST_ID_TAG,
   SHARD_MAGIC,
   SHARD_VERSION_UINT16,
   SHARD_VERSION_UINT32,
@@ -99,6 +100,12 @@ export {
   type ShardHeader,
   tokenBytes,
 } from './shard-header.ts';
+export {
+  checkShardVocabulary,
+  type ShardLargestId,
+  ShardVocabularyError,
+  shardLargestTokenId,
+} from './shard-vocabulary.ts';
 export { openShardWriter, ShardWriter } from './shard-writer.ts';
 export { conversationKey, hashUnit, type Split, splitOf } from './split.ts';
 export {

@@ -34,6 +34,13 @@ export function maxTokenId(version: ShardVersion): number {
   return version === SHARD_VERSION_UINT16 ? 0xffff : 0xffffffff;
 }
 
+/** The largest value of a typed array of token ids; -1 when it is empty. */
+export function largestId(tokens: ArrayLike<number>): number {
+  let largest = -1;
+  for (let i = 0; i < tokens.length; i++) if (tokens[i] > largest) largest = tokens[i];
+  return largest;
+}
+
 /** Checks the ids fit the version and packs them into the matching typed array. */
 export function packTokens(
   tokens: ArrayLike<number>,
@@ -69,7 +76,14 @@ export function encodeShard(
 ): Uint8Array {
   const packed = packTokens(tokens, version, source);
   const bytes = new Uint8Array(SHARD_HEADER_BYTES + packed.byteLength);
-  bytes.set(encodeShardHeader({ version, tokenCount: packed.length }));
+  const largest = largestId(packed);
+  bytes.set(
+    encodeShardHeader({
+      version,
+      tokenCount: packed.length,
+      ...(largest >= 0 ? { largestTokenId: largest } : {}),
+    }),
+  );
   bytes.set(
     new Uint8Array(packed.buffer, packed.byteOffset, packed.byteLength),
     SHARD_HEADER_BYTES,

@@ -1,5 +1,8 @@
 // The llm.c token-shard header: 256 little-endian int32 (1024 bytes), then the tokens.
 // [0] magic 20240520, [1] version (1 = uint16 tokens; 2 = our uint32 variant), [2] token count.
+// lmkit's writers also record the largest token id: [3] the tag 0x4d415849 ("MAXI"), [4] the id
+// (uint32). llm.c reads only [0..2], so its readers are unaffected; a shard without the tag (made
+// by llm.c's scripts) simply has no recorded id.
 
 import { DatasetsError } from './errors.ts';
 
@@ -10,9 +13,14 @@ export const SHARD_VERSION_UINT16 = 1;
 /** lmkit's variant for vocabularies over 65,535 ids: tokens are uint32 little-endian (llm.c rejects it). */
 export const SHARD_VERSION_UINT32 = 2;
 
+/** header[3] holds this tag when header[4] holds the shard's largest token id. */
+export const SHARD_LARGEST_ID_TAG = 0x4d415849;
+
 export interface ShardHeader {
   version: typeof SHARD_VERSION_UINT16 | typeof SHARD_VERSION_UINT32;
   tokenCount: number;
+  /** The largest token id in the shard, when the writer recorded it (lmkit's writers do). */
+  largestTokenId?: number;
 }
 
 /** A shard file that is not what its header or the reader expects. */
@@ -26,6 +34,10 @@ export function encodeShardHeader(header: ShardHeader): Uint8Array {
   view.setInt32(0, SHARD_MAGIC, true);
   view.setInt32(4, header.version, true);
   view.setInt32(8, header.tokenCount, true);
+  if (header.largestTokenId !== undefined) {
+    view.setInt32(12, SHARD_LARGEST_ID_TAG, true);
+    view.setUint32(16, header.largestTokenId, true);
+  }
   return bytes;
 }
 
@@ -70,6 +82,9 @@ export function decodeShardHeader(
         `${where}: file is ${options.fileBytes} bytes but its header promises ${tokenCount} tokens (${expected} bytes); the file is truncated or corrupt`,
       );
     }
+  }
+  if (view.getInt32(12, true) === SHARD_LARGEST_ID_TAG) {
+    return { version, tokenCount, largestTokenId: view.getUint32(16, true) };
   }
   return { version, tokenCount };
 }

@@ -1,9 +1,10 @@
 // Streaming llm.c shard writer: tokens are appended in chunks, the header's count is filled in on
 // close, and the file appears under its final name only then (written to `<path>.partial`, renamed),
-// so an interrupted run never leaves a shard that looks complete.
+// so an interrupted run never leaves a shard that looks complete. The header records the largest
+// token id, so a trainer can check a shard against its vocabulary without reading the tokens.
 
 import { type FileHandle, open, rename, rm } from 'node:fs/promises';
-import { packTokens, type ShardVersion } from './shard-file.ts';
+import { largestId, packTokens, type ShardVersion } from './shard-file.ts';
 import {
   encodeShardHeader,
   SHARD_HEADER_BYTES,
@@ -14,6 +15,7 @@ import {
 /** Holds an open shard being written; create it with `openShardWriter`. */
 export class ShardWriter {
   #tokenCount = 0;
+  #largestTokenId = -1;
   #closed = false;
 
   constructor(
@@ -45,13 +47,18 @@ export class ShardWriter {
       SHARD_HEADER_BYTES + this.#tokenCount * packed.BYTES_PER_ELEMENT,
     );
     this.#tokenCount += packed.length;
+    this.#largestTokenId = Math.max(this.#largestTokenId, largestId(packed));
   }
 
   /** Writes the final header and moves the file to its name. Returns the token count. */
   async close(): Promise<number> {
     if (this.#closed) return this.#tokenCount;
     this.#closed = true;
-    const header = encodeShardHeader({ version: this.version, tokenCount: this.#tokenCount });
+    const header = encodeShardHeader({
+      version: this.version,
+      tokenCount: this.#tokenCount,
+      ...(this.#largestTokenId >= 0 ? { largestTokenId: this.#largestTokenId } : {}),
+    });
     await this.handle.write(header, 0, header.byteLength, 0);
     await this.handle.close();
     await rename(partialPath(this.path), this.path);
