@@ -1,13 +1,9 @@
-// The document every stage passes along, and the verdict a filter gives about one.
-// Structurally equal to @lmkit/datasets' document; neither package imports the other.
+// The document every stage passes along (@lmkit/core's Document, re-exported), and the verdict a
+// filter gives about one.
 
-export interface Document {
-  id: string;
-  text: string;
-  url?: string;
-  html?: string;
-  metadata: Record<string, unknown>;
-}
+import type { Document } from '@lmkit/core';
+
+export type { Document };
 
 /** A filter's answer: keep, or drop with a reason the pipeline counts. */
 export type Verdict = { keep: true } | { keep: false; reason: string };

@@ -1,7 +1,9 @@
-// The one error class of @lmkit/crawler-filters: every message names the value, the limit and the fix.
+// The one error class of @lmkit/crawler-filters (an LmkitError): every message names the value, the limit and the fix.
 // Inside a pipeline these errors are counted with their `reason` instead of ending the run.
 
-export class CrawlerFiltersError extends Error {
+import { LmkitError } from '@lmkit/core';
+
+export class CrawlerFiltersError extends LmkitError {
   /** Short machine-friendly reason the pipeline counts, e.g. `truncated-gzip`. */
   readonly reason: string;
 

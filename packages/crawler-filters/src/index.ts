@@ -120,12 +120,8 @@ export {
   looksBinary,
   type OnReadError,
   type ReadDocumentsOptions,
-  type ReadJsonlOptions,
-  type ReadParquetOptions,
   type ReadWarcOptions,
   readDocuments,
-  readJsonl,
-  readParquet,
   readWarc,
   type WarcPage,
 } from './read/index.ts';

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeDocumentFile } from '@lmkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document } from '../document.ts';
 import {
@@ -10,7 +11,6 @@ import {
   plantedCorpus,
   sampleTexts,
 } from '../testing/near-duplicates.ts';
-import { writeJsonlDocuments } from './jsonl.ts';
 import { runDedup } from './run.ts';
 
 const dataDir = join(dirname(fileURLToPath(import.meta.url)), '../../../../data');
@@ -46,7 +46,10 @@ describe('runDedup on a corpus with 200 planted near-duplicates (real pages and 
     inputs = [];
     for (let i = 0; i < 4; i++) {
       const path = join(root, `part-${i}.jsonl`);
-      await writeJsonlDocuments(path, corpus.documents.slice(i * quarter, (i + 1) * quarter));
+      await writeDocumentFile({
+        path,
+        documents: corpus.documents.slice(i * quarter, (i + 1) * quarter),
+      });
       inputs.push(path);
     }
   });
@@ -126,8 +129,8 @@ describe('runDedup on a corpus with 200 planted near-duplicates (real pages and 
       { id: 'a-again', text: `${corpus.documents[0].text}!!`, metadata: {} },
     ];
     const dir = join(root, 'exact');
-    await writeJsonlDocuments(join(root, 'exact-0.jsonl'), docs);
-    await writeJsonlDocuments(join(root, 'exact-1.jsonl'), later);
+    await writeDocumentFile({ path: join(root, 'exact-0.jsonl'), documents: docs });
+    await writeDocumentFile({ path: join(root, 'exact-1.jsonl'), documents: later });
     await writeFile(join(root, 'exact-2.jsonl'), '');
     const summary = await runDedup({
       inputs: [

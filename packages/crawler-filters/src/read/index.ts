@@ -10,6 +10,4 @@ export {
   type ReadDocumentsOptions,
   readDocuments,
 } from './read-documents.ts';
-export { type ReadJsonlOptions, readJsonl } from './read-jsonl.ts';
-export { type ReadParquetOptions, readParquet } from './read-parquet.ts';
 export { type OnReadError, type ReadWarcOptions, readWarc } from './read-warc.ts';

@@ -1,10 +1,15 @@
-// Reads any mix of inputs by file name: *.warc[.gz] / *.wet[.gz] (WARC), *.jsonl[.gz|.zst] /
-// *.json[l].gz, *.parquet. `documentSource` wires the readers' errors into a pipeline's counts.
+// Reads any mix of inputs: *.warc[.gz] / *.wet[.gz] (WARC) here, JSONL (plain, .gz, .zst) and
+// Parquet through @lmkit/core's reader, which tells compression and Parquet by the first bytes.
+// `documentSource` wires the readers' errors into a pipeline's counts.
 
-import type { Document } from '../document.ts';
+import { basename } from 'node:path';
+import {
+  type Document,
+  type DocumentProblem,
+  detectDocumentFormat,
+  readDocuments as readDocumentFiles,
+} from '@lmkit/core';
 import type { Source } from '../pipeline.ts';
-import { readJsonl } from './read-jsonl.ts';
-import { readParquet } from './read-parquet.ts';
 import { type OnReadError, readWarc } from './read-warc.ts';
 
 export interface ReadDocumentsOptions {
@@ -27,6 +32,44 @@ export function inputFormat(path: string): InputFormat | undefined {
   return undefined;
 }
 
+/** The counted reason for one of core's problems (`truncated-gzip`, `invalid-parquet`, …). */
+function reasonOf(problem: DocumentProblem, format: InputFormat): string {
+  if (problem.kind === 'truncated')
+    return /zstd/u.test(problem.detail) ? 'truncated-zstd' : 'truncated-gzip';
+  if (problem.kind === 'corrupt') return format === 'parquet' ? 'invalid-parquet' : 'corrupt-file';
+  if (problem.kind === 'unreadable') return 'unreadable-file';
+  return problem.kind;
+}
+
+async function* readDocumentFile(
+  path: string,
+  format: 'jsonl' | 'parquet',
+  onError: OnReadError,
+  maxRecordBytes: number | undefined,
+): AsyncGenerator<Document> {
+  const file = basename(path);
+  const separator = format === 'parquet' ? '#' : ':';
+  const placeholder = (record: number): Document => ({
+    id: `${file}${separator}${record}`,
+    text: '',
+    metadata: format === 'parquet' ? { source: file } : { source: file, line: record },
+  });
+  if (
+    format === 'parquet' &&
+    (await detectDocumentFormat(path).catch(() => 'jsonl')) !== 'parquet'
+  ) {
+    const detail = `${file}: does not start with the Parquet magic "PAR1"; the file is not Parquet`;
+    onError(placeholder(0), 'invalid-parquet', detail);
+    return;
+  }
+  yield* readDocumentFiles(path, {
+    maxLineLength: maxRecordBytes ?? 10 * 2 ** 20,
+    fallbackId: (_, record) => `${file}${separator}${record}`,
+    onProblem: (problem) =>
+      onError(placeholder(problem.record), reasonOf(problem, format), problem.message),
+  });
+}
+
 /** Yields the documents of every input in order; unknown extensions are reported as `unknown-format`. */
 export async function* readDocuments(options: ReadDocumentsOptions): AsyncGenerator<Document> {
   const onError = options.onError ?? (() => {});
@@ -39,9 +82,7 @@ export async function* readDocuments(options: ReadDocumentsOptions): AsyncGenera
         maxRecordBytes: options.maxRecordBytes,
         invalidBytes: options.invalidBytes,
       });
-    else if (format === 'jsonl')
-      yield* readJsonl({ path, onError, maxRecordBytes: options.maxRecordBytes });
-    else if (format === 'parquet') yield* readParquet({ path, onError });
+    else if (format) yield* readDocumentFile(path, format, onError, options.maxRecordBytes);
     else
       onError(
         { id: path, text: '', metadata: { source: path } },
