@@ -57,3 +57,10 @@ export {
   THINK_START,
 } from './markers.ts';
 export { type RandomState, SeededRandom } from './random.ts';
+export {
+  createWorkerPool,
+  type RunOptions,
+  type WorkerPool,
+  type WorkerPoolOptions,
+  workerModule,
+} from './workers/worker-pool.ts';

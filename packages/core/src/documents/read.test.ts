@@ -114,6 +114,11 @@ describe('readDocuments / writeDocumentFile', () => {
       'html',
       'metadata',
     ]);
+    expect(metadata.row_groups[0].columns[1].meta_data?.codec).toBe('SNAPPY');
+    const zstdPath = join(dir, 'groups-zstd.parquet');
+    await writeDocumentFile({ path: zstdPath, documents: docs, codec: 'ZSTD' });
+    const zstdMeta = await parquetMetadataAsync(await asyncBufferFromFile(zstdPath));
+    expect(zstdMeta.row_groups[0].columns[1].meta_data?.codec).toBe('ZSTD');
   });
 
   it('keeps FineWeb-style extra fields in metadata and names ids after their line', async () => {
