@@ -2,7 +2,13 @@
 // and a small WARC builder for tests and demos.
 
 export { type BuildWarcOptions, buildWarc, recordIdFor, type WarcPage } from './build-warc.ts';
-export { type DecodeHtmlOptions, decodeHtml, detectCharset, looksBinary } from './charset.ts';
+export {
+  type DecodeHtmlOptions,
+  decodeHtml,
+  detectCharset,
+  guessCharset,
+  looksBinary,
+} from './charset.ts';
 export {
   documentSource,
   type InputFormat,
