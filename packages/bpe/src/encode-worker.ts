@@ -1,6 +1,5 @@
-// Worker thread of `encodeBatch`: rebuilds the tokenizer from the arrays it is sent (no re-indexing),
-// then encodes each text it receives and posts the ids back as a transferred Int32Array.
-import { parentPort, workerData } from 'node:worker_threads';
+// Worker module of `EncodePool` (run by @lmkit/core's worker pool): rebuilds the tokenizer once per
+// worker from the arrays in workerData (no re-indexing), then encodes each text it is given.
 import { RankTable, type RankTableData } from './rank-table.ts';
 import type { AllowedSpecial } from './special-tokens.ts';
 import { Tokenizer } from './tokenizer.ts';
@@ -14,22 +13,18 @@ export interface EncodeWorkerData {
   ordinary: boolean;
 }
 
-const data = workerData as EncodeWorkerData;
-const tokenizer = new Tokenizer({
-  name: data.name,
-  pattern: data.pattern,
-  ranks: RankTable.fromData(data.ranks),
-  specialTokens: data.specialTokens,
-});
+let tokenizer: Tokenizer | undefined;
 
-parentPort!.on('message', (job: { index: number; text: string }) => {
-  try {
-    const ids = data.ordinary
-      ? tokenizer.encodeOrdinary(job.text)
-      : tokenizer.encode(job.text, { allowedSpecial: data.allowedSpecial });
-    const array = Int32Array.from(ids);
-    parentPort!.postMessage({ index: job.index, ids: array }, [array.buffer]);
-  } catch (error) {
-    parentPort!.postMessage({ index: job.index, error: (error as Error).message });
-  }
-});
+/** Encodes one text; the ids come back as an Int32Array (one compact copy, not a JS array). */
+export function encode(input: { text: string }, data: EncodeWorkerData): Int32Array {
+  tokenizer ??= new Tokenizer({
+    name: data.name,
+    pattern: data.pattern,
+    ranks: RankTable.fromData(data.ranks),
+    specialTokens: data.specialTokens,
+  });
+  const ids = data.ordinary
+    ? tokenizer.encodeOrdinary(input.text)
+    : tokenizer.encode(input.text, { allowedSpecial: data.allowedSpecial });
+  return Int32Array.from(ids);
+}
