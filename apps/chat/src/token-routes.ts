@@ -102,9 +102,15 @@ export async function handleRender(
       ? engine.render(messages, { addGenerationPrompt: false })
       : renderConversation(messages, tokenizer, { addGenerationPrompt: false });
   const tokens = tokenPieces(rendered.ids, tokenizer, rendered.replyMask);
+  // What a completion request with these messages would use, with the assistant's generation prompt.
+  const promptTokens =
+    name === checkpointEncoding
+      ? engine.render(messages, { addGenerationPrompt: true }).ids.length
+      : undefined;
   sendJson(response, 200, {
     encoding: name,
     count: tokens.length,
+    prompt_tokens: promptTokens,
     context_tokens: engine.contextTokens,
     tokens,
   });

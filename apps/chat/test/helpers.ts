@@ -56,6 +56,11 @@ export class ByteTokenizer implements TokenizerLike {
     return text;
   }
 
+  /** The bytes of one token (what the token view shows in hex when they are not whole characters). */
+  tokenToBytes(id: number) {
+    return id < 256 ? Uint8Array.of(id) : new TextEncoder().encode(specials[id - 256]);
+  }
+
   specialTokenId(name: string) {
     const index = specials.indexOf(name);
     return index === -1 ? undefined : 256 + index;

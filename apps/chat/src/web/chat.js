@@ -1,13 +1,23 @@
 // The chat page: keeps the conversation, streams each reply from /v1/chat/completions (SSE,
 // read with fetch), lets the user stop it, and shows the conversation's tokens after each turn.
-import { postJson, renderTokens } from './tokens.js';
+// Before each request it fits the conversation into the model's context: the oldest turns are
+// left out (the page says how many) and max_tokens is capped to the room left. A failed turn is
+// taken back: its bubbles go and the text returns to the input box, so nothing is re-sent.
+import { apiFetch, postJson, renderTokens, setApiKey } from './tokens.js';
 
 const $ = (id) => document.getElementById(id);
 const state = { model: '', messages: [], controller: undefined, chat: 0 };
+/** Fewest reply tokens worth asking for; with less room, older turns are left out. */
+const minReplyTokens = 16;
 
 function showError(message) {
   $('error').hidden = !message;
   $('error').textContent = message ?? '';
+}
+
+function showNote(message) {
+  $('note').hidden = !message;
+  $('note').textContent = message ?? '';
 }
 
 function addBubble(role, text) {
@@ -20,9 +30,33 @@ function addBubble(role, text) {
   return bubble;
 }
 
-function conversation() {
+function systemMessages() {
   const system = $('system').value.trim();
-  return [...(system ? [{ role: 'system', content: system }] : []), ...state.messages];
+  return system ? [{ role: 'system', content: system }] : [];
+}
+
+function conversation() {
+  return [...systemMessages(), ...state.messages];
+}
+
+/** The max-tokens field: undefined when empty (the server's default), else a whole number ≥ 1. */
+function maxTokensField() {
+  const field = $('max-tokens');
+  const raw = field.value.trim();
+  if (raw === '') return { value: undefined };
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    return {
+      error: `Max tokens must be a whole number of at least 1 (got "${raw}"); leave it empty for the server's default.`,
+    };
+  }
+  return { value };
+}
+
+function checkFields() {
+  const maxTokens = maxTokensField();
+  $('max-tokens').setAttribute('aria-invalid', String(Boolean(maxTokens.error)));
+  return maxTokens;
 }
 
 async function updateTokens() {
@@ -36,6 +70,33 @@ async function updateTokens() {
   const counts = renderTokens($('tokens'), rendered.tokens);
   $('token-counts').textContent =
     `${counts.total} tokens: ${counts.prompt} prompt, ${counts.reply} reply (context ${rendered.context_tokens})`;
+}
+
+/**
+ * The turns to send and the reply budget: the newest turns that leave at least `minReplyTokens`
+ * (or the asked max tokens, when smaller) of the context for the reply. Throws when even the
+ * newest message alone does not fit.
+ */
+async function fitToContext(turns, askedMaxTokens) {
+  const wanted = Math.min(askedMaxTokens ?? minReplyTokens, minReplyTokens);
+  let from = 0;
+  for (;;) {
+    const messages = [...systemMessages(), ...turns.slice(from)];
+    const rendered = await postJson('/api/render', { messages });
+    const room = rendered.context_tokens - rendered.prompt_tokens;
+    if (room >= wanted || (from === turns.length - 1 && room >= 1)) {
+      const maxTokens = Math.min(askedMaxTokens ?? room, room);
+      return { messages, maxTokens, dropped: from };
+    }
+    if (from >= turns.length - 1) {
+      throw new Error(
+        `This message takes ${rendered.prompt_tokens} tokens with the system prompt, and the model's context is ${rendered.context_tokens}: shorten it.`,
+      );
+    }
+    // Leave out the oldest turn, and the reply that answered it.
+    from += turns[from].role === 'user' && turns[from + 1]?.role === 'assistant' ? 2 : 1;
+    if (from > turns.length - 1) from = turns.length - 1;
+  }
 }
 
 /** Yields the JSON payloads of a server-sent event stream until `data: [DONE]`. */
@@ -64,8 +125,14 @@ async function* events(body) {
 async function send(text) {
   const chat = state.chat;
   showError();
-  state.messages.push({ role: 'user', content: text });
-  addBubble('user', text);
+  const fields = checkFields();
+  if (fields.error) {
+    showError(fields.error);
+    $('input').value = text;
+    return;
+  }
+  const turns = [...state.messages, { role: 'user', content: text }];
+  const userBubble = addBubble('user', text);
   const bubble = addBubble('assistant', '');
   bubble.classList.add('streaming');
   const controller = new AbortController();
@@ -73,22 +140,29 @@ async function send(text) {
   $('send').disabled = true;
   $('stop').disabled = false;
   let reply = '';
+  let failed;
   try {
-    const response = await fetch('/v1/chat/completions', {
+    const fit = await fitToContext(turns, fields.value);
+    showNote(
+      fit.dropped > 0
+        ? `${fit.dropped} earlier message${fit.dropped === 1 ? '' : 's'} left out to fit the model's context; the reply may use up to ${fit.maxTokens} tokens.`
+        : undefined,
+    );
+    const response = await apiFetch('/v1/chat/completions', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       signal: controller.signal,
       body: JSON.stringify({
         model: state.model,
-        messages: conversation(),
+        messages: fit.messages,
         stream: true,
         temperature: Number($('temperature').value),
         top_p: Number($('top-p').value),
-        max_tokens: Number($('max-tokens').value),
+        max_tokens: fit.maxTokens,
       }),
     });
     if (!response.ok) {
-      const json = await response.json();
+      const json = await response.json().catch(() => ({}));
       throw new Error(json.error?.message ?? `HTTP ${response.status}`);
     }
     for await (const chunk of events(response.body)) {
@@ -101,16 +175,25 @@ async function send(text) {
     }
   } catch (error) {
     if (error.name === 'AbortError') bubble.dataset.finishReason = 'stopped';
-    else showError(error.message);
+    else failed = error;
   } finally {
     bubble.classList.remove('streaming');
-    bubble.dataset.done = 'true';
-    // A reply cut short by "New chat" belongs to the old conversation: drop it.
-    if (state.chat === chat) state.messages.push({ role: 'assistant', content: reply });
     state.controller = undefined;
     $('send').disabled = false;
     $('stop').disabled = true;
   }
+  // A reply cut short by "New chat" belongs to the old conversation: drop it.
+  if (state.chat !== chat) return;
+  if (failed || reply === '') {
+    // Take the turn back: no empty bubble, nothing queued to re-send; the text is the user's again.
+    userBubble.remove();
+    bubble.remove();
+    if ($('input').value === '') $('input').value = text;
+    if (failed) showError(failed.message);
+    return;
+  }
+  bubble.dataset.done = 'true';
+  state.messages = [...turns, { role: 'assistant', content: reply }];
   await updateTokens().catch((error) => showError(error.message));
 }
 
@@ -134,6 +217,7 @@ $('new-chat').addEventListener('click', () => {
   state.messages = [];
   $('messages').replaceChildren();
   showError();
+  showNote();
   updateTokens();
 });
 for (const [input, output] of [
@@ -144,9 +228,25 @@ for (const [input, output] of [
     $(output).textContent = $(input).value;
   });
 }
+$('max-tokens').addEventListener('input', () => showError(checkFields().error));
 $('system').addEventListener('change', () => updateTokens().catch(() => {}));
+$('api-key').addEventListener('change', () => {
+  setApiKey($('api-key').value.trim());
+  loadModel();
+});
 
-const models = await fetch('/v1/models').then((response) => response.json());
-state.model = models.data[0].id;
-$('model').textContent = state.model;
-document.body.dataset.ready = 'true';
+async function loadModel() {
+  const response = await apiFetch('/v1/models');
+  if (response.status === 401) {
+    $('api-key-label').hidden = false;
+    showError('This server requires an API key: enter it under Settings.');
+    return;
+  }
+  const models = await response.json();
+  state.model = models.data[0].id;
+  $('model').textContent = state.model;
+  showError();
+  document.body.dataset.ready = 'true';
+}
+
+await loadModel();

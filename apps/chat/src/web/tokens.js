@@ -1,5 +1,6 @@
 // Token view shared by both pages: each token a coloured span (colours cycle, the Tiktokenizer
-// way), special tokens outlined, assistant-reply tokens underlined; ids listed alongside.
+// way), special tokens outlined, assistant-reply tokens underlined, tokens that are part of a
+// character shown as their bytes in hex (`<E4><BD>`, as the CLI does); ids listed alongside.
 
 const palette = [
   'rgba(107, 64, 216, 0.25)',
@@ -25,6 +26,7 @@ export function renderTokens(container, tokens) {
     const span = document.createElement('span');
     span.className = 'token';
     if (token.special) span.classList.add('special');
+    if (token.bytes) span.classList.add('bytes');
     if (token.reply) {
       span.classList.add('reply');
       reply++;
@@ -42,8 +44,23 @@ export function renderIds(container, tokens) {
   container.textContent = tokens.map((token) => token.id).join(', ');
 }
 
+let apiKey = sessionStorage.getItem('lmkit-api-key') ?? '';
+
+/** The key sent as `Authorization: Bearer` to a server started with --api-key (kept for the tab). */
+export function setApiKey(key) {
+  apiKey = key;
+  sessionStorage.setItem('lmkit-api-key', key);
+}
+
+/** fetch() with the API key, when one was given. */
+export function apiFetch(path, init = {}) {
+  const headers = new Headers(init.headers);
+  if (apiKey) headers.set('authorization', `Bearer ${apiKey}`);
+  return fetch(path, { ...init, headers });
+}
+
 export async function postJson(path, body) {
-  const response = await fetch(path, {
+  const response = await apiFetch(path, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
