@@ -1,15 +1,16 @@
 // Special tokens: strings such as `<|endoftext|>` that map to one reserved id outside the byte-level
 // vocabulary. Finding them in text, and resolving which ones a caller allows.
+import { END_OF_TEXT, IM_END, IM_SEP, IM_START } from '@lmkit/core';
 import { BpeError } from './errors.ts';
 
 export type AllowedSpecial = 'all' | readonly string[] | ReadonlySet<string>;
 
 /** The chat markers and document separator used across lmkit. */
 export const chatSpecialTokens: readonly string[] = Object.freeze([
-  '<|endoftext|>',
-  '<|im_start|>',
-  '<|im_sep|>',
-  '<|im_end|>',
+  END_OF_TEXT,
+  IM_START,
+  IM_SEP,
+  IM_END,
 ]);
 
 /** Special tokens of the OpenAI encodings (ids from tiktoken). */

@@ -1,6 +1,8 @@
 // The one error base class of @lmkit/chat-template: bad conversations, tokenizers missing a
 // marker, sequences that do not parse. Messages name the value, the limit and the fix.
 
-export class ChatTemplateError extends Error {
+import { LmkitError } from '@lmkit/core';
+
+export class ChatTemplateError extends LmkitError {
   override name = 'ChatTemplateError';
 }

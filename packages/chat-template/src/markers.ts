@@ -2,38 +2,35 @@
 // `<|im_start|>{role}<|im_sep|>{content}<|im_end|>`, reasoning between <think> and </think> inside
 // an assistant turn. Token-level rendering with loss masks is in render.ts; this file has no tokenizer.
 
-export const IM_START = '<|im_start|>';
-export const IM_SEP = '<|im_sep|>';
-export const IM_END = '<|im_end|>';
-/** Reasoning markers, special tokens like the others (so content can never forge them). */
-export const THINK_START = '<think>';
-export const THINK_END = '</think>';
-/** Document separator used in pre-training shards. */
-export const END_OF_TEXT = '<|endoftext|>';
-
-/** Every special token the chat protocol uses, in the order new ids are assigned to them. */
-export const CHAT_MARKERS = [
+import {
+  CHAT_MARKERS,
+  type Conversation,
   END_OF_TEXT,
-  IM_START,
-  IM_SEP,
   IM_END,
-  THINK_START,
+  IM_SEP,
+  IM_START,
+  type Message,
+  ROLES,
+  type Role,
   THINK_END,
-] as const;
+  THINK_START,
+} from '@lmkit/core';
 
-export type Role = 'system' | 'user' | 'assistant';
-export const ROLES: readonly Role[] = ['system', 'user', 'assistant'];
-
-export interface Message {
-  role: Role;
-  content: string;
-  /** Chain of thought before the answer (assistant messages only). */
-  reasoning?: string;
-}
-
-export interface Conversation {
-  messages: Message[];
-}
+// The markers and conversation shapes are declared once in @lmkit/core; re-exported for users of
+// this package.
+export {
+  CHAT_MARKERS,
+  type Conversation,
+  END_OF_TEXT,
+  IM_END,
+  IM_SEP,
+  IM_START,
+  type Message,
+  ROLES,
+  type Role,
+  THINK_END,
+  THINK_START,
+};
 
 /** One message as protocol text (reasoning inside the assistant turn, before the content). */
 export function messageText(message: Message): string {

@@ -1,21 +1,12 @@
-// The tokenizer interface chat-template works through (declared here; @lmkit/bpe's Tokenizer
-// satisfies it structurally, so this package does not depend on bpe), and the lookup of marker ids.
+// The tokenizer interface chat-template works through (@lmkit/core's TokenizerLike, re-exported;
+// @lmkit/bpe's Tokenizer satisfies it, so this package does not depend on bpe), and the lookup of
+// marker ids.
 
+import type { TokenizerLike } from '@lmkit/core';
 import { ChatTemplateError } from './errors.ts';
 import { IM_END, IM_SEP, IM_START, THINK_END, THINK_START } from './markers.ts';
 
-export interface TokenizerLike {
-  /** Largest id + 1, special tokens included. */
-  readonly vocabSize: number;
-  /** Encodes text as ordinary tokens; never yields special ids, even for `<|im_end|>` spelled out. */
-  encodeOrdinary(text: string): number[];
-  encode(
-    text: string,
-    options?: { allowedSpecial?: 'all' | readonly string[] | ReadonlySet<string> },
-  ): number[];
-  decode(ids: readonly number[]): string;
-  specialTokenId(name: string): number | undefined;
-}
+export type { TokenizerLike };
 
 export interface MarkerIds {
   imStart: number;
