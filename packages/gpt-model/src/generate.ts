@@ -3,7 +3,6 @@
 // @lmkit/tfjs-native's decode kernels installed, the cache is a native in-place buffer instead.
 // Past the block size the context slides as nanoGPT's `idx[:, -block_size:]` does: the oldest tokens
 // drop out and the window is recomputed (one full pass per token from then on).
-import { randomBytes } from 'node:crypto';
 import type { GenerateOptions as CoreGenerateOptions, FinishReason } from '@lmkit/core';
 import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -40,7 +39,8 @@ export interface GenerateResult {
 
 /** A random 32-bit seed (used when `seed` is left out). */
 export function randomSeed(): number {
-  return randomBytes(4).readUInt32LE(0);
+  // Web Crypto: the same global in Node and in a browser tab.
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0];
 }
 
 /** Checks the options and fills in the defaults. */
