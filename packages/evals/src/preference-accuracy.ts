@@ -1,0 +1,88 @@
+// Preference accuracy on held-out pairs: how often a score prefers the chosen reply to the
+// rejected one (ties count half; chance is 0.5). The score is any function of (prompt, reply): a
+// reward model, a policy's log-likelihood of the reply, or DPO's implicit reward
+// β·(log π(reply) − log π_ref(reply)), both of which `replyLogProb` computes from a scorer.
+
+import { render } from '@lmkit/chat-template';
+import type { Message, TokenizerLike } from '@lmkit/core';
+import type { PreferencePair } from '@lmkit/datasets';
+import { EvalsError } from './errors.ts';
+import type { SequenceScorer } from './scorer.ts';
+
+export type ReplyScore = (prompt: Message[], reply: Message[]) => Promise<number> | number;
+
+export interface PreferenceAccuracyResult {
+  accuracy: number;
+  chance: 0.5;
+  count: number;
+  ties: number;
+  /** Mean of score(chosen) − score(rejected). */
+  meanMargin: number;
+}
+
+export async function evaluatePreferenceAccuracy(options: {
+  pairs: readonly PreferencePair[];
+  score: ReplyScore;
+}): Promise<PreferenceAccuracyResult> {
+  if (options.pairs.length === 0) throw new EvalsError('no pairs to evaluate; pass at least one');
+  let wins = 0;
+  let ties = 0;
+  let margin = 0;
+  for (const pair of options.pairs) {
+    const difference =
+      (await options.score(pair.prompt, pair.chosen)) -
+      (await options.score(pair.prompt, pair.rejected));
+    if (difference > 0) wins++;
+    else if (difference === 0) ties++;
+    margin += difference;
+  }
+  const count = options.pairs.length;
+  return {
+    accuracy: (wins + ties / 2) / count,
+    chance: 0.5,
+    count,
+    ties,
+    meanMargin: margin / count,
+  };
+}
+
+/**
+ * Sum of ln p over the reply's trained tokens (the chat template's loss mask: what the assistant
+ * writes and its closing <|im_end|>), with the prompt cropped by whole turns to fit the context.
+ */
+export async function replyLogProb(options: {
+  scorer: SequenceScorer;
+  tokenizer: TokenizerLike;
+  prompt: Message[];
+  reply: Message[];
+}): Promise<number> {
+  const { ids, lossMask } = render(
+    { messages: [...options.prompt, ...options.reply] },
+    options.tokenizer,
+    {
+      maxTokens: options.scorer.contextLength + 1,
+    },
+  );
+  const [values] = await options.scorer.tokenLogProbs([ids]);
+  let sum = 0;
+  for (let t = 0; t < values.length; t++) if (lossMask[t + 1] === 1) sum += values[t];
+  return sum;
+}
+
+/** DPO's implicit reward β·(log π(reply) − log π_ref(reply)) as a ReplyScore. */
+export function implicitReward(options: {
+  policy: SequenceScorer;
+  reference: SequenceScorer;
+  tokenizer: TokenizerLike;
+  beta: number;
+}): ReplyScore {
+  return async (prompt, reply) =>
+    options.beta *
+    ((await replyLogProb({ scorer: options.policy, tokenizer: options.tokenizer, prompt, reply })) -
+      (await replyLogProb({
+        scorer: options.reference,
+        tokenizer: options.tokenizer,
+        prompt,
+        reply,
+      })));
+}
