@@ -16,4 +16,10 @@ export {
   type ReadDocumentsOptions,
   readDocuments,
 } from './read-documents.ts';
-export { type OnReadError, type ReadWarcOptions, readWarc } from './read-warc.ts';
+export {
+  type OnReadError,
+  type OnReadSkip,
+  type ReadSkip,
+  type ReadWarcOptions,
+  readWarc,
+} from './read-warc.ts';

@@ -10,11 +10,13 @@ import {
   readDocuments as readDocumentFiles,
 } from '@lmkit/core';
 import type { Source } from '../pipeline.ts';
-import { type OnReadError, readWarc } from './read-warc.ts';
+import { type OnReadError, type OnReadSkip, readWarc } from './read-warc.ts';
 
 export interface ReadDocumentsOptions {
   paths: readonly string[];
   onError?: OnReadError;
+  /** Hears what a WARC reader skipped to resynchronise after damage (per file, with bytes). */
+  onSkip?: OnReadSkip;
   /** Per-record payload limit for WARC and JSONL. Default 10 MiB. */
   maxRecordBytes?: number;
   /** Bytes invalid in the page's charset: report, or decode with U+FFFD. Default `'error'`. */
@@ -81,6 +83,7 @@ export async function* readDocuments(options: ReadDocumentsOptions): AsyncGenera
         onError,
         maxRecordBytes: options.maxRecordBytes,
         invalidBytes: options.invalidBytes,
+        onSkip: options.onSkip,
       });
     else if (format) yield* readDocumentFile(path, format, onError, options.maxRecordBytes);
     else
