@@ -30,6 +30,12 @@ describe('createWorkerPool', () => {
       const values = Float64Array.from([1.5, 2.5, 4]);
       expect(await pool.run('sum', { values }, { transfer: [values.buffer] })).toBe(8);
       expect(values.byteLength).toBe(0); // moved, not copied
+      // the worker stays up between calls: same thread, module state kept
+      await pool.run('square', { value: 2 });
+      const first = await pool.run<{ threadId: number; calls: number }>('whoAmI', {});
+      await pool.run('square', { value: 3 });
+      const second = await pool.run<{ threadId: number; calls: number }>('whoAmI', {});
+      expect(second).toEqual({ threadId: first.threadId, calls: first.calls + 1 });
       await expect(pool.run('fail', { message: 'bad input 3; pass 1 or 2' })).rejects.toThrow(
         'bad input 3; pass 1 or 2',
       );

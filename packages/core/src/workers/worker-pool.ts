@@ -81,7 +81,7 @@ export default async function call({ exportName, input }) {
 `;
 const ENTRY_URL = `data:text/javascript;base64,${Buffer.from(ENTRY).toString('base64')}`;
 
-/** Starts a pool of worker threads over one worker module (threads start on the first call). */
+/** Starts a pool of worker threads over one worker module; they stay up until `close()`. */
 export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const threads = options.threads ?? availableParallelism();
   if (!Number.isInteger(threads) || threads < 1) {
@@ -96,7 +96,8 @@ export function createWorkerPool(options: WorkerPoolOptions): WorkerPool {
   const fromSource = module.endsWith('.ts');
   const tinypool = new Tinypool({
     filename: ENTRY_URL,
-    minThreads: 0,
+    // Workers stay up between calls (each loads its module and state once).
+    minThreads: threads,
     maxThreads: threads,
     workerData: {
       module,
