@@ -115,9 +115,29 @@ export async function loadGPT2(dir: string): Promise<GPT> {
     throw new GPTModelError(
       `${dir} lacks config.json or model.safetensors (or model.bin); point loadGPT2 at a Hugging Face GPT-2 folder or one written by model.save()`,
     );
-  const config = fromHuggingFaceConfig(JSON.parse(await readFile(configPath, 'utf8')), configPath);
+  return gptFromSafetensors(
+    JSON.parse(await readFile(configPath, 'utf8')),
+    await readFile(safetensorsPath),
+    dir,
+  );
+}
+
+/**
+ * Builds a GPT from a Hugging Face `config.json` (parsed) and `model.safetensors` bytes, with no file
+ * system: what loadGPT2 does after reading the folder, and what a browser does with files the user
+ * picked or fetched. `source` names the folder in errors.
+ */
+export function gptFromSafetensors(
+  configJson: Record<string, unknown>,
+  safetensors: Uint8Array,
+  source: string,
+): GPT {
+  const folder = source.replace(/\/+$/, '');
+  const configPath = `${folder}/config.json`;
+  const safetensorsPath = `${folder}/model.safetensors`;
+  const config = fromHuggingFaceConfig(configJson, configPath);
   assertFitsBackend(config, { batchSize: 1, sequenceLength: 1 });
-  const { tensors } = decodeSafetensors(await readFile(safetensorsPath));
+  const { tensors } = decodeSafetensors(safetensors);
   const byName = new Map<string, SafetensorsTensor>();
   for (const [name, tensor] of Object.entries(tensors)) {
     const short = name.startsWith('transformer.') ? name.slice('transformer.'.length) : name;

@@ -1,6 +1,14 @@
 // Public API of @lmkit/gpt-model. `tf` re-exports the tfjs-core instance the model runs on.
 export * as tf from '@tensorflow/tfjs-core';
 export {
+  fromHuggingFaceConfig,
+  gptFromSafetensors,
+  loadGPT2,
+  loadLlmc,
+  modelWeights,
+  toHuggingFaceConfig,
+} from './checkpoint.ts';
+export {
   CHECKPOINT_FORMAT_VERSION,
   CheckpointCorruptError,
   type CheckpointManifest,
@@ -13,13 +21,6 @@ export {
   type TrainerState,
   verifyCheckpoint,
 } from './checkpoint-folder.ts';
-export {
-  fromHuggingFaceConfig,
-  loadGPT2,
-  loadLlmc,
-  modelWeights,
-  toHuggingFaceConfig,
-} from './checkpoint.ts';
 export {
   flopsPerToken,
   type GPTConfig,

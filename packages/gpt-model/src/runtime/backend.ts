@@ -15,9 +15,14 @@ import {
   familyStatuses,
 } from './families.ts';
 import { registerGradients } from './gradients.ts';
-import { probeWebGpu, useWebGpu, type WebGpuAdapterStatus, webGpuStatus } from './webgpu.ts';
+import {
+  probeWebGpu,
+  useWebGpu,
+  type WebGpuAdapterStatus,
+  webGpuStatus,
+} from './webgpu/adapter.ts';
 
-/** 'webgpu' is tried only when asked for by name ('auto' does not pick it yet; issue #15). */
+/** 'auto' tries a hardware WebGPU adapter first; 'webgpu' by name also accepts a software one. */
 export type BackendPreference = 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
 
 const nativePackages = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;

@@ -57,7 +57,7 @@ export const kernelFamilySources: KernelFamilySource[] = [
         () => undefined,
       ),
   },
-  // WebGPU (issue #15): { name: 'webgpu', load: async () => (await import('./webgpu/family.ts')).webgpuFamily },
+  { name: 'webgpu', load: async () => (await import('./webgpu/family.ts')).webgpuFamily },
 ];
 
 export interface FamilyStatus {

@@ -78,4 +78,4 @@ export {
   type WebGpuAdapterStatus,
   type WebGpuProbe,
   webGpuStatus,
-} from './webgpu.ts';
+} from './webgpu/adapter.ts';

@@ -3,9 +3,6 @@
 // D3D12. This file finds an adapter, describes it (vendor, software or not, the buffer limits that
 // decide whether a model fits) and registers tfjs's webgpu backend. It does not choose between
 // backends: setBackend does, and asks `probeWebGpu` first.
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { GPTModelError } from '../../errors.ts';
 
@@ -65,8 +62,15 @@ async function provideNodeGpu(): Promise<string | undefined> {
     return `the optional package \`webgpu\` (Dawn for Node) could not be loaded (${(error as Error).message.split('\n')[0]}); run \`pnpm add webgpu\``;
   }
   // Dawn wants a writable runtime folder on Linux and complains on every call without one.
-  if (process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR)
+  if (process.platform === 'linux' && !process.env.XDG_RUNTIME_DIR) {
+    // Imported here, not at the top, so this module also loads in a browser bundle.
+    const [{ mkdtempSync }, { tmpdir }, { join }] = await Promise.all([
+      import('node:fs'),
+      import('node:os'),
+      import('node:path'),
+    ]);
     process.env.XDG_RUNTIME_DIR = mkdtempSync(join(tmpdir(), 'lmkit-xdg-'));
+  }
   const gpu = dawn.create([]);
   Object.assign(globalThis, dawn.globals);
   const current = (globalThis as { navigator?: object }).navigator;

@@ -34,7 +34,8 @@ const chunkedAddN: KernelFactory = (previous) => {
       level = next;
     }
     const out = stock({ ...args, inputs: level as unknown as tf.NamedTensorInfoMap });
-    for (const partial of partials) args.backend.disposeData(partial.dataId);
+    const backend = args.backend as tf.KernelBackend;
+    for (const partial of partials) backend.disposeData(partial.dataId);
     return out;
   };
 };
