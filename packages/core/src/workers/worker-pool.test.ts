@@ -25,7 +25,7 @@ describe('createWorkerPool', () => {
   });
 
   it('moves transferred buffers and reports a worker error with its message', async () => {
-    const pool = createWorkerPool({ module, threads: 1 });
+    const pool = createWorkerPool({ module, threads: 1, workerData: { seed: 1 } });
     try {
       const values = Float64Array.from([1.5, 2.5, 4]);
       expect(await pool.run('sum', { values }, { transfer: [values.buffer] })).toBe(8);
