@@ -227,6 +227,28 @@ describe('lmkit-fineweb run', () => {
       lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
     expect(lines).toBe(stats.kept);
   });
+  it('counts what the reader skipped to resynchronise, per input file', async () => {
+    const dir = await setup();
+    const pages = Array.from({ length: 4 }, (_, i) => ({
+      url: `https://news.example/${i}`,
+      body: `<html><body><p>Page ${i}: a few plain English words.</p></body></html>`,
+    }));
+    const text = new TextDecoder().decode(await buildWarc({ records: pages, gzip: false }));
+    const records = text.split(/(?=WARC\/1\.1\r\n)/u);
+    records.splice(2, 0, 'stray bytes between records\r\n');
+    await writeFile(join(dir, 'damaged.warc'), records.join(''));
+    const out = capture();
+    await runCommand({
+      argv: ['-i', 'damaged.warc', '-o', 'out', '--stages', 'extract', '--json', '--quiet'],
+      cwd: dir,
+      stdout: out.stream,
+    });
+    const report = JSON.parse(out.text());
+    expect(report.read).toBe(4);
+    expect(report.skipped).toEqual({
+      'damaged.warc': { 'garbage-between-records': { count: 1, bytes: 29 } },
+    });
+  });
 });
 
 /** `count` JSONL documents of a few words each. */

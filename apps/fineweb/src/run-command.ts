@@ -9,6 +9,7 @@ import {
   documentSource,
   fineWebStageRegistry,
   formatStatsTable,
+  type ReadSkip,
   type RemovedDocument,
   type RunStats,
   removedDocumentsWriter,
@@ -66,6 +67,22 @@ export interface RunCommandOptions {
    * stats.json says `"complete": false`. Default: aborted by the first SIGINT or SIGTERM.
    */
   signal?: AbortSignal;
+}
+
+/** What the readers skipped to resynchronise, per input file and reason: `{ count, bytes }`. */
+function skipCounter() {
+  const byFile: Record<string, Record<string, { count: number; bytes: number }>> = {};
+  return {
+    byFile,
+    add(skip: ReadSkip) {
+      byFile[skip.file] ??= {};
+      const entry = byFile[skip.file][skip.reason] ?? { count: 0, bytes: 0 };
+      byFile[skip.file][skip.reason] = {
+        count: entry.count + 1,
+        bytes: entry.bytes + skip.bytes,
+      };
+    },
+  };
 }
 
 /** Aborts on the first SIGINT or SIGTERM (a second one ends the process as usual). */
@@ -185,12 +202,17 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const interrupt = options.signal ? undefined : interruptSignal();
   const signal = options.signal ?? interrupt!.signal;
   let complete = true;
+  const skipped = skipCounter();
   try {
     const { stats, pendingDedup } = await runFineWeb({
       plan,
-      source: untilAborted(documentSource({ paths: plan.paths, maxRecordBytes }), signal, () => {
-        complete = false;
-      }),
+      source: untilAborted(
+        documentSource({ paths: plan.paths, maxRecordBytes, onSkip: skipped.add }),
+        signal,
+        () => {
+          complete = false;
+        },
+      ),
       stages,
       sink: writer.sink,
       onRemoved: removed ? (r: RemovedDocument) => removed.onRemoved(r) : undefined,
@@ -200,7 +222,14 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     await removed?.close();
     progress?.finish();
     const shards = publishShards({ output, prefix: plan.prefix, files: writer.files });
-    const report = { inputs: paths, stageNames: names, output: shards, complete, ...stats };
+    const report = {
+      inputs: paths,
+      stageNames: names,
+      output: shards,
+      complete,
+      skipped: skipped.byFile,
+      ...stats,
+    };
     await writeFile(join(output, plan.statsFile), `${JSON.stringify(report, null, 2)}\n`);
     return finish({ report, pendingDedup, plan, output, json: values.json, stdout });
   } finally {
