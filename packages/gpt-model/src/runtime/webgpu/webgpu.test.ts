@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GPT, type GPTConfig, loadGPT2, setBackend } from '../../index.ts';
+import { backendStatus, GPT, type GPTConfig, loadGPT2, setBackend } from '../../index.ts';
 import { assertFitsWebGpu, probeWebGpu, webGpuStatus } from './adapter.ts';
 
 const dir = fileURLToPath(new URL('../../../../../data/models/gpt2-tiny-random/', import.meta.url));
@@ -183,6 +183,24 @@ describe.skipIf(!probe.ok)(`stock-kernel fixes on WebGPU${skipReason}`, () => {
       expect((await tf.sum(total).data())[0]).toBe(size * 2 * 78);
       tf.dispose([total, ...parts]);
     }
+  });
+});
+
+describe.skipIf(!probe.ok)(`backend choice with WebGPU present${skipReason}`, () => {
+  it("lets 'auto' pass over a software adapter and say why in one line", async () => {
+    if (!probe.ok) return;
+    const chosen = await setBackend('auto');
+    const status = backendStatus();
+    if (probe.adapter.software) {
+      expect(chosen).not.toBe('webgpu');
+      expect(status.reason).toMatch(/^auto, not WebGPU: the WebGPU adapter is software \(.+\)/);
+      expect(status.reason).not.toContain('\n');
+    } else {
+      expect(chosen).toBe('webgpu');
+      expect(status.adapter?.software).toBe(false);
+    }
+    expect(await setBackend('webgpu')).toBe('webgpu');
+    expect(backendStatus().adapter?.maxBufferSize).toBe(probe.adapter.maxBufferSize);
   });
 });
 
