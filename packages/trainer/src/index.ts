@@ -1,4 +1,27 @@
 // Public API of @lmkit/trainer.
+
+/** @deprecated `SeededRandom` from @lmkit/core (the same generator). */
+export { type RandomState, SeededRandom as Random } from '@lmkit/core';
+// Checkpoint reading lives in @lmkit/gpt-model (below the trainer); re-exported for earlier callers.
+export {
+  CHECKPOINT_FORMAT_VERSION,
+  type CheckpointManifest,
+  checkpointName,
+  type LoadedCheckpoint,
+  listCheckpoints,
+  loadCheckpoint,
+  readTrainerState,
+  type TrainerState,
+  verifyCheckpoint,
+} from '@lmkit/gpt-model';
+export { writeCheckpoint } from './checkpoint/checkpoint.ts';
+export { latestCheckpointOrThrow } from './checkpoint/resume.ts';
+export {
+  CheckpointCorruptError,
+  TrainerConfigError,
+  TrainerError,
+  TrainingDivergedError,
+} from './errors.ts';
 export {
   AdamW,
   type AdamWApplyOptions,
@@ -7,41 +30,51 @@ export {
   decaysWeight,
   fusedAdamWAvailable,
   fusedAdamWKernelName,
-} from './adamw.ts';
-export { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
-export {
-  CHECKPOINT_FORMAT_VERSION,
-  type CheckpointManifest,
-  checkpointName,
-  listCheckpoints,
-  readTrainerState,
-  type TrainerState,
-  verifyCheckpoint,
-  writeCheckpoint,
-} from './checkpoint.ts';
-export {
-  CheckpointCorruptError,
-  TrainerConfigError,
-  TrainerError,
-  TrainingDivergedError,
-} from './errors.ts';
+} from './loop/adamw.ts';
+export { bitsPerByte, utf8ByteLength } from './loop/bits-per-byte.ts';
 export {
   accumulateGradients,
   clipByGlobalNorm,
   clipCoefficient,
   globalNorm,
   gradientAccumulationSteps,
-} from './gradients.ts';
-export { type LoadedCheckpoint, loadCheckpoint } from './load-checkpoint.ts';
-export { assertStepFits, estimateStepMemoryBytes } from './memory.ts';
-export { modelFlopsUtilization } from './mfu.ts';
+} from './loop/gradients.ts';
+export { assertStepFits, estimateStepMemoryBytes } from './loop/memory.ts';
+export { modelFlopsUtilization } from './loop/mfu.ts';
+export { type PretrainOptions, pretrain, splitRows } from './loop/pretrain.ts';
+export {
+  replyStopRate,
+  type SftCursor,
+  type SftOptions,
+  sft,
+  sftDefaultConfig,
+} from './loop/sft.ts';
+export { buildSftRows, gatherRows, type SftExample, type SftRows } from './loop/sft-rows.ts';
+export {
+  type Batch,
+  type BatchSource,
+  runTraining,
+  type TrainingLoopOptions,
+  type TrainingResult,
+} from './loop/train-loop.ts';
 export type { GenerateOptions, TokenizerLike, TrainableModel } from './model.ts';
-export { type PlotOptions, type PlotSeries, renderPng, renderSvg, writeLossPlots } from './plot.ts';
 export { encodePng } from './png.ts';
-export { type PretrainOptions, pretrain, splitRows } from './pretrain.ts';
-export { createProgress, type ProgressOptions, progressBar } from './progress.ts';
-export { Random, type RandomState } from './random.ts';
-export { latestCheckpointOrThrow } from './resume.ts';
+export {
+  type PlotOptions,
+  type PlotSeries,
+  renderPng,
+  renderSvg,
+  writeLossPlots,
+} from './report/plot.ts';
+export { createProgress, type ProgressOptions, progressBar } from './report/progress.ts';
+export {
+  type EvalMetrics,
+  formatEvalLine,
+  formatStepLine,
+  type MetricsRecord,
+  readMetrics,
+  type TrainStepMetrics,
+} from './report/step-log.ts';
 export {
   type CosineSchedule,
   cosineLearningRate,
@@ -50,23 +83,6 @@ export {
   type WarmupStableDecaySchedule,
   warmupStableDecayLearningRate,
 } from './schedule.ts';
-export { replyStopRate, type SftCursor, type SftOptions, sft, sftDefaultConfig } from './sft.ts';
-export { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
-export {
-  type EvalMetrics,
-  formatEvalLine,
-  formatStepLine,
-  type MetricsRecord,
-  readMetrics,
-  type TrainStepMetrics,
-} from './step-log.ts';
-export {
-  type Batch,
-  type BatchSource,
-  runTraining,
-  type TrainingLoopOptions,
-  type TrainingResult,
-} from './train-loop.ts';
 export {
   defaultTrainingConfig,
   plannedSteps,

@@ -1,16 +1,8 @@
 // The structural model type the trainer drives: @lmkit/gpt-model's GPT satisfies it, and tests
 // may pass a tiny hand-made model with the same shape.
+import type { GenerateOptions } from '@lmkit/core';
 import type { GPTConfig } from '@lmkit/gpt-model';
 import type * as tf from '@tensorflow/tfjs-core';
-
-export interface GenerateOptions {
-  maxNewTokens: number;
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  stop?: number[];
-  seed?: number;
-}
 
 /** What the trainer needs from a model (a subset of gpt-model's GPT). */
 export interface TrainableModel {
@@ -23,20 +15,11 @@ export interface TrainableModel {
     targets: tf.Tensor2D,
     options?: { lossMask?: tf.Tensor2D; training?: boolean; seed?: number },
   ): tf.Scalar;
-  generate(prompt: number[], options: GenerateOptions): AsyncGenerator<number>;
+  generate(prompt: number[], options: GenerateOptions): AsyncGenerator<number, unknown>;
   resizeVocabulary(vocabSize: number, options?: { seed?: number }): void;
   /** Writes config.json and model.safetensors into `dir`. */
   save(dir: string): Promise<void>;
 }
 
-/** Structural tokenizer (implemented by @lmkit/bpe's Tokenizer). */
-export interface TokenizerLike {
-  readonly vocabSize: number;
-  encodeOrdinary(text: string): number[];
-  encode(
-    text: string,
-    options?: { allowedSpecial?: 'all' | readonly string[] | ReadonlySet<string> },
-  ): number[];
-  decode(ids: readonly number[]): string;
-  specialTokenId(name: string): number | undefined;
-}
+/** The generation options and tokenizer interface live in @lmkit/core. */
+export type { GenerateOptions, TokenizerLike } from '@lmkit/core';

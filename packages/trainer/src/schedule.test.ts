@@ -1,12 +1,12 @@
 import { presets } from '@lmkit/gpt-model';
 import { describe, expect, it } from 'vitest';
-import { bitsPerByte } from './bits-per-byte.ts';
 import {
   cosineLearningRate,
   learningRateAt,
   modelFlopsUtilization,
   warmupStableDecayLearningRate,
 } from './index.ts';
+import { bitsPerByte } from './loop/bits-per-byte.ts';
 
 const schedule = { maxLearningRate: 6e-4, minLearningRate: 6e-5, warmupSteps: 10, decaySteps: 110 };
 

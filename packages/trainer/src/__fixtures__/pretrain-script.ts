@@ -2,7 +2,7 @@
 // argv: outDir trainShard valShard [--resume] [--hang-at-step N]
 // With --hang-at-step it prints "hanging" after that step and blocks, so the parent can SIGKILL
 // it at a known point (after a checkpoint, before the end of the run).
-import { pretrain } from '../pretrain.ts';
+import { pretrain } from '../loop/pretrain.ts';
 import { useTestBackend } from './backend.ts';
 import { TinyModel } from './tiny-model.ts';
 

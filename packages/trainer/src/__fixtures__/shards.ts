@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeShard } from '@lmkit/datasets';
 import type { TokenizerLike } from '../model.ts';
-import { Random } from '../random.ts';
+import { SeededRandom } from '@lmkit/core';
 
 export async function writePatternShards(options: { vocabSize: number; tokens: number; dir?: string; maxId?: number }) {
   const dir = options.dir ?? mkdtempSync(join(tmpdir(), 'trainer-shards-'));
-  const random = new Random(5);
+  const random = new SeededRandom(5);
   const make = (n: number) =>
     Array.from({ length: n }, (_, i) => (random.next() < 0.1 ? random.nextInt(options.vocabSize) : (i * 3) % options.vocabSize));
   const val = join(dir, 'pattern_val_000000.bin');

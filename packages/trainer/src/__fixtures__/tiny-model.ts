@@ -6,8 +6,8 @@ import type { GPTConfig } from '@lmkit/gpt-model';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import type { GenerateOptions, TrainableModel } from '../model.ts';
-import { Random } from '../random.ts';
-import { encodeFloat32Safetensors, type Float32Entry } from '../safetensors.ts';
+import { SeededRandom } from '@lmkit/core';
+import { encodeFloat32Safetensors, type Float32Entry } from '../checkpoint/safetensors.ts';
 
 let instances = 0;
 
@@ -65,9 +65,9 @@ export class TinyModel implements TrainableModel {
   }
 
   async *generate(prompt: number[], options: GenerateOptions): AsyncGenerator<number> {
-    const random = new Random(options.seed ?? 0);
+    const random = new SeededRandom(options.seed ?? 0);
     const ids = [...prompt];
-    for (let i = 0; i < options.maxNewTokens; i++) {
+    for (let i = 0; i < (options.maxNewTokens ?? 16); i++) {
       const context = ids.slice(-this.config.blockSize);
       const probs = tf.tidy(() => {
         const logits = this.logits(tf.tensor2d([context], [1, context.length], 'int32'));

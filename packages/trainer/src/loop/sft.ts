@@ -1,24 +1,25 @@
 // Supervised fine-tuning on rendered conversations: the shared loop over padded or packed rows,
 // loss only where the mask is 1, epochs in a seeded order; validation loss on held-out
 // conversations and the share of sampled replies that end with the stop token within budget.
+
+import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainerConfigError } from './errors.ts';
-import type { TrainableModel } from './model.ts';
-import { resolveResume } from './pretrain.ts';
-import { Random } from './random.ts';
-import { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
-import type { MetricsRecord } from './step-log.ts';
-import { type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
+import { TrainerConfigError } from '../errors.ts';
+import type { TrainableModel } from '../model.ts';
+import type { MetricsRecord } from '../report/step-log.ts';
 import {
   resolveTrainingConfig,
   sftDefaultConfig,
   sftDefaultEpochs,
   type TrainingConfigInput,
-} from './training-config.ts';
+} from '../training-config.ts';
+import { resolveResume } from './pretrain.ts';
+import { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
+import { type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
 import { checkBatchVocabulary } from './vocabulary.ts';
 
 /** SFT's defaults live with the training config's schema (training-config.ts). */
-export { sftDefaultConfig } from './training-config.ts';
+export { sftDefaultConfig } from '../training-config.ts';
 
 export interface SftOptions {
   /** The base model (e.g. from loadCheckpoint); its vocabulary grows to `vocabSize` first. */
@@ -51,7 +52,7 @@ export interface SftCursor {
 }
 
 function epochOrder(rows: number, seed: number, epoch: number): number[] {
-  return new Random(seed * 1_000_003 + epoch).shuffle([...Array(rows).keys()]);
+  return new SeededRandom(seed * 1_000_003 + epoch).shuffle([...Array(rows).keys()]);
 }
 
 function openSftSource(

@@ -3,17 +3,17 @@ import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { verifyCheckpoint } from '@lmkit/gpt-model';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestBackend } from './__fixtures__/backend.ts';
-import { letterTokenizer, writePatternShards } from './__fixtures__/shards.ts';
-import { TinyModel } from './__fixtures__/tiny-model.ts';
-import { verifyCheckpoint } from './checkpoint.ts';
-import { TrainerConfigError, TrainingDivergedError } from './errors.ts';
+import { useTestBackend } from '../__fixtures__/backend.ts';
+import { letterTokenizer, writePatternShards } from '../__fixtures__/shards.ts';
+import { TinyModel } from '../__fixtures__/tiny-model.ts';
+import { TrainerConfigError, TrainingDivergedError } from '../errors.ts';
+import { readMetrics, type TrainStepMetrics } from '../report/step-log.ts';
+import { resolveTrainingConfig } from '../training-config.ts';
 import { pretrain } from './pretrain.ts';
-import { readMetrics, type TrainStepMetrics } from './step-log.ts';
 import { runTraining } from './train-loop.ts';
-import { resolveTrainingConfig } from './training-config.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 // native kernels (fused AdamW) when built; LMKIT_NATIVE_KERNELS=0 runs the tfjs ops
@@ -123,7 +123,7 @@ describe('pretrain', () => {
 
   it('survives SIGKILL: a child killed mid-run and resumed reproduces the uninterrupted losses', async () => {
     const shards = await writePatternShards({ vocabSize: 16, tokens: 3000 });
-    const script = join(here, '__fixtures__/pretrain-script.ts');
+    const script = join(here, '../__fixtures__/pretrain-script.ts');
     const child = (args: string[], waitFor?: string) =>
       new Promise<string>((resolve, reject) => {
         const proc = spawn(

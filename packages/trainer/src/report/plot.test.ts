@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { crc32, encodePng } from '../png.ts';
 import { niceTicks, renderPng, renderSvg } from './plot.ts';
-import { crc32, encodePng } from './png.ts';
 
 /** Reads back our own PNGs (RGB, filter 0) to check pixels. */
 function decodePng(bytes: Uint8Array) {

@@ -1,7 +1,7 @@
 // One log line per optimizer step in llm.c's shape, and the JSONL metrics file beside it.
 // The JSONL file is append-only; on resume, lines past the checkpoint's step are dropped.
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './durable-file.ts';
+import { writeFileAtomic } from '../checkpoint/durable-file.ts';
 
 export interface TrainStepMetrics {
   type: 'train';

@@ -1,8 +1,8 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestBackend } from './__fixtures__/backend.ts';
-import { TrainerConfigError } from './errors.ts';
+import { useTestBackend } from '../__fixtures__/backend.ts';
+import { TrainerConfigError } from '../errors.ts';
 import {
   accumulateGradients,
   clipByGlobalNorm,

@@ -2,11 +2,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TinyModel } from './__fixtures__/tiny-model.ts';
-import { TrainerConfigError } from './errors.ts';
+import { TinyModel } from '../__fixtures__/tiny-model.ts';
+import { TrainerConfigError } from '../errors.ts';
+import { readMetrics } from '../report/step-log.ts';
 import { sft } from './sft.ts';
 import { buildSftRows, gatherRows } from './sft-rows.ts';
-import { readMetrics } from './step-log.ts';
 
 describe('buildSftRows', () => {
   const a = { ids: [1, 2, 3, 4, 5], lossMask: [0, 0, 1, 1, 0] };

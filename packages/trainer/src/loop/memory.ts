@@ -1,23 +1,22 @@
-// A rough upper estimate of the memory one training step needs, so a batch that cannot fit fails
-// with advice before the backend runs out of memory mid-step. Float32 everywhere; counts weights,
-// gradients, two AdamW moments, and per-layer activations kept for the backward pass.
-import { type GPTConfig, parameterCount } from '@lmkit/gpt-model';
-import { TrainerConfigError } from './errors.ts';
+// Whether one training step fits in memory, so a batch that cannot fit fails with advice before
+// the backend runs out of memory mid-step. The estimate itself is the runtime's `estimateMemory`
+// (weights, gradients, two AdamW moments, activations kept for the backward pass).
+import type { GPTConfig } from '@lmkit/gpt-model';
+import { estimateMemory } from '@lmkit/gpt-model/runtime';
+import { TrainerConfigError } from '../errors.ts';
 
-/** Bytes a step of `batchSize × sequenceLength` is estimated to hold at its peak. */
+/** Bytes a step of `batchSize × sequenceLength` is estimated to hold at its peak (with AdamW). */
 export function estimateStepMemoryBytes(options: {
   config: GPTConfig;
   batchSize: number;
   sequenceLength: number;
 }): number {
-  const { config, batchSize: B, sequenceLength: T } = options;
-  const { nLayer: L, nEmbd: C, nHead: H, vocabSize: V } = config;
-  const weights = parameterCount(config) * 4 * 4;
-  // Per layer: ~20 (B, T, C)-sized tensors (LayerNorms, qkv, MLP at 4C, residuals) and ~3
-  // attention maps (B, H, T, T); then logits, softmax and their gradient over (B, T, V).
-  const perLayerFloats = 20 * B * T * C + 3 * B * H * T * T;
-  const headFloats = 3 * B * T * V;
-  return weights + 4 * (L * perLayerFloats + headFloats);
+  return estimateMemory(options.config, {
+    batchSize: options.batchSize,
+    sequenceLength: options.sequenceLength,
+    training: true,
+    optimizer: 'adamw',
+  }).totalBytes;
 }
 
 /**

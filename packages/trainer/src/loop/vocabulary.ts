@@ -1,6 +1,6 @@
 // Checks that every token id of a batch lies inside the model's vocabulary, so shards made with
 // another tokenizer fail with a clear message instead of an out-of-range gather.
-import { TrainerConfigError } from './errors.ts';
+import { TrainerConfigError } from '../errors.ts';
 
 /** Throws when any input or target id is outside 0..vocabSize-1; `where` names the data. */
 export function checkBatchVocabulary(

@@ -1,7 +1,7 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useTestBackend } from './__fixtures__/backend.ts';
+import { useTestBackend } from '../__fixtures__/backend.ts';
 import { AdamW, decaysWeight, fusedAdamWAvailable, fusedAdamWKernelName } from './adamw.ts';
 
 // With tfjs-native built these tests run the fused kernel (LMKIT_NATIVE_KERNELS=0: tfjs ops).

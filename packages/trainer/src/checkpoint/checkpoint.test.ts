@@ -9,18 +9,16 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { TinyModel } from './__fixtures__/tiny-model.ts';
-import { AdamW } from './adamw.ts';
 import {
+  CheckpointCorruptError,
   listCheckpoints,
-  readModelWeights,
-  readOptimizerState,
   readTrainerState,
   verifyCheckpoint,
-  writeCheckpoint,
-} from './checkpoint.ts';
-import { CheckpointCorruptError } from './errors.ts';
+} from '@lmkit/gpt-model';
+import { describe, expect, it } from 'vitest';
+import { TinyModel } from '../__fixtures__/tiny-model.ts';
+import { AdamW } from '../loop/adamw.ts';
+import { readModelWeights, readOptimizerState, writeCheckpoint } from './checkpoint.ts';
 import { latestCheckpointOrThrow } from './resume.ts';
 
 async function writeThree() {

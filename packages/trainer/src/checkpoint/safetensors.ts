@@ -1,7 +1,7 @@
 // The trainer's float32 view of safetensors (optimizer moments, weights on resume), on top of
 // @lmkit/gpt-model's reader and writer: only F32 tensors, and any damage is a CheckpointCorruptError.
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '@lmkit/gpt-model';
-import { CheckpointCorruptError } from './errors.ts';
+import { CheckpointCorruptError } from '../errors.ts';
 
 export interface Float32Entry {
   shape: number[];

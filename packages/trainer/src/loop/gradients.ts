@@ -1,30 +1,15 @@
 // Gradient helpers: global-norm clipping (PyTorch's clip_grad_norm_, as a coefficient the fused
 // AdamW applies or as scaled tensors) and the number of micro-steps that gradient accumulation
 // needs to reach a total batch given in tokens.
+import { sumOfSquares } from '@lmkit/gpt-model/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainerConfigError } from './errors.ts';
-
-/** @lmkit/tfjs-native's one-kernel Σx² over many tensors (its kernel name is the contract). */
-const sumOfSquaresKernelName = 'LmkitSumOfSquares';
+import { TrainerConfigError } from '../errors.ts';
 
 /** The L2 norm over all gradients together, read back as a number. */
 export function globalNorm(gradients: Readonly<Record<string, tf.Tensor>>): number {
   const tensors = Object.values(gradients);
   if (tensors.length === 0) return 0;
-  const fused =
-    tf.getKernel(sumOfSquaresKernelName, tf.getBackend()) !== undefined &&
-    tensors.every((tensor) => tensor.dtype === 'float32');
-  const squared = tf.tidy(() =>
-    fused
-      ? (tf
-          .engine()
-          .runKernel(
-            sumOfSquaresKernelName,
-            Object.fromEntries(tensors.map((tensor, i) => [`x${i}`, tensor])),
-            {},
-          ) as tf.Scalar)
-      : tf.sum(tf.stack(tensors.map((gradient) => tf.sum(tf.square(gradient))))),
-  );
+  const squared = sumOfSquares(tensors);
   const value = squared.dataSync()[0];
   squared.dispose();
   return Math.sqrt(value);

@@ -1,9 +1,12 @@
 // AdamW with decoupled weight decay (Loshchilov & Hutter), as PyTorch's torch.optim.AdamW applies
-// it, on tfjs-core variables: one fused LmkitAdamW kernel per parameter when @lmkit/tfjs-native has
-// installed it, else tfjs ops. Weight decay goes to matrices only, not biases, LayerNorm gains or
-// the wte/wpe embeddings (decided by Hugging Face GPT-2 parameter name and rank).
+// it, on tfjs-core variables: the runtime's `adamwUpdate` per parameter (one fused kernel when a
+// kernel family serves it, else tfjs ops). Weight decay goes to matrices only, not biases,
+// LayerNorm gains or the wte/wpe embeddings (decided by Hugging Face GPT-2 parameter name and rank).
+import { adamwKernelName, adamwUpdate } from '@lmkit/gpt-model/runtime';
 import * as tf from '@tensorflow/tfjs-core';
-import { TrainerConfigError } from './errors.ts';
+import { TrainerConfigError } from '../errors.ts';
+
+export { fusedAdamWAvailable } from '@lmkit/gpt-model/runtime';
 
 export interface AdamWOptions {
   /** First-moment decay; default 0.9. */
@@ -34,13 +37,8 @@ export function decaysWeight(name: string, shape: readonly number[]): boolean {
   return !(leaf.startsWith('wte.') || leaf.startsWith('wpe.'));
 }
 
-/** @lmkit/tfjs-native's fused update (a kernel name is that package's contract; no import). */
-export const fusedAdamWKernelName = 'LmkitAdamW';
-
-/** Whether `apply` runs the fused native kernel on the current backend. */
-export function fusedAdamWAvailable(): boolean {
-  return tf.getKernel(fusedAdamWKernelName, tf.getBackend()) !== undefined;
-}
+/** @deprecated The runtime's `adamwKernelName`. */
+export const fusedAdamWKernelName = adamwKernelName;
 
 export interface AdamWApplyOptions {
   /** Multiplies every gradient first (the global-norm clip coefficient); default 1. */
@@ -107,46 +105,26 @@ export class AdamW {
       );
     }
     this.stepCount += 1;
-    const fused = fusedAdamWAvailable();
-    const correction1 = 1 - this.beta1 ** this.stepCount;
-    const correction2 = 1 - this.beta2 ** this.stepCount;
-    const stepSize = learningRate / correction1;
-    const sqrtCorrection2 = Math.sqrt(correction2);
-    const shrink = 1 - learningRate * this.weightDecay;
     for (const [name, slot] of this.slots) {
       const gradient = gradients[name];
       if (!gradient) continue;
       tf.tidy(() => {
-        if (fused && gradient.dtype === 'float32') {
-          const [param, m, v] = tf.engine().runKernel(
-            fusedAdamWKernelName,
-            { param: slot.variable, grad: gradient, m: slot.firstMoment, v: slot.secondMoment },
-            {
-              learningRate,
-              beta1: this.beta1,
-              beta2: this.beta2,
-              epsilon: this.epsilon,
-              weightDecay: slot.decays ? this.weightDecay : 0,
-              step: this.stepCount,
-              gradientScale,
-            },
-          ) as tf.Tensor[];
-          slot.variable.assign(param);
-          slot.firstMoment.assign(m);
-          slot.secondMoment.assign(v);
-          return;
-        }
-        const g = gradientScale === 1 ? gradient : tf.mul(gradient, gradientScale);
-        const m = tf.add(tf.mul(slot.firstMoment, this.beta1), tf.mul(g, 1 - this.beta1));
-        const v = tf.add(
-          tf.mul(slot.secondMoment, this.beta2),
-          tf.mul(tf.square(g), 1 - this.beta2),
-        );
-        const denominator = tf.add(tf.div(tf.sqrt(v), sqrtCorrection2), this.epsilon);
-        const base = slot.decays ? tf.mul(slot.variable, shrink) : slot.variable;
-        slot.variable.assign(tf.sub(base, tf.mul(tf.div(m, denominator), stepSize)));
-        slot.firstMoment.assign(m);
-        slot.secondMoment.assign(v);
+        const next = adamwUpdate({
+          param: slot.variable,
+          gradient,
+          firstMoment: slot.firstMoment,
+          secondMoment: slot.secondMoment,
+          learningRate,
+          beta1: this.beta1,
+          beta2: this.beta2,
+          epsilon: this.epsilon,
+          weightDecay: slot.decays ? this.weightDecay : 0,
+          step: this.stepCount,
+          gradientScale,
+        });
+        slot.variable.assign(next.param);
+        slot.firstMoment.assign(next.firstMoment);
+        slot.secondMoment.assign(next.secondMoment);
       });
     }
   }

@@ -2,7 +2,7 @@
 // training rows: padded (one conversation per row, cut at T+1 tokens) or packed (conversations
 // concatenated and cut every T tokens). Row r predicts ids[t+1] from ids[..t], counted where
 // lossMask[t+1] is 1. Rows with nothing to learn (mask all 0) are dropped and counted.
-import { TrainerConfigError } from './errors.ts';
+import { TrainerConfigError } from '../errors.ts';
 
 export interface SftExample {
   ids: readonly number[];

@@ -1,8 +1,8 @@
 // Finding the checkpoint to resume from: the newest folder under a run's checkpoints/, verified;
 // a damaged newest checkpoint is reported, never skipped or loaded silently.
 
-import { listCheckpoints, verifyCheckpoint } from './checkpoint.ts';
-import { TrainerConfigError } from './errors.ts';
+import { listCheckpoints, verifyCheckpoint } from '@lmkit/gpt-model';
+import { TrainerConfigError } from '../errors.ts';
 
 /** The newest checkpoint folder under `root`, after checking its manifest. */
 export function latestCheckpointOrThrow(root: string): string {

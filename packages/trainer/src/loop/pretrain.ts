@@ -3,12 +3,12 @@
 import { join } from 'node:path';
 import { BatchLoader, type LoaderCursor } from '@lmkit/datasets';
 import * as tf from '@tensorflow/tfjs-core';
+import { latestCheckpointOrThrow } from '../checkpoint/resume.ts';
+import type { TokenizerLike, TrainableModel } from '../model.ts';
+import type { MetricsRecord } from '../report/step-log.ts';
+import { resolveTrainingConfig, type TrainingConfigInput } from '../training-config.ts';
 import { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
-import type { TokenizerLike, TrainableModel } from './model.ts';
-import { latestCheckpointOrThrow } from './resume.ts';
-import type { MetricsRecord } from './step-log.ts';
 import { type Batch, type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
-import { resolveTrainingConfig, type TrainingConfigInput } from './training-config.ts';
 import { checkBatchVocabulary } from './vocabulary.ts';
 
 export interface PretrainOptions {

@@ -1,9 +1,9 @@
 // Line plots of training curves: one function lays out axes and ticks, two renderers draw the
 // same layout as SVG (text labels, legend) and as a PNG (our raster, tick numbers only).
 import { join } from 'node:path';
-import { writeFileAtomic } from './durable-file.ts';
-import { encodePng } from './png.ts';
-import { Raster, type Rgb } from './raster.ts';
+import { writeFileAtomic } from '../checkpoint/durable-file.ts';
+import { encodePng } from '../png.ts';
+import { Raster, type Rgb } from '../raster.ts';
 import type { MetricsRecord } from './step-log.ts';
 
 export interface PlotSeries {
