@@ -1,6 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Document } from '@lmkit/crawler-filters';
@@ -197,6 +197,21 @@ describe('lmkit-fineweb run with dedup, dedup buckets|clusters|filter', () => {
       await readFile(join(root, 'split', 'stats-task00001.json'), 'utf8'),
     );
     expect(taskStats.read).toBe(taskStats.kept + taskStats.dropped + taskStats.errored);
+    // A rerun of one task's filter replaces its own shards and leaves the other task's alone.
+    await dedupCommand({
+      argv: ['filter', ...work, '--output', 'split', '--task-index', '0', '--task-count', '2'],
+      cwd: root,
+      stdout: capture().stream,
+    });
+    const listed: string[] = [];
+    for (const task of ['00000', '00001']) {
+      const stats = JSON.parse(
+        await readFile(join(root, 'split', `stats-task${task}.json`), 'utf8'),
+      );
+      listed.push(...stats.output.map((f: string) => basename(f)), `stats-task${task}.json`);
+    }
+    expect((await readdir(join(root, 'split'))).sort()).toEqual(listed.sort());
+    expect(await outputDocuments(join(root, 'split'))).toEqual(split);
   });
 
   it('names the missing option or stage', async () => {

@@ -15,6 +15,7 @@ import {
   writeDocuments,
 } from '@lmkit/crawler-filters';
 import { integerArg } from './dedup-run.ts';
+import { nameList, publishShards, removeEarlierOutputs, stagingDir } from './run-output.ts';
 
 export const dedupUsage = `lmkit-fineweb dedup buckets  --work-dir DIR [--task-index N --task-count N]
 lmkit-fineweb dedup clusters --work-dir DIR
@@ -90,12 +91,25 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
     }
     const { taskIndex, taskCount } = slot();
     const output = resolve(options.cwd, values.output);
-    await mkdir(output, { recursive: true });
     const tag = String(taskIndex).padStart(5, '0');
+    const prefix = taskCount > 1 ? `documents-task${tag}` : 'documents';
+    // Like run: earlier shards of this task go, new ones appear only when complete.
+    const earlier = removeEarlierOutputs({
+      output,
+      prefix,
+      statsFile: `stats-task${tag}.json`,
+      extraFiles: [`removed-task${tag}.jsonl`],
+    });
+    if (earlier.length > 0) {
+      process.stderr.write(
+        `removed ${earlier.length} file(s) an earlier run left in ${output}: ${nameList(earlier)}\n`,
+      );
+    }
+    await mkdir(output, { recursive: true });
     const writer = writeDocuments({
-      dir: output,
+      dir: stagingDir(output, prefix),
       format,
-      prefix: taskCount > 1 ? `documents-task${tag}` : 'documents',
+      prefix,
       maxDocumentsPerShard: integerArg('shard-size', values['shard-size']),
     });
     const removed = values.removed
@@ -109,11 +123,12 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
       onRemoved: removed ? (r) => removed.onRemoved(r) : undefined,
     });
     await removed?.close();
-    const report = { task: { taskIndex, taskCount }, output: writer.files, ...stats };
+    const shards = publishShards({ output, prefix, files: writer.files });
+    const report = { task: { taskIndex, taskCount }, output: shards, ...stats };
     await writeFile(join(output, `stats-task${tag}.json`), `${JSON.stringify(report, null, 2)}\n`);
     print(
       report,
-      `${formatStatsTable(stats)}\n\ntask ${taskIndex} of ${taskCount}: ${stats.read} read, ${stats.kept} kept; ${writer.files.length} shard(s) in ${output}`,
+      `${formatStatsTable(stats)}\n\ntask ${taskIndex} of ${taskCount}: ${stats.read} read, ${stats.kept} kept; ${shards.length} shard(s) in ${output}`,
     );
     return 0;
   }
