@@ -129,7 +129,7 @@ describe('lmkit-train llmc', () => {
       /gradientClip 0\.5: llm\.c always clips the global norm at 1/,
     );
     const launch = readFileSync(plan.launch, 'utf8');
-    expect(launch).toContain('NP="${NP:-2}"');
+    expect(launch).toMatch(/NP="\$\{NP:-2\}"/);
     expect(launch).toContain('exec mpirun -np "$NP" "$TRAIN_GPT2CU" \'-i\' \'data/train_*.bin\'');
     const sbatch = readFileSync(plan.sbatch, 'utf8');
     expect(sbatch).toContain(
