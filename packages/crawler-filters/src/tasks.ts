@@ -1,9 +1,8 @@
 // Scale-out: a run splits into tasks (contiguous blocks of its input files), each task knows its
 // index and the task count (defaulting from a Slurm job array's environment), and a local pool
-// of worker threads runs tasks in parallel.
+// of worker threads (@lmkit/core's worker pool) runs tasks in parallel.
 
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import { createWorkerPool, type WorkerPool } from '@lmkit/core';
 import { CrawlerFiltersError } from './errors.ts';
 
 export interface TaskSlot {
@@ -74,42 +73,6 @@ export function filesForTask<T>(options: {
   return files.slice(start, end);
 }
 
-/**
- * Worker body (CommonJS, evaluated): loads tsx if asked and the task module once, then runs each
- * task it is sent and posts back its result or error.
- */
-const WORKER_SOURCE = `
-const { parentPort, workerData } = require('node:worker_threads');
-const ready = (async () => {
-  if (workerData.tsxApi) (await import(workerData.tsxApi)).register();
-  return import(workerData.moduleUrl);
-})();
-parentPort.on('message', async ({ exportName, options }) => {
-  try {
-    const task = (await ready)[exportName];
-    if (typeof task !== 'function') {
-      throw new Error(workerData.moduleUrl + ' has no exported function ' + exportName);
-    }
-    parentPort.postMessage({ result: await task(options) });
-  } catch (error) {
-    parentPort.postMessage({ error: error && error.message ? error.message : String(error) });
-  }
-});
-`;
-
-/** File URL of tsx's ESM `register` API, to run `.ts` task modules in workers. */
-function tsxRegisterUrl(): string {
-  try {
-    const cjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-    return String(new URL(`file://${cjs.replace(/\.cjs$/u, '.mjs')}`));
-  } catch {
-    throw new CrawlerFiltersError(
-      'missing-tsx',
-      'a TypeScript task module needs tsx to run in a worker thread; install tsx or pass a built .js module',
-    );
-  }
-}
-
 export interface TaskPoolOptions {
   /** Module exporting the task functions (a file URL or absolute path; `.ts` runs through tsx). */
   module: string | URL;
@@ -134,9 +97,7 @@ export interface TaskPool {
   close(): Promise<void>;
 }
 
-type Reply = { result?: unknown; error?: string };
-
-/** Starts a pool of worker threads over one task module. */
+/** Starts a pool of worker threads over one task module (@lmkit/core's worker pool). */
 export function createTaskPool(options: TaskPoolOptions): TaskPool {
   const concurrency = options.concurrency ?? 2;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -145,42 +106,7 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
       `concurrency ${concurrency} is not a positive integer; pass e.g. the number of cores`,
     );
   }
-  const moduleUrl = String(
-    options.module instanceof URL ? options.module : new URL(`file://${options.module}`),
-  );
-  // TypeScript task modules (inside the repo, in tests) run through tsx's loader.
-  const tsxApi = moduleUrl.endsWith('.ts') ? tsxRegisterUrl() : undefined;
-  const workerOptions = {
-    eval: true,
-    execArgv: tsxApi ? ['--conditions=source'] : [],
-    workerData: { tsxApi, moduleUrl },
-  };
-  const workers: Worker[] = [];
-  const call = (worker: Worker, message: object, taskIndex: number) =>
-    new Promise<unknown>((resolve, reject) => {
-      const fail = (detail: string, cause?: unknown) => {
-        cleanup();
-        reject(
-          new CrawlerFiltersError('task-failed', `task ${taskIndex} failed: ${detail}`, { cause }),
-        );
-      };
-      const onMessage = (reply: Reply) => {
-        cleanup();
-        if (reply.error === undefined) resolve(reply.result);
-        else fail(reply.error);
-      };
-      const onError = (error: Error) => fail(error.message, error);
-      const onExit = (code: number) => fail(`the worker exited with code ${code}`);
-      const cleanup = () => {
-        worker.off('message', onMessage);
-        worker.off('error', onError);
-        worker.off('exit', onExit);
-      };
-      worker.on('message', onMessage);
-      worker.on('error', onError);
-      worker.on('exit', onExit);
-      worker.postMessage(message);
-    });
+  let pool: WorkerPool | undefined;
   return {
     async run<Result>(batch: {
       exportName: string;
@@ -189,28 +115,26 @@ export function createTaskPool(options: TaskPoolOptions): TaskPool {
       tasks?: readonly number[];
     }): Promise<Result[]> {
       const tasks = batch.tasks ?? Array.from({ length: batch.taskCount }, (_, i) => i);
-      while (workers.length < Math.min(concurrency, tasks.length)) {
-        workers.push(new Worker(WORKER_SOURCE, workerOptions));
-      }
-      const results: Result[] = new Array(tasks.length);
-      let next = 0;
-      const lane = async (worker: Worker) => {
-        while (next < tasks.length) {
-          const position = next++;
-          const taskIndex = tasks[position];
-          const options = { ...batch.options, taskIndex, taskCount: batch.taskCount };
-          results[position] = (await call(
-            worker,
-            { exportName: batch.exportName, options },
-            taskIndex,
-          )) as Result;
-        }
-      };
-      await Promise.all(workers.slice(0, Math.min(concurrency, tasks.length)).map(lane));
-      return results;
+      // Workers start with the first batch and stay up for the next ones.
+      pool ??= createWorkerPool({ module: options.module, threads: concurrency });
+      const running = pool;
+      return Promise.all(
+        tasks.map(async (taskIndex) => {
+          const input = { ...batch.options, taskIndex, taskCount: batch.taskCount };
+          try {
+            return await running.run<Result>(batch.exportName, input);
+          } catch (cause) {
+            const detail = (cause as Error)?.message ?? String(cause);
+            throw new CrawlerFiltersError('task-failed', `task ${taskIndex} failed: ${detail}`, {
+              cause,
+            });
+          }
+        }),
+      );
     },
     async close() {
-      await Promise.all(workers.splice(0).map((worker) => worker.terminate()));
+      await pool?.close();
+      pool = undefined;
     },
   };
 }
