@@ -4,7 +4,13 @@
 
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DatasetsError } from './errors.ts';
-import { permutation, type RandomState, SeededRandom } from './random.ts';
+import {
+  permutation,
+  type RandomState,
+  randomFromWords,
+  randomWords,
+  SeededRandom,
+} from './random.ts';
 import { readShardSync } from './shard-file.ts';
 import { decodeShardHeader, SHARD_HEADER_BYTES } from './shard-header.ts';
 
@@ -86,7 +92,7 @@ export class BatchLoader {
     this.#position = cursor.shard;
     this.#offset = cursor.offset;
     this.#shardState = [...cursor.rng] as RandomState;
-    this.#random = new SeededRandom(this.#shardState);
+    this.#random = randomFromWords(this.#shardState);
   }
 
   /** Reads every shard header, checks the sizes fit, and positions the loader (at `cursor` if given). */
@@ -168,7 +174,7 @@ export class BatchLoader {
 
   #load(file: number) {
     if (this.#loaded) return this.#loaded;
-    this.#random = new SeededRandom(this.#shardState);
+    this.#random = randomFromWords(this.#shardState);
     const { tokens } = readShardSync(this.files[file]);
     const windows = this.#shuffle
       ? permutation(this.#windowsPerFile[file], this.#random)
@@ -181,7 +187,7 @@ export class BatchLoader {
     if (!this.#loaded) {
       // Draw the skipped shard's window order anyway, so the stream does not depend on which
       // shards were read (a loader resumed at the end of a shard must match one that read it).
-      this.#random = new SeededRandom(this.#shardState);
+      this.#random = randomFromWords(this.#shardState);
       if (this.#shuffle)
         permutation(this.#windowsPerFile[this.#order[this.#position]], this.#random);
     }
@@ -193,14 +199,14 @@ export class BatchLoader {
       this.#position = 0;
       this.#order = shardOrder(this.#order.length, this.#shuffle, this.#random);
     }
-    this.#shardState = this.#random.state();
+    this.#shardState = randomWords(this.#random);
   }
 }
 
 function firstCursor(fileCount: number, seed: number, shuffle: boolean): LoaderCursor {
   const random = new SeededRandom(seed);
   const order = shardOrder(fileCount, shuffle, random);
-  return { version: 1, epoch: 0, shard: 0, offset: 0, shardOrder: order, rng: random.state() };
+  return { version: 1, epoch: 0, shard: 0, offset: 0, shardOrder: order, rng: randomWords(random) };
 }
 
 function shardOrder(count: number, shuffle: boolean, random: SeededRandom): number[] {
@@ -252,5 +258,5 @@ function checkCursor(cursor: LoaderCursor, batchesPerFile: number[]) {
     throw bad(`has offset ${cursor.offset} outside 0..${limit} for that shard`);
   }
   if (!Number.isInteger(cursor.epoch) || cursor.epoch < 0) throw bad(`has epoch ${cursor.epoch}`);
-  new SeededRandom(cursor.rng);
+  randomFromWords(cursor.rng);
 }

@@ -4,7 +4,7 @@
 
 import type { Conversation } from './conversation.ts';
 import { DatasetsError } from './errors.ts';
-import { SeededRandom } from './random.ts';
+import { SeededRandom, uniformInt } from './random.ts';
 
 export interface IdentityOptions {
   /** Number of conversations; default 100. */
@@ -73,7 +73,7 @@ export function identityConversations(options: IdentityOptions = {}): Conversati
       .replaceAll('{makers}', () => makers)
       .replaceAll('{name}', () => name);
   const random = new SeededRandom(options.seed ?? 0);
-  const pick = <T>(list: readonly T[]) => list[random.nextInt(list.length)];
+  const pick = <T>(list: readonly T[]) => list[uniformInt(random, list.length)];
   const systemProbability = options.systemProbability ?? 0.3;
   return Array.from({ length: count }, (_, i) => {
     const messages: Conversation['messages'] = [];

@@ -76,7 +76,14 @@ export {
   readOasstPreferencePairs,
   readPreferencePairs,
 } from './preference-readers.ts';
-export { permutation, type RandomState, SeededRandom } from './random.ts';
+export {
+  permutation,
+  type RandomState,
+  randomFromWords,
+  randomWords,
+  SeededRandom,
+  uniformInt,
+} from './random.ts';
 export {
   decodeShard,
   encodeShard,

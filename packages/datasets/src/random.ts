@@ -1,76 +1,38 @@
-// A small seeded PRNG (xoshiro128**) whose whole state is four uint32, so a data cursor can carry it
-// as JSON and resume the exact same stream. Seeding expands one integer with splitmix32.
-// Not cryptographic; meant for shuffling and sampling reproducibly.
+// Seeded randomness for datasets, on @lmkit/core's one generator (xoshiro128** seeded through
+// SplitMix32). What stays here: the loader cursor's state as four plain words (the format saved in
+// checkpoints) and an unbiased integer draw (rejection sampling), which datasets' shuffles and
+// identity samples have always used, so their seeded outputs stay the same.
 
+import { SeededRandom } from '@lmkit/core';
+
+export { SeededRandom };
+
+/** The generator state as a loader cursor stores it: four uint32 words. */
 export type RandomState = [number, number, number, number];
 
-/** Holds the generator state; `state()` snapshots it, `new SeededRandom(state)` restores it. */
-export class SeededRandom {
-  #s: Uint32Array;
-
-  constructor(seedOrState: number | readonly number[] = 0) {
-    this.#s = new Uint32Array(4);
-    if (typeof seedOrState === 'number') {
-      let x = seedOrState >>> 0;
-      for (let i = 0; i < 4; i++) {
-        x = (x + 0x9e3779b9) >>> 0;
-        let z = x;
-        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-        this.#s[i] = (z ^ (z >>> 16)) >>> 0;
-      }
-    } else {
-      if (
-        seedOrState.length !== 4 ||
-        !seedOrState.every((v) => Number.isInteger(v) && v >= 0 && v <= 0xffffffff)
-      ) {
-        throw new RangeError(
-          `random state ${JSON.stringify(seedOrState)} is not four uint32; pass a state from state()`,
-        );
-      }
-      this.#s.set(seedOrState);
-    }
-    if (this.#s.every((v) => v === 0)) this.#s[0] = 1; // the all-zero state is a fixed point
+/** A generator continuing from four saved words (a loader cursor's `rng`). */
+export function randomFromWords(words: readonly number[]): SeededRandom {
+  if (words.length !== 4) {
+    throw new RangeError(
+      `random state ${JSON.stringify(words)} is not four uint32; pass a state from randomWords()`,
+    );
   }
-
-  /** Next uint32. */
-  nextUint32(): number {
-    const s = this.#s;
-    const result = Math.imul(rotl(Math.imul(s[1], 5), 7), 9) >>> 0;
-    const t = s[1] << 9;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 11);
-    return result;
-  }
-
-  /** Uniform float in [0, 1). */
-  next(): number {
-    return this.nextUint32() / 4294967296;
-  }
-
-  /** Uniform integer in [0, n), without modulo bias. */
-  nextInt(n: number): number {
-    if (n <= 0x100000000 && n > 0) {
-      const limit = 4294967296 - (4294967296 % n);
-      for (;;) {
-        const x = this.nextUint32();
-        if (x < limit) return x % n;
-      }
-    }
-    throw new RangeError(`nextInt bound ${n} must be in 1..2^32`);
-  }
-
-  state(): RandomState {
-    return [this.#s[0], this.#s[1], this.#s[2], this.#s[3]];
-  }
+  return SeededRandom.fromState({ s: [words[0], words[1], words[2], words[3]] });
 }
 
-function rotl(x: number, k: number): number {
-  return ((x << k) | (x >>> (32 - k))) >>> 0;
+/** The generator's state as four words. */
+export function randomWords(random: SeededRandom): RandomState {
+  return [...random.state().s];
+}
+
+/** Uniform integer in [0, n) without modulo bias (rejection sampling on 32-bit draws). */
+export function uniformInt(random: SeededRandom, n: number): number {
+  if (!(n > 0 && n <= 0x100000000)) throw new RangeError(`bound ${n} must be in 1..2^32`);
+  const limit = 4294967296 - (4294967296 % n);
+  for (;;) {
+    const x = random.nextUint32();
+    if (x < limit) return x % n;
+  }
 }
 
 /** Fisher–Yates permutation of 0..n-1 drawn from `random`. */
@@ -78,7 +40,7 @@ export function permutation(n: number, random: SeededRandom): Uint32Array {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   for (let i = n - 1; i > 0; i--) {
-    const j = random.nextInt(i + 1);
+    const j = uniformInt(random, i + 1);
     const tmp = order[i];
     order[i] = order[j];
     order[j] = tmp;
