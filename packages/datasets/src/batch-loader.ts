@@ -6,7 +6,7 @@ import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { DatasetsError } from './errors.ts';
 import {
   permutation,
-  type RandomState,
+  type RandomWords,
   randomFromWords,
   randomWords,
   SeededRandom,
@@ -25,7 +25,7 @@ export interface LoaderCursor {
   shard: number;
   offset: number;
   shardOrder: number[];
-  rng: RandomState;
+  rng: RandomWords;
 }
 
 export interface BatchLoaderOptions {
@@ -69,7 +69,7 @@ export class BatchLoader {
   #order: number[];
   #position: number;
   #offset: number;
-  #shardState: RandomState;
+  #shardState: RandomWords;
   #random: SeededRandom;
   #loaded: { tokens: Uint16Array | Uint32Array; windows: Uint32Array | undefined } | undefined;
 
@@ -91,7 +91,7 @@ export class BatchLoader {
     this.#order = [...cursor.shardOrder];
     this.#position = cursor.shard;
     this.#offset = cursor.offset;
-    this.#shardState = [...cursor.rng] as RandomState;
+    this.#shardState = [...cursor.rng] as RandomWords;
     this.#random = randomFromWords(this.#shardState);
   }
 
@@ -168,7 +168,7 @@ export class BatchLoader {
       shard: this.#position,
       offset: this.#offset,
       shardOrder: [...this.#order],
-      rng: [...this.#shardState] as RandomState,
+      rng: [...this.#shardState] as RandomWords,
     };
   }
 

@@ -78,7 +78,7 @@ export {
 } from './preference-readers.ts';
 export {
   permutation,
-  type RandomState,
+  type RandomWords,
   randomFromWords,
   randomWords,
   SeededRandom,

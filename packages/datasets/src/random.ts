@@ -8,7 +8,7 @@ import { SeededRandom } from '@lmkit/core';
 export { SeededRandom };
 
 /** The generator state as a loader cursor stores it: four uint32 words. */
-export type RandomState = [number, number, number, number];
+export type RandomWords = [number, number, number, number];
 
 /** A generator continuing from four saved words (a loader cursor's `rng`). */
 export function randomFromWords(words: readonly number[]): SeededRandom {
@@ -21,7 +21,7 @@ export function randomFromWords(words: readonly number[]): SeededRandom {
 }
 
 /** The generator's state as four words. */
-export function randomWords(random: SeededRandom): RandomState {
+export function randomWords(random: SeededRandom): RandomWords {
   return [...random.state().s];
 }
 
