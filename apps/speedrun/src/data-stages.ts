@@ -3,6 +3,7 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, saveTokenizer, trainBpe } from '@lmkit/bpe';
+import { SeededRandom } from '@lmkit/core';
 import {
   buildWarc,
   createStages,
@@ -187,16 +188,9 @@ export const tokenizerStage: Stage<SpeedrunPreset, TokenizerStats> = {
     `${s.vocabSize} tokens, ${s.bytesPerToken.toFixed(2)} bytes/token on the corpus`,
 };
 
-/** Deterministic shuffle (a seeded linear congruential generator), so the validation shard mixes sources. */
+/** Deterministic shuffle (@lmkit/core's seeded generator), so the validation shard mixes sources. */
 function shuffled<T>(items: T[], seed: number): T[] {
-  const out = [...items];
-  let state = seed >>> 0;
-  for (let i = out.length - 1; i > 0; i--) {
-    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
-    const j = state % (i + 1);
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
+  return new SeededRandom(seed).shuffle([...items]);
 }
 
 export interface ShardsStats {

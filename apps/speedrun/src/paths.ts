@@ -1,15 +1,11 @@
 // Where the speedrun finds the data that ships with the repository.
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { END_OF_TEXT, IM_END, IM_SEP, IM_START } from '@lmkit/core';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const dataDir = join(repoRoot, 'data');
 export const defaultOutDir = join(repoRoot, 'runs/speedrun');
 
 /** The special tokens reserved at tokenizer training: document separator and chat markers. */
-export const SPECIAL_TOKENS = [
-  '<|endoftext|>',
-  '<|im_start|>',
-  '<|im_sep|>',
-  '<|im_end|>',
-] as const;
+export const SPECIAL_TOKENS = [END_OF_TEXT, IM_START, IM_SEP, IM_END] as const;
