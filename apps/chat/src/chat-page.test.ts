@@ -37,6 +37,7 @@ async function say(page: Page, text: string) {
       document.querySelectorAll('.message.assistant[data-done="true"]').length > count ||
       !(document.querySelector('[data-testid="error"]') as HTMLElement | null)?.hidden,
     done,
+    { timeout: 60_000 },
   );
 }
 
@@ -78,7 +79,7 @@ describe('chat page on a small context', () => {
       engine.dispose?.();
       rmSync(root, { recursive: true, force: true });
     }
-  });
+  }, 180_000);
 
   it('takes back a failed turn, validates max tokens and shows byte tokens in hex', async () => {
     const engine = scriptedEngine({ contextTokens: 80 });

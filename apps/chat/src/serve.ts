@@ -25,6 +25,8 @@ export interface ServeChatOptions extends AccessOptions {
 
 /** Serves until a signal arrives; resolves once the port is closed and the model disposed. */
 export async function serveChat(options: ServeChatOptions): Promise<void> {
+  // Read before anything slow: a parent that dies while the model loads must still be noticed.
+  const parent = process.ppid;
   const log = options.log ?? ((line: string) => console.error(line));
   const print = options.print ?? ((line: string) => console.log(line));
   const backend = await setBackend(options.backend);
@@ -80,7 +82,6 @@ export async function serveChat(options: ServeChatOptions): Promise<void> {
     process.on('SIGTERM', onTerminate);
     // A wrapper killed with SIGKILL (or one that does not forward signals) leaves this process
     // re-parented: notice it and stop rather than hold the port forever.
-    const parent = process.ppid;
     const parentWatch = setInterval(() => {
       if (process.ppid !== parent) stop('parent process exited');
     }, 500);

@@ -10,13 +10,17 @@ import { AdamW, writeCheckpoint } from '@lmkit/trainer';
 
 const shakespeare = new URL('../../../data/text/tinyshakespeare.txt', import.meta.url);
 
-async function tinyTokenizer() {
+/** A base model's tokenizer knows only the document separator, no chat markers. */
+const baseSpecialTokens = ['<|endoftext|>'];
+
+async function tinyTokenizer(base = false) {
   const text = readFileSync(shakespeare, 'utf8').slice(0, 20_000);
+  const specialTokens = base ? baseSpecialTokens : chatSpecialTokens;
   return trainBpe({
     texts: text.split('\n\n'),
-    vocabSize: 256 + 64 + chatSpecialTokens.length,
+    vocabSize: 256 + 64 + specialTokens.length,
     pattern: 'cl100k_base',
-    specialTokens: chatSpecialTokens,
+    specialTokens,
   });
 }
 
@@ -61,9 +65,9 @@ export async function buildTrainerRun(
 
 export async function buildTinyCheckpoint(
   dir: string,
-  options: { blockSize?: number; manifest?: boolean } = {},
+  options: { blockSize?: number; manifest?: boolean; base?: boolean } = {},
 ) {
-  const tokenizer = await tinyTokenizer();
+  const tokenizer = await tinyTokenizer(options.base);
   const model = tinyModel(tokenizer.vocabSize, options.blockSize ?? 128);
   await model.save(dir);
   model.dispose();

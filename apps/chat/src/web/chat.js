@@ -184,7 +184,7 @@ async function send(text) {
   }
   // A reply cut short by "New chat" belongs to the old conversation: drop it.
   if (state.chat !== chat) return;
-  if (failed || reply === '') {
+  if (failed || (reply === '' && bubble.dataset.finishReason === 'stopped')) {
     // Take the turn back: no empty bubble, nothing queued to re-send; the text is the user's again.
     userBubble.remove();
     bubble.remove();
@@ -192,6 +192,8 @@ async function send(text) {
     if (failed) showError(failed.message);
     return;
   }
+  // The model may end its turn at once: an empty reply, marked as such.
+  if (reply === '') bubble.classList.add('empty');
   bubble.dataset.done = 'true';
   state.messages = [...turns, { role: 'assistant', content: reply }];
   await updateTokens().catch((error) => showError(error.message));
