@@ -14,10 +14,15 @@ export {
   type TrainerState,
   verifyCheckpoint,
 } from '@lmkit/gpt-model';
-export { writeCheckpoint } from './checkpoint/checkpoint.ts';
+export {
+  checkpointBytes,
+  removeTemporaryCheckpoints,
+  writeCheckpoint,
+} from './checkpoint/checkpoint.ts';
 export { latestCheckpointOrThrow } from './checkpoint/resume.ts';
 export {
   CheckpointCorruptError,
+  CheckpointWriteError,
   TrainerConfigError,
   TrainerError,
   TrainingDivergedError,
@@ -32,6 +37,7 @@ export {
   fusedAdamWKernelName,
 } from './loop/adamw.ts';
 export { bitsPerByte, utf8ByteLength } from './loop/bits-per-byte.ts';
+export { eventLine, type TrainingEvent, type TrainingEventListener } from './loop/events.ts';
 export {
   accumulateGradients,
   clipByGlobalNorm,
@@ -58,7 +64,6 @@ export {
   type TrainingResult,
 } from './loop/train-loop.ts';
 export type { GenerateOptions, TokenizerLike, TrainableModel } from './model.ts';
-export { encodePng } from './png.ts';
 export {
   type PlotOptions,
   type PlotSeries,

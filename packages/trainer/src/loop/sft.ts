@@ -13,6 +13,7 @@ import {
   sftDefaultEpochs,
   type TrainingConfigInput,
 } from '../training-config.ts';
+import type { TrainingEventListener } from './events.ts';
 import { resolveResume } from './pretrain.ts';
 import { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
 import { type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
@@ -43,6 +44,8 @@ export interface SftOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   onMetrics?: (record: MetricsRecord) => void;
+  /** Every step, evaluation, sample and checkpoint (see TrainingEvent). */
+  onEvent?: TrainingEventListener;
 }
 
 /** Cursor of the SFT source: epoch and position in that epoch's seeded row order. */
@@ -159,7 +162,7 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
                 { lossMask: tf.tensor2d(batch.lossMask, shape, 'float32'), training: false },
               );
             });
-            weighted += value.dataSync()[0] * masked;
+            weighted += (await value.data())[0] * masked;
             value.dispose();
             count += masked;
           }
@@ -187,6 +190,7 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
     signal: options.signal,
     log: options.log,
     onMetrics: options.onMetrics,
+    onEvent: options.onEvent,
   });
 }
 

@@ -1,9 +1,8 @@
-// Line plots of training curves: one function lays out axes and ticks, two renderers draw the
-// same layout as SVG (text labels, legend) and as a PNG (our raster, tick numbers only).
+// Line plots of training curves drawn as SVG (axes, ticks, labels, legend); the PNG is the same
+// SVG rasterised by resvg (@resvg/resvg-js), so both files show the same plot.
 import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import { writeFileAtomic } from '../checkpoint/durable-file.ts';
-import { encodePng } from '../png.ts';
-import { Raster, type Rgb } from '../raster.ts';
 import type { MetricsRecord } from './step-log.ts';
 
 export interface PlotSeries {
@@ -130,48 +129,10 @@ export function renderSvg(options: PlotOptions): string {
   return `${out.join('\n')}\n`;
 }
 
-function hexToRgb(hex: string): Rgb {
-  const value = Number.parseInt(hex.replace('#', ''), 16);
-  return [(value >> 16) & 255, (value >> 8) & 255, value & 255];
-}
-
-/** The same plot rasterised to PNG bytes (tick numbers and legend swatches; no words). */
+/** The same plot as PNG bytes: the SVG rasterised by resvg (system fonts for the text). */
 export function renderPng(options: PlotOptions): Uint8Array {
-  const L = layout(options);
-  const raster = new Raster(L.width, L.height);
-  const grid: Rgb = [221, 221, 221];
-  const ink: Rgb = [51, 51, 51];
-  for (const x of L.xTicks) {
-    raster.line(L.sx(x), margin.top, L.sx(x), margin.top + L.plotHeight, grid);
-    const label = formatTick(x);
-    raster.text(L.sx(x) - Raster.textWidth(label) / 2, margin.top + L.plotHeight + 8, label, ink);
-  }
-  for (const y of L.yTicks) {
-    raster.line(margin.left, L.sy(y), margin.left + L.plotWidth, L.sy(y), grid);
-    const label = formatTick(y);
-    raster.text(margin.left - 8 - Raster.textWidth(label), L.sy(y) - 5, label, ink);
-  }
-  const [x0, y0, x1, y1] = [
-    margin.left,
-    margin.top,
-    margin.left + L.plotWidth,
-    margin.top + L.plotHeight,
-  ];
-  raster.line(x0, y0, x1, y0, ink);
-  raster.line(x0, y1, x1, y1, ink);
-  raster.line(x0, y0, x0, y1, ink);
-  raster.line(x1, y0, x1, y1, ink);
-  options.series.forEach((series, index) => {
-    const color = hexToRgb(series.color);
-    const points = series.points.filter(([x, y]) => Number.isFinite(x + y));
-    for (let i = 1; i < points.length; i++) {
-      const [ax, ay] = points[i - 1];
-      const [bx, by] = points[i];
-      raster.line(L.sx(ax), L.sy(ay), L.sx(bx), L.sy(by), color, 2);
-    }
-    raster.fillRect(x1 - 40, y0 + 8 + index * 12, 30, 4, color);
-  });
-  return encodePng({ width: L.width, height: L.height, rgb: raster.rgb });
+  const image = new Resvg(renderSvg(options), { background: 'white' }).render();
+  return image.asPng();
 }
 
 /** Writes loss.svg and loss.png (train and validation loss against tokens seen) into `outDir`. */

@@ -1,5 +1,6 @@
 // Progress for a terminal: a bar with ETA redrawn on the last line, log lines scrolling above it.
 // When the stream is not a TTY (a file, CI), every line is printed plainly and no bar is drawn.
+import type { TrainingEvent } from '../loop/events.ts';
 import type { MetricsRecord } from './step-log.ts';
 
 export interface ProgressOptions {
@@ -30,7 +31,7 @@ export function progressBar(options: { step: number; totalSteps: number; width: 
   return `[${'#'.repeat(filled)}${'-'.repeat(options.width - filled)}]`;
 }
 
-/** A log function and a metrics callback to pass to pretrain/sft. */
+/** A log function and an event (or metrics) callback to pass to pretrain/sft. */
 export function createProgress(options: ProgressOptions = {}) {
   const stream = options.stream ?? process.stdout;
   const now = options.now ?? (() => performance.now());
@@ -39,7 +40,7 @@ export function createProgress(options: ProgressOptions = {}) {
   let startStep: number | undefined;
   let bar = '';
   const clear = () => bar && stream.write('\r\x1b[2K');
-  return {
+  const progress = {
     log(line: string) {
       clear();
       stream.write(`${line}\n`);
@@ -56,10 +57,15 @@ export function createProgress(options: ProgressOptions = {}) {
       bar = `${progressBar({ step: record.step, totalSteps: record.totalSteps, width: 30 })} ${record.step}/${total} loss ${record.loss.toFixed(4)} | ${formatDuration(elapsed)} elapsed, ETA ${formatDuration(etaMs)}`;
       stream.write(bar);
     },
+    /** The loop's events (pass as `onEvent`): a step redraws the bar. */
+    onEvent(event: TrainingEvent) {
+      if (event.type === 'step') progress.onMetrics(event.metrics);
+    },
     /** Ends the bar line (call before exiting). */
     finish() {
       if (bar) stream.write('\n');
       bar = '';
     },
   };
+  return progress;
 }

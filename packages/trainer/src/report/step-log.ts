@@ -20,6 +20,8 @@ export interface TrainStepMetrics {
   trainingTimeMs: number;
   /** Wall-clock since the run started, everything included (across resumes). */
   wallTimeMs: number;
+  /** Objective-specific numbers (DPO: chosenReward, rejectedReward, accuracy, margin). */
+  extra?: Record<string, number>;
 }
 
 export interface EvalMetrics {
