@@ -192,8 +192,9 @@ describe('budgets', () => {
 describe('bad input', () => {
   it('rejects T above the block size, a batch that cannot fit, and shards from another tokenizer', async () => {
     const shards = await writePatternShards({ vocabSize: 16, tokens: 2000, maxId: 40 });
+    const goodShards = await writePatternShards({ vocabSize: 16, tokens: 2000 });
     const model = new TinyModel({ vocabSize: 16, blockSize: 16 });
-    const common = { model, trainFiles: [shards.train], log: quiet };
+    const common = { model, trainFiles: [goodShards.train], log: quiet };
     await expect(
       pretrain({
         ...common,
@@ -214,6 +215,7 @@ describe('bad input', () => {
     );
     const error = await pretrain({
       ...common,
+      trainFiles: [shards.train],
       outDir: tempDir(),
       config: { ...base, maxSteps: 3, batchSize: 1 },
       shuffle: false,
