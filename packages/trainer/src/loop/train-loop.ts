@@ -50,13 +50,13 @@ export interface BatchSource {
 }
 
 export interface TrainingLoopOptions {
-  kind: 'pretrain' | 'sft';
+  kind: 'pretrain' | 'sft' | 'dpo';
   model: TrainableModel;
   config: Readonly<TrainingConfig>;
   /** Opens the training source, at `cursor` when resuming. */
   openSource: (cursor: unknown) => Promise<BatchSource>;
   /** Validation: loss and optional bits per byte / stop rate. */
-  evaluate?: () => Promise<Pick<EvalMetrics, 'loss' | 'bitsPerByte' | 'stopRate'>>;
+  evaluate?: () => Promise<Pick<EvalMetrics, 'loss' | 'bitsPerByte' | 'stopRate' | 'extra'>>;
   /** A text sample for the log, seeded by the step. */
   sample?: (seed: number) => Promise<string>;
   /** Run folder: metrics.jsonl, loss.svg, loss.png, checkpoints/. */
@@ -70,6 +70,8 @@ export interface TrainingLoopOptions {
   onMetrics?: (record: MetricsRecord) => void;
   /** Every step, evaluation, sample and checkpoint as it happens (progress displays, plots). */
   onEvent?: TrainingEventListener;
+  /** Objective-specific numbers of the step just taken (DPO rewards), stored as its `extra`. */
+  stepExtras?: () => Promise<Record<string, number>>;
   now?: () => number;
   /** Writes checkpoint files; tests inject one that fails like a full disk. */
   writeFile?: (path: string, bytes: Uint8Array | string) => void;
@@ -238,6 +240,7 @@ export async function runTraining(options: TrainingLoopOptions): Promise<Trainin
       trainingTimeMs: state.trainingTimeMs,
       wallTimeMs: wallTimeMs(),
     };
+    if (options.stepExtras) entry.extra = await options.stepExtras();
     emit({ type: 'step', metrics: entry });
   };
 

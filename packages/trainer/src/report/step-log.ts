@@ -35,6 +35,8 @@ export interface EvalMetrics {
   wallTimeMs: number;
   /** SFT: share of sampled replies that ended with the stop token within the budget. */
   stopRate?: number;
+  /** Objective-specific numbers (DPO: held-out accuracy, margin). */
+  extra?: Record<string, number>;
 }
 
 export type MetricsRecord = TrainStepMetrics | EvalMetrics;
