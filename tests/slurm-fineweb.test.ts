@@ -123,7 +123,7 @@ describe.skipIf(unavailable !== undefined)(
       expect(printed.stdout).toContain('submit with: bash');
       // Submitted from another folder: the scripts hold absolute paths.
       await run('bash', [join(root, 'jobs', 'submit.sh')], { env: slurm!.env, cwd: tmpdir() });
-      await slurm!.waitUntilIdle(100_000);
+      await slurm!.waitUntilIdle(200_000);
 
       const jobs = slurm!.finishedJobs();
       // 4 filter tasks, 3 bucket tasks, 1 cluster job, 4 dedup-filter tasks.
@@ -173,7 +173,7 @@ describe.skipIf(unavailable !== undefined)(
       );
       expect(skipped).toHaveLength(jobs.length);
       expect(documentBytes(split).equals(before)).toBe(true);
-    }, 240_000);
+    }, 360_000);
 
     it('cancels the later stages when a task fails, and a resubmission runs only what did not finish', async () => {
       const dir = join(root, 'failing');
