@@ -3,7 +3,7 @@
 // and the return trip of float32 and bfloat16 checkpoints and main.log.
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -139,6 +139,38 @@ describe('lmkit-train llmc', () => {
     expect(JSON.parse(readFileSync(join(plan.dir, 'llmc-run.json'), 'utf8')).totalBatchTokens).toBe(
       1536,
     );
+  });
+
+  it('launch.sh and sbatch.sh hand those flags to train_gpt2cu through mpirun and srun', async () => {
+    // Stand-ins that record what they were given: train_gpt2cu, mpirun, and srun (which runs
+    // its command as task 4 of 6, as Slurm would on the third node).
+    const bin = join(root, 'fake-bin');
+    await mkdir(bin);
+    const calls = join(root, 'calls.txt');
+    const script = (body: string) => `#!/bin/bash\n${body}\n`;
+    writeFileSync(join(bin, 'train_gpt2cu'), script(`echo "train_gpt2cu $PWD $*" >> ${calls}`), {
+      mode: 0o755,
+    });
+    writeFileSync(join(bin, 'mpirun'), script(`echo "mpirun $1 $2" >> ${calls}; shift 2; "$@"`), {
+      mode: 0o755,
+    });
+    writeFileSync(join(bin, 'srun'), script('SLURM_NTASKS=6 SLURM_PROCID=4 "$@"'), { mode: 0o755 });
+    const env = {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      TRAIN_GPT2CU: join(bin, 'train_gpt2cu'),
+    };
+    await run('bash', [plan.launch], { env, cwd: tmpdir() });
+    await run('bash', [plan.launch], { env: { ...env, NP: '1' } });
+    await run('bash', [plan.sbatch], { env });
+    const lines = readFileSync(calls, 'utf8').trim().split('\n');
+    const flags = plan.args.join(' ');
+    expect(lines).toEqual([
+      'mpirun -np 2',
+      `train_gpt2cu ${plan.dir} ${flags}`,
+      `train_gpt2cu ${plan.dir} ${flags}`,
+      `train_gpt2cu ${plan.dir} ${flags} -pn 6 -pr 4 -pg 2 -pi fs -pf ${join(plan.dir, 'nccl')}`,
+    ]);
   });
 
   it("writes the initial weights (seeded as pretrain) and llm.c's tokenizer file from ours", () => {
