@@ -50,6 +50,10 @@ export class GPT {
 
   constructor(config: GPTConfig, options: GPTOptions = {}) {
     validateConfig(config);
+    if (Object.keys(tf.engine().registryFactory).length === 0)
+      throw new GPTModelError(
+        "no TensorFlow.js backend is registered; call await setBackend('auto') from @lmkit/gpt-model before building or loading a model (loadLanguageModel(dir) sets one up itself)",
+      );
     this.currentConfig = { ...config };
     assertFitsBackend(config, { batchSize: 1, sequenceLength: 1 });
     this.rng = new SeededRandom(options.seed ?? 0);
