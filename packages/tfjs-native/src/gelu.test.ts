@@ -5,13 +5,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import {
-  gelu,
-  geluKernelName,
-  installNativeKernels,
-  uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
+import { gelu, geluKernelName, installNativeKernels, uninstallNativeKernels } from './index.ts';
 
 describe.each(['wasm', 'cpu'] as const)('gelu on %s', (backend) => {
   afterEach(() => {

@@ -6,6 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   causalAttention,
   causalAttentionKernelName,
@@ -14,8 +15,7 @@ import {
   setNativeThreads,
   TfjsNativeError,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 interface Case {
   batch: number;

@@ -12,7 +12,7 @@ import {
   registerWasmBatchMatMul,
   setBackend,
   unregisterWasmBatchMatMul,
-} from '../src/index.ts';
+} from './index.ts';
 
 describe('setBackend', () => {
   it('falls back from auto to wasm when no native addon is installed', async () => {

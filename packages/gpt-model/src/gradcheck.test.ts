@@ -5,8 +5,8 @@
 import { nativeStatus } from '@lmkit/tfjs-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GPT, nativeKernelStatus, Rng, setBackend } from '../src/index.ts';
-import { ids, micro } from './helpers.ts';
+import { ids, micro } from './__fixtures__/helpers.ts';
+import { GPT, nativeKernelStatus, Rng, setBackend } from './index.ts';
 
 // Both paths: this package's own kernels, and @lmkit/tfjs-native's fused kernels when built.
 const native = nativeStatus();

@@ -5,14 +5,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   crossEntropy,
   crossEntropyKernelName,
   installNativeKernels,
   setNativeThreads,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 function inputs(rows: number, vocab: number, seed: number) {
   const logits = tf.mul(randomTensor([rows, vocab]), 6) as tf.Tensor2D;

@@ -5,8 +5,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installNativeKernels, uninstallNativeKernels } from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
+import { installNativeKernels, uninstallNativeKernels } from './index.ts';
 
 type Case = [aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean];
 const cases: Case[] = [

@@ -8,6 +8,7 @@ import { parseReply, render } from '@lmkit/chat-template';
 import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from './__fixtures__/helpers.ts';
 import {
   encodeSafetensors,
   type GenerateOptions,
@@ -16,9 +17,8 @@ import {
   loadLanguageModel,
   type SafetensorsTensor,
   toHuggingFaceConfig,
-} from '../src/index.ts';
-import { parameterSpecs } from '../src/names.ts';
-import { tempDir } from './helpers.ts';
+} from './index.ts';
+import { parameterSpecs } from './names.ts';
 
 const text =
   'the cat sat on the mat. the dog sat on the log. a bird sang in the tree, and the cat looked up.\n';

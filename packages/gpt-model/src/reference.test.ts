@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { nativeStatus } from '@lmkit/tfjs-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT, loadGPT2, nativeKernelStatus, setBackend } from '../src/index.ts';
+import { type GPT, loadGPT2, nativeKernelStatus, setBackend } from './index.ts';
 
 const dir = fileURLToPath(new URL('../../../data/models/gpt2-tiny-random/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8')) as {

@@ -1,7 +1,7 @@
 // The batch-broadcast plan: which batch of a and b each output batch multiplies, checked against
 // a direct multi-index computation, plus the errors for shapes that cannot multiply.
 import { describe, expect, it } from 'vitest';
-import { broadcastBatchShape, planBatchMatMul, TfjsNativeError } from '../src/index.ts';
+import { broadcastBatchShape, planBatchMatMul, TfjsNativeError } from './index.ts';
 
 /** Reference: flat index into `shape` for output multi-index `coords` (right-aligned, size-1 broadcast). */
 function referenceIndex(shape: number[], outShape: number[], flatOut: number): number {

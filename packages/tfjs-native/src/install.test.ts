@@ -3,12 +3,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it, vi } from 'vitest';
-import {
-  installNativeKernels,
-  nativeStatus,
-  setNativeThreads,
-  TfjsNativeError,
-} from '../src/index.ts';
+import { installNativeKernels, nativeStatus, setNativeThreads, TfjsNativeError } from './index.ts';
 
 describe('installNativeKernels fallback', () => {
   it('returns installed: false, keeps the stock kernels and prints one hint line when the addon is missing', async () => {

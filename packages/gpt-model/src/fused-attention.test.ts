@@ -3,10 +3,10 @@
 // padding and active dropout keep the tfjs ops.
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { GPT, setBackend } from '../src/index.ts';
-import { causalMask, causalSelfAttention } from '../src/layers.ts';
-import { causalAttentionKernelName as fusedAttentionKernelName } from '../src/runtime/index.ts';
-import { ids, micro } from './helpers.ts';
+import { ids, micro } from './__fixtures__/helpers.ts';
+import { GPT, setBackend } from './index.ts';
+import { causalMask, causalSelfAttention } from './layers.ts';
+import { causalAttentionKernelName as fusedAttentionKernelName } from './runtime/index.ts';
 
 await setBackend('wasm');
 const available = tf.getKernel(fusedAttentionKernelName, 'wasm') !== undefined;

@@ -4,6 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ids, micro, referenceDir, tempDir } from './__fixtures__/helpers.ts';
 import {
   decodeLlmc,
   decodeSafetensors,
@@ -15,8 +16,7 @@ import {
   modelWeights,
   setBackend,
   toFloat32,
-} from '../src/index.ts';
-import { ids, micro, referenceDir, tempDir } from './helpers.ts';
+} from './index.ts';
 
 function expectSameWeights(a: GPT, b: GPT) {
   const left = modelWeights(a);

@@ -6,8 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { installNativeKernels, uninstallNativeKernels } from '../src/index.ts';
-import { randomTensor, skipReason } from './helpers.ts';
+import { randomTensor, skipReason } from './__fixtures__/helpers.ts';
+import { installNativeKernels, uninstallNativeKernels } from './index.ts';
 
 const ids = (values: number[], shape?: number[]) => tf.tensor(values, shape, 'int32');
 

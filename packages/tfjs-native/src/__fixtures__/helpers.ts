@@ -1,7 +1,7 @@
 // Test helpers: seeded random tensors, a tolerance check, and whether the addon is built here
 // (tests that need it skip with that reason when it is not).
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeStatus } from '../src/index.ts';
+import { nativeStatus } from '../index.ts';
 
 export const status = nativeStatus();
 export const skipReason = status.available

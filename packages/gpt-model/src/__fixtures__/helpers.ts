@@ -3,10 +3,10 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { GPTConfig } from '../src/index.ts';
+import type { GPTConfig } from '../index.ts';
 
 export const referenceDir = fileURLToPath(
-  new URL('../../../data/models/gpt2-tiny-random/', import.meta.url),
+  new URL('../../../../data/models/gpt2-tiny-random/', import.meta.url),
 );
 
 export const tempDir = () => mkdtemp(join(tmpdir(), 'gpt-model-'));

@@ -5,14 +5,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   gelu,
   installNativeKernels,
   layerNorm,
   layerNormKernelName,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 describe.each(['wasm', 'cpu'] as const)('layerNorm on %s', (backend) => {
   afterEach(() => {

@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   columnSum,
   installNativeKernels,
@@ -12,8 +13,7 @@ import {
   linearKernelName,
   setNativeThreads,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 function valueAndGrads(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined, dy: tf.Tensor) {
   const f = (...args: tf.Tensor[]) =>

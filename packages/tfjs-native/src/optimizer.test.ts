@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   type AdamWUpdateOptions,
   adamwKernelName,
@@ -15,8 +16,7 @@ import {
   sumOfSquares,
   sumOfSquaresKernelName,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, learningRate: 3e-3 };
 

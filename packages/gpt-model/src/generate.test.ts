@@ -2,8 +2,8 @@
 // prompts of different lengths, clear errors, and no tensor leaks over 1,000 generated tokens.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { GPT, GPTModelError, nativeKernelStatus, setBackend } from '../src/index.ts';
-import { micro } from './helpers.ts';
+import { micro } from './__fixtures__/helpers.ts';
+import { GPT, GPTModelError, nativeKernelStatus, setBackend } from './index.ts';
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];

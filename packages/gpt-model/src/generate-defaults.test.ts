@@ -2,9 +2,9 @@
 // the return value, the stop id on request, and nanoGPT's sliding context past the block size.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_MAX_NEW_TOKENS, resolveGenerateOptions } from '../src/generate.ts';
-import { GPT, GPTModelError, setBackend } from '../src/index.ts';
-import { micro } from './helpers.ts';
+import { micro } from './__fixtures__/helpers.ts';
+import { DEFAULT_MAX_NEW_TOKENS, resolveGenerateOptions } from './generate.ts';
+import { GPT, GPTModelError, setBackend } from './index.ts';
 
 async function drain<T, R>(stream: AsyncGenerator<T, R>): Promise<{ items: T[]; result: R }> {
   const items: T[] = [];

@@ -5,14 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
+import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
 import {
   decodeBlockKernelName,
   decodeEmbedKernelName,
   decodeLogitsKernelName,
   installNativeKernels,
   uninstallNativeKernels,
-} from '../src/index.ts';
-import { randomTensor, relativeError, skipReason } from './helpers.ts';
+} from './index.ts';
 
 const C = 24;
 const heads = 3;

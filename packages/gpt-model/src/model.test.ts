@@ -2,6 +2,7 @@
 // resizing, and the checks that fail early (bad ids, long contexts, configs too big for wasm).
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { ids, micro } from './__fixtures__/helpers.ts';
 import {
   estimateMemory,
   GPT,
@@ -10,8 +11,7 @@ import {
   presets,
   setBackend,
   wasmHeapLimitBytes,
-} from '../src/index.ts';
-import { ids, micro } from './helpers.ts';
+} from './index.ts';
 
 function std(values: Float32Array): number {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;

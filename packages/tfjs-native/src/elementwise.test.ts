@@ -6,8 +6,13 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { installNativeKernels, nativeKernelNames, uninstallNativeKernels } from '../src/index.ts';
-import { elementwiseRelativeError, randomTensor, relativeError, skipReason } from './helpers.ts';
+import {
+  elementwiseRelativeError,
+  randomTensor,
+  relativeError,
+  skipReason,
+} from './__fixtures__/helpers.ts';
+import { installNativeKernels, nativeKernelNames, uninstallNativeKernels } from './index.ts';
 
 describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
   'native elementwise kernels on %s',

@@ -3,8 +3,8 @@
 // left-padded batches, on wasm and cpu, with no tensors left behind. Skips without the addon.
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { GPT, nativeKernelStatus, setBackend } from '../src/index.ts';
-import { micro } from './helpers.ts';
+import { micro } from './__fixtures__/helpers.ts';
+import { GPT, nativeKernelStatus, setBackend } from './index.ts';
 
 async function collect<T>(stream: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
