@@ -128,15 +128,6 @@ export {
   type WarcPage,
 } from './read/index.ts';
 export {
-  type FineWebSlurmPlanOptions,
-  fineWebSlurmJobs,
-  type SlurmJob,
-  type SlurmScripts,
-  slurmScript,
-  type WriteSlurmScriptsOptions,
-  writeSlurmScripts,
-} from './slurm.ts';
-export {
   defineStage,
   type FilterStageOptions,
   filterStage,
