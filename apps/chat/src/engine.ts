@@ -2,16 +2,13 @@
 // generation. The real engine (model-engine.ts) wraps an lmkit checkpoint; tests build their own.
 // Decoding, stop strings, limits and finish reasons live above this line, in completion.ts.
 
-import type { TokenizerLike } from '@lmkit/chat-template';
+import type { Message, Role, TokenizerLike } from '@lmkit/core';
 
-export type ChatRole = 'system' | 'user' | 'assistant';
+/** A chat message and its role: @lmkit/core's contract. */
+export type ChatRole = Role;
+export type ChatMessage = Message;
 
-export interface ChatMessage {
-  role: ChatRole;
-  content: string;
-}
-
-/** The structural tokenizer every lmkit package agrees on, as @lmkit/chat-template declares it. */
+/** The structural tokenizer every lmkit package agrees on, as @lmkit/core declares it. */
 export type { TokenizerLike };
 
 export interface SamplingOptions {
