@@ -65,7 +65,7 @@ describe('speedrun --preset tiny', () => {
     expect(shards.train.length).toBeGreaterThan(0);
     let total = 0;
     for (const path of [...shards.val, ...shards.train]) {
-      const shard = await readShard(path);
+      const shard = await readShard(join(outDir, path)); // stats paths are run-relative
       expect(shard.version).toBe(1);
       expect(Math.max(...shard.tokens)).toBeLessThan(512);
       total += shard.tokens.length;
