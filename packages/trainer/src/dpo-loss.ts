@@ -29,7 +29,12 @@ export interface PreferenceBatch {
  */
 export function buildPreferenceBatch(
   pairs: readonly PreferenceExample[],
-  options: { maxSequenceLength: number; padTokenId?: number },
+  options: {
+    maxSequenceLength: number;
+    padTokenId?: number;
+    /** Pad every row to exactly this many steps (a training loop's fixed T); default the longest. */
+    padTo?: number;
+  },
 ): PreferenceBatch {
   if (pairs.length === 0)
     throw new TrainerConfigError('a preference batch needs at least one pair');
@@ -53,7 +58,7 @@ export function buildPreferenceBatch(
       );
     }
   }
-  const T = Math.max(...sequences.map((s) => s.ids.length - 1));
+  const T = options.padTo ?? Math.max(...sequences.map((s) => s.ids.length - 1));
   const rows = sequences.length;
   const pad = options.padTokenId ?? 0;
   const inputs = new Int32Array(rows * T).fill(pad);
