@@ -67,3 +67,25 @@ describe('loss plots', () => {
     expect(png.pixel(2, 2)).toEqual([255, 255, 255]);
   });
 });
+
+describe('loss-curve axes', () => {
+  it('labels at least four y ticks on a narrow loss range', () => {
+    const svg = renderSvg({
+      title: 'narrow',
+      xLabel: 'x',
+      yLabel: 'loss',
+      series: [
+        {
+          name: 'train',
+          color: '#000',
+          points: [
+            [0, 2.05],
+            [100, 2.6],
+          ],
+        },
+      ],
+    });
+    const yLabels = svg.match(/text-anchor="end" dominant-baseline="middle"/g) ?? [];
+    expect(yLabels.length).toBeGreaterThanOrEqual(4);
+  });
+});

@@ -67,7 +67,8 @@ function layout(options: PlotOptions) {
     sx,
     sy,
     xTicks: niceTicks(xMin, xMax),
-    yTicks: niceTicks(yMin, yMax),
+    // Loss curves span a small range: aim for about eight y ticks so at least four show.
+    yTicks: niceTicks(yMin, yMax, 8),
   };
 }
 
