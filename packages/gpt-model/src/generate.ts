@@ -20,6 +20,8 @@ export interface GenerateOptions extends Omit<CoreGenerateOptions, 'maxNewTokens
   maxNewTokens?: number;
   /** Seeds sampling; the same seed repeats the same tokens. Default: a random seed per call. */
   seed?: number;
+  /** Token ids never sampled (e.g. ids the tokenizer cannot decode: padding, unused ranks). */
+  suppressIds?: readonly number[];
   /** Yield the stop id that ended a sequence as its last token (default false). */
   includeStop?: boolean;
   /**
@@ -63,12 +65,17 @@ export function resolveGenerateOptions(options: GenerateOptions = {}) {
     throw new GPTModelError(
       `stop is ${JSON.stringify(stop)}; generate takes stop token ids (number[]); stop strings belong to loadLanguageModel()`,
     );
+  const suppress = options.suppressIds ?? [];
+  if (!Array.isArray(suppress) || !suppress.every(Number.isInteger))
+    throw new GPTModelError(
+      `suppressIds is ${JSON.stringify(suppress).slice(0, 80)}; pass token ids (number[]) or leave it out`,
+    );
   const overflow = options.contextOverflow ?? 'slide';
   if (overflow !== 'slide' && overflow !== 'stop')
     throw new GPTModelError(
       `contextOverflow is ${JSON.stringify(overflow)}; use 'slide' or 'stop'`,
     );
-  return { ...options, maxNewTokens, seed, stop: new Set(stop), overflow };
+  return { ...options, maxNewTokens, seed, stop: new Set(stop), suppress, overflow };
 }
 
 /**
@@ -82,7 +89,8 @@ export async function* generateTokens(
   options: GenerateOptions = {},
 ): AsyncGenerator<number[], GenerateResult[]> {
   const config = model.config;
-  const { maxNewTokens, seed, stop, overflow, includeStop } = resolveGenerateOptions(options);
+  const { maxNewTokens, seed, stop, suppress, overflow, includeStop } =
+    resolveGenerateOptions(options);
   if (!Array.isArray(prompts) || prompts.length === 0)
     throw new GPTModelError('no prompts given; pass at least one array of token ids');
   prompts.forEach((prompt, b) => {
@@ -145,6 +153,7 @@ export async function* generateTokens(
       const out = new Array<number>(batch).fill(-1);
       for (let b = 0; b < batch; b++) {
         if (done[b]) continue;
+        for (const id of suppress) if (id >= 0 && id < logits[b].length) logits[b][id] = -Infinity;
         const token = sampleToken(logits[b], options, rng);
         if (stop.has(token)) {
           done[b] = true;

@@ -162,6 +162,10 @@ export async function loadLanguageModel(
   }
   const { blockSize } = model.config;
   const endOfText = tokenizer.specialTokenId('<|endoftext|>');
+  // Ids the model has but the tokenizer cannot decode (padded vocabularies, unused ranks).
+  const suppressIds: number[] = [];
+  for (let id = 0; id < model.config.vocabSize; id++)
+    if (!tokenizer.ranks.has(id) && !tokenizer.isSpecialId(id)) suppressIds.push(id);
 
   async function* run(
     input: string | readonly Message[],
@@ -215,7 +219,12 @@ export async function loadLanguageModel(
     const ids: number[] = [];
     const decoder = new TextDecoder('utf-8', { ignoreBOM: true });
     let pending = '';
-    const tokens = generateSingle(model, prompt, { ...o, maxNewTokens, stop: stopIds });
+    const tokens = generateSingle(model, prompt, {
+      ...o,
+      maxNewTokens,
+      stop: stopIds,
+      suppressIds,
+    });
     let step = await tokens.next();
     try {
       for (; !step.done; step = await tokens.next()) {
