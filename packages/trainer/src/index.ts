@@ -20,6 +20,19 @@ export {
   writeCheckpoint,
 } from './checkpoint/checkpoint.ts';
 export { latestCheckpointOrThrow } from './checkpoint/resume.ts';
+export { type DpoOptions, type DpoPolicy, dpo } from './dpo.ts';
+export {
+  batchLogProbs,
+  buildPreferenceBatch,
+  type DpoLossTensors,
+  type DpoMetrics,
+  dpoLoss,
+  dpoMetrics,
+  type LogitsModel,
+  maskedLogProbSums,
+  type PreferenceBatch,
+  type PreferenceExample,
+} from './dpo-loss.ts';
 export {
   CheckpointCorruptError,
   CheckpointWriteError,
