@@ -3,15 +3,11 @@
 // an assistant turn. Token-level rendering with loss masks is in render.ts; this file has no tokenizer.
 
 import {
-  CHAT_MARKERS,
   type Conversation,
-  END_OF_TEXT,
   IM_END,
   IM_SEP,
   IM_START,
   type Message,
-  ROLES,
-  type Role,
   THINK_END,
   THINK_START,
 } from '@lmkit/core';
@@ -30,7 +26,7 @@ export {
   type Role,
   THINK_END,
   THINK_START,
-};
+} from '@lmkit/core';
 
 /** One message as protocol text (reasoning inside the assistant turn, before the content). */
 export function messageText(message: Message): string {

@@ -2,18 +2,12 @@
 // last <|im_end|> that is not followed by a new <|im_start|>. Ids are split on the marker ids, so
 // content that spells a marker as ordinary text comes back as text; text input splits on spellings.
 
+import type { Message, Role } from '@lmkit/core';
+import * as markers from '@lmkit/core';
 import { ChatTemplateError } from './errors.ts';
-import {
-  END_OF_TEXT,
-  IM_END,
-  IM_SEP,
-  IM_START,
-  type Message,
-  ROLES,
-  type Role,
-  THINK_END,
-  THINK_START,
-} from './markers.ts';
+
+const { END_OF_TEXT, IM_END, IM_SEP, IM_START, ROLES, THINK_END, THINK_START } = markers;
+
 import type { TokenizerLike } from './tokenizer.ts';
 
 export interface Parsed {

@@ -1,8 +1,6 @@
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gunzipSync } from 'node:zlib';
-import { asyncBufferFromFile, parquetMetadataAsync } from 'hyparquet';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type Document, newLoadReport, readDocuments, writeDocuments } from './index.ts';
 
@@ -16,40 +14,23 @@ const collect = async (items: AsyncIterable<Document>) => {
   return out;
 };
 
-const awkward = [
-  '',
-  'plain',
-  '🙂 emoji',
-  '漢字とかな',
-  '\ud800 lone',
-  ' \n\t  spaces\r\n',
-  '"quotes" \\ back',
+// Formats, compression and round trips are @lmkit/core's (its documents tests); these check the
+// datasets layer: name-driven writing, the report counts and InvalidRecordError / DatasetsError.
+const docs: Document[] = [
+  { id: 'a', text: 'first 🙂', url: 'https://example.com/a', metadata: { n: 1 } },
+  { id: 'b', text: '漢字とかな', metadata: {} },
+  { id: 'c', text: '', metadata: { nested: { ok: true } } },
 ];
-const docs: Document[] = Array.from({ length: 45 }, (_, i) => ({
-  id: `doc-${i}`,
-  text: `${awkward[i % awkward.length]} #${i}`,
-  ...(i % 3 === 0 ? { url: `https://example.com/${i}` } : {}),
-  metadata: { index: i, tags: ['a', String(i)], nested: { ok: i % 2 === 0 } },
-}));
-// JSON escapes a lone surrogate (\ud800) and keeps it; Parquet stores UTF-8, where it becomes U+FFFD.
-const asUtf8 = docs.map((d) => ({ ...d, text: d.text.replace('\ud800', '\ufffd') }));
 
 describe('document files', () => {
-  it.each(['docs.jsonl', 'docs.jsonl.gz', 'docs.jsonl.zst', 'docs.parquet', 'docs-zstd.parquet'])(
-    'round-trips documents through %s',
+  it.each(['docs.jsonl', 'docs.jsonl.gz', 'docs.jsonl.zst', 'docs.parquet'])(
+    'writes %s by its name and reads it back, counting records',
     async (name) => {
       const path = join(dir, name);
-      const written = await writeDocuments({
-        path,
-        documents: (async function* () {
-          yield* docs;
-        })(),
-        rowsPerBatch: 10,
-        codec: name.includes('zstd') ? 'ZSTD' : undefined,
-      });
-      expect(written).toBe(45);
-      const back = await collect(readDocuments({ path, rowsPerBatch: 7 }));
-      expect(back).toEqual(name.endsWith('.parquet') ? asUtf8 : docs);
+      expect(await writeDocuments({ path, documents: docs })).toBe(3);
+      const report = newLoadReport();
+      expect(await collect(readDocuments({ path, report }))).toEqual(docs);
+      expect(report).toEqual({ records: 3, yielded: 3, skipped: {} });
     },
   );
 

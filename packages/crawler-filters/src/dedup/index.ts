@@ -6,9 +6,7 @@ export { buildClusters, type ClusterSummary, type Removal } from './clusters.ts'
 export { type DedupStageOptions, DUPLICATE_REASON, minhashDedupStage } from './filter.ts';
 export {
   defaultMinHashConfig,
-  EMPTY_SLOT,
   estimateJaccard,
-  isEmptySignature,
   type MinHashConfig,
   MinHasher,
   type MinHasherOptions,
@@ -40,5 +38,4 @@ export {
   minhashSignatureStage,
   type SignatureStageOptions,
   type SignatureTaskSummary,
-  SignatureWriter,
 } from './signatures.ts';

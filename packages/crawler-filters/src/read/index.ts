@@ -1,7 +1,7 @@
 // @lmkit/crawler-filters/read: document sources (WARC/WET, JSONL, Parquet), HTML charset decoding,
 // and a small WARC builder for tests and demos.
 
-export { type BuildWarcOptions, buildWarc, recordIdFor, type WarcPage } from './build-warc.ts';
+export { type BuildWarcOptions, buildWarc, type WarcPage } from './build-warc.ts';
 export {
   type DecodeHtmlOptions,
   decodeHtml,
