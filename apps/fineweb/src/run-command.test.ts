@@ -172,10 +172,7 @@ describe('lmkit-fineweb run', () => {
       'notes.txt',
       'stats.json',
     ]);
-    let lines = 0;
-    for (const file of stats.output)
-      lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
-    expect(lines).toBe(10);
+    expect(await lineCount(stats.output)).toBe(10);
   });
 
   it('an interrupted run finishes the documents it read and writes stats with "complete": false', async () => {
@@ -222,10 +219,7 @@ describe('lmkit-fineweb run', () => {
         'stats.json',
       ].sort(),
     );
-    let lines = 0;
-    for (const file of stats.output)
-      lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
-    expect(lines).toBe(stats.kept);
+    expect(await lineCount(stats.output)).toBe(stats.kept);
   });
   it('counts what the reader skipped to resynchronise, per input file', async () => {
     const dir = await setup();
@@ -250,6 +244,14 @@ describe('lmkit-fineweb run', () => {
     });
   });
 });
+
+/** Lines (documents) in JSONL shards. */
+async function lineCount(files: string[]): Promise<number> {
+  let lines = 0;
+  for (const file of files)
+    lines += (await readFile(file, 'utf8')).split('\n').filter(Boolean).length;
+  return lines;
+}
 
 /** `count` JSONL documents of a few words each. */
 function jsonl(count: number): string {
