@@ -102,6 +102,14 @@ const r50k: PieceEnd = (text, i, end) => {
   return whitespace(text, i, end, false);
 };
 
+/** Where ` ?[^\s\p{L}\p{N}]+` starts at i (class k, code unit c): i, i + 1 after one space, or -1. */
+function otherRunStart(text: string, i: number, end: number, k: number, c: number): number {
+  if ((k & SPACE) === 0) return i;
+  if (c === 32 && i + 1 < end && (classAt(text, i + 1, end) & (LETTER | NUMBER | SPACE)) === 0)
+    return i + 1;
+  return -1;
+}
+
 const cl100k: PieceEnd = (text, i, end) => {
   const c = text.charCodeAt(i);
   if (c === 39) {
@@ -115,10 +123,7 @@ const cl100k: PieceEnd = (text, i, end) => {
     if (classAt(text, i + w, end) & LETTER) return runOf(text, i + w + width, end, LETTER);
   }
   if (k & NUMBER) return digits(text, i, end);
-  let from = -1;
-  if ((k & SPACE) === 0) from = i;
-  else if (c === 32 && i + 1 < end && (classAt(text, i + 1, end) & (LETTER | NUMBER | SPACE)) === 0)
-    from = i + 1;
+  const from = otherRunStart(text, i, end, k, c);
   if (from >= 0) {
     let j = runOfOther(text, from, end);
     while (j < end && isNewline(text.charCodeAt(j))) j++;
@@ -163,10 +168,7 @@ const o200k: PieceEnd = (text, i, end) => {
   if (e < 0) e = upperRun(text, i, end);
   if (e >= 0) return e;
   if (k & NUMBER) return digits(text, i, end);
-  let from = -1;
-  if ((k & SPACE) === 0) from = i;
-  else if (c === 32 && i + 1 < end && (classAt(text, i + 1, end) & (LETTER | NUMBER | SPACE)) === 0)
-    from = i + 1;
+  const from = otherRunStart(text, i, end, k, c);
   if (from >= 0) {
     let j = runOfOther(text, from, end);
     for (let d = text.charCodeAt(j); j < end && (d === 10 || d === 13 || d === 47); ) {
