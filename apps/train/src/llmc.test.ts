@@ -15,6 +15,7 @@ import {
   encodeLlmc,
   GPT,
   type GPTConfig,
+  loadLanguageModel,
   modelWeights,
   setBackend,
   tf,
@@ -284,6 +285,10 @@ describe('lmkit-train llmc', () => {
         }
       }
       loaded.model.dispose();
+      // What the chat server and the evaluations open: it generates from the imported folder.
+      const lm = await loadLanguageModel(imported.dir);
+      expect(typeof (await lm.complete('ROMEO:', { maxNewTokens: 4, seed: 1 }))).toBe('string');
+      lm.model.dispose();
       if (tolerance === 0) expect(worst).toBe(0);
       else {
         expect(worst).toBeGreaterThan(0);
