@@ -4,11 +4,12 @@
 // strings or ids, and crops prompts to the context window. Batching and serving are left to apps.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { getEncoding, loadTokenizer, type Tokenizer } from '@lmkit/bpe';
+import { getEncoding, loadTokenizer, Tokenizer } from '@lmkit/bpe';
 import { IM_END, parseReply, render } from '@lmkit/chat-template';
 import type { FinishReason, Message } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGPT2 } from './checkpoint.ts';
+import { listCheckpoints, loadCheckpoint } from './checkpoint-folder.ts';
 import type { GPTConfig } from './config.ts';
 import { GPTModelError } from './errors.ts';
 import { DEFAULT_MAX_NEW_TOKENS, generateSingle } from './generate.ts';
@@ -129,7 +130,8 @@ function heldBack(text: string, stops: readonly string[]): number {
 }
 
 /**
- * Loads a checkpoint folder (config.json, model.safetensors, tokenizer.json) for text generation.
+ * Loads a checkpoint folder (config.json, model.safetensors, tokenizer.json) for text generation. A
+ * trainer checkpoint's manifest is verified first; a run's checkpoint root loads its newest step.
  *
  * @example
  * const lm = await loadLanguageModel('checkpoints/sft');
@@ -146,10 +148,20 @@ export async function loadLanguageModel(
     );
   const backend = (options as LoadLanguageModelOptions | undefined)?.backend;
   if (backend !== undefined || !tf.getBackend()) await setBackend(backend ?? 'auto');
-  const model = await loadGPT2(dir);
+  // A training run's checkpoint root (step-NNNNNNNN folders): its newest checkpoint.
+  const steps = existsSync(join(dir, 'config.json')) ? [] : listCheckpoints(dir);
+  const folder = steps.length > 0 ? steps[steps.length - 1].dir : dir;
+  // A checkpoint with a manifest is verified (checksums) before it is read.
+  const checkpoint = existsSync(join(folder, 'manifest.json'))
+    ? await loadCheckpoint(folder)
+    : undefined;
+  const model = checkpoint?.model ?? (await loadGPT2(folder));
   let tokenizer: Tokenizer;
   try {
-    tokenizer = await readTokenizer(dir, model.config);
+    tokenizer =
+      checkpoint?.tokenizerJson !== undefined
+        ? Tokenizer.fromJSON(checkpoint.tokenizerJson)
+        : await readTokenizer(folder, model.config);
   } catch (error) {
     model.dispose();
     throw error;
@@ -157,7 +169,7 @@ export async function loadLanguageModel(
   if (tokenizer.vocabSize > model.config.vocabSize) {
     model.dispose();
     throw new GPTModelError(
-      `${dir}: tokenizer.json has ${tokenizer.vocabSize} ids but the model only ${model.config.vocabSize}; the tokenizer does not belong to this model`,
+      `${folder}: tokenizer.json has ${tokenizer.vocabSize} ids but the model only ${model.config.vocabSize}; the tokenizer does not belong to this model`,
     );
   }
   const { blockSize } = model.config;
