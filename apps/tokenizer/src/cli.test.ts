@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/cli.ts';
-import type { CommandIo } from '../src/io.ts';
-import { parseIds } from '../src/tokens-commands.ts';
+import { main } from './cli.ts';
+import type { CommandIo } from './io.ts';
+import { parseIds } from './tokens-commands.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 let dir: string;
