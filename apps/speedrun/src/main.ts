@@ -7,12 +7,12 @@ import { evalStage } from './eval-stage.ts';
 import { defaultOutDir, repoRoot } from './paths.ts';
 import { type SpeedrunPreset, type SpeedrunPresetName, speedrunPresets } from './presets.ts';
 import { reportStage } from './report.ts';
-import { runStages, SpeedrunError, type Stage } from './runner.ts';
-import { CHAT_MODEL_DIR, type PretrainStats, pretrainStage, sftStage } from './train-stages.ts';
+import { recordedStats, runStages, SpeedrunError, type Stage } from './runner.ts';
+import { CHAT_MODEL_DIR, pretrainStage, sftStage } from './train-stages.ts';
 
 export { repoRoot } from './paths.ts';
 export { type SpeedrunPreset, speedrunPresets } from './presets.ts';
-export { type DoneMarker, readMarker, runStages } from './runner.ts';
+export { type DoneMarker, readMarker, recordedStats, runStages } from './runner.ts';
 
 export const stages: Stage<SpeedrunPreset, object>[] = [
   crawlStage,
@@ -71,9 +71,7 @@ export async function main(argv: string[]): Promise<number> {
     repoDir: repoRoot,
     from: values.from,
   });
-  const pretrain = markers.find((m) => m.stage === pretrainStage.name)?.stats as
-    | PretrainStats
-    | undefined;
+  const pretrain = recordedStats(markers, pretrainStage);
   const minutes = ((performance.now() - started) / 60_000).toFixed(1);
   console.log(`
 Speedrun finished in ${minutes} min (preset ${presetName}).

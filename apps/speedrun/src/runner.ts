@@ -95,6 +95,15 @@ function writeJsonAtomic(path: string, value: unknown): void {
   renameSync(`${path}.tmp`, path);
 }
 
+/** The stats a stage recorded in one of `markers`, typed by the stage; undefined if it has none. */
+export function recordedStats<Preset, Stats extends object>(
+  markers: readonly DoneMarker[],
+  stage: Stage<Preset, Stats>,
+): Stats | undefined {
+  // The one cast: markers are JSON that this stage's own `run` returned.
+  return markers.find((m) => m.stage === stage.name)?.stats as Stats | undefined;
+}
+
 export function readMarker(outDir: string, stage: string): DoneMarker | undefined {
   return readJson<DoneMarker>(join(outDir, stage, markerName));
 }
@@ -157,11 +166,11 @@ export async function runStages<Preset>(options: {
       preset,
       progress: new StageProgress(label),
       statsOf: <Stats extends object>(earlier: Stage<Preset, Stats>) => {
-        const found = markers.find((m) => m.stage === earlier.name);
+        const found = recordedStats(markers, earlier);
         if (!found) {
           throw new SpeedrunError(`stage ${stage.name} needs ${earlier.name}, which has not run`);
         }
-        return found.stats as Stats;
+        return found;
       },
       path: (relativePath) => join(outDir, relativePath),
       relative: (path) => fingerprintKey({ runDir: outDir, repoDir: outDir }, path),
