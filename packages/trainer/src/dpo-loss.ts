@@ -151,16 +151,26 @@ export function dpoLoss(options: {
     const pairs = rows / 2;
     const chosenRewards = tf.slice(rewards, 0, pairs) as tf.Tensor1D;
     const rejectedRewards = tf.slice(rewards, pairs, pairs) as tf.Tensor1D;
-    // log σ(x) = logSoftmax([x, 0])[0]: stable for any x, and built from ops whose gradients
-    // the runtime registers (Softplus, Log1p and logSigmoid's saved input are not usable here).
-    const x = tf.reshape(tf.sub(chosenRewards, rejectedRewards), [pairs, 1]);
-    const logSigmoid = tf.slice(
-      tf.logSoftmax(tf.concat([x, tf.zeros([pairs, 1])], 1), -1),
-      [0, 0],
-      [pairs, 1],
-    );
-    const loss = tf.neg(tf.mean(logSigmoid)) as tf.Scalar;
+    const loss = meanNegativeLogSigmoid(tf.sub(chosenRewards, rejectedRewards) as tf.Tensor1D);
     return { loss, chosenRewards, rejectedRewards };
+  });
+}
+
+/**
+ * mean(−log σ(x)) over a vector, as logSoftmax([x, 0])[0]: stable for any x, and built from ops
+ * whose gradients the runtime registers (Softplus, Log1p and logSigmoid's saved input are not
+ * usable here). DPO and the Bradley–Terry reward loss both end in it.
+ */
+export function meanNegativeLogSigmoid(x: tf.Tensor1D): tf.Scalar {
+  return tf.tidy(() => {
+    const n = x.shape[0];
+    const column = tf.reshape(x, [n, 1]);
+    const logSigmoid = tf.slice(
+      tf.logSoftmax(tf.concat([column, tf.zeros([n, 1])], 1), -1),
+      [0, 0],
+      [n, 1],
+    );
+    return tf.neg(tf.mean(logSigmoid)) as tf.Scalar;
   });
 }
 

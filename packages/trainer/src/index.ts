@@ -30,6 +30,7 @@ export {
   dpoMetrics,
   type LogitsModel,
   maskedLogProbSums,
+  meanNegativeLogSigmoid,
   type PreferenceBatch,
   type PreferenceExample,
 } from './dpo-loss.ts';
@@ -93,6 +94,8 @@ export {
   readMetrics,
   type TrainStepMetrics,
 } from './report/step-log.ts';
+export { type RewardTrainingOptions, rewardAccuracy, trainRewardModel } from './reward.ts';
+export { buildRewardRows, loadRewardModel, REWARD_HEAD, RewardModel } from './reward-model.ts';
 export {
   type CosineSchedule,
   cosineLearningRate,

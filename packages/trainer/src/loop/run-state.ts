@@ -40,7 +40,7 @@ export function resumeRun(options: {
 
 /** Step 0 of a new run; refuses a checkpoint folder that already holds checkpoints. */
 export function freshRun(options: {
-  kind: 'pretrain' | 'sft' | 'dpo';
+  kind: 'pretrain' | 'sft' | 'dpo' | 'reward';
   config: Readonly<TrainingConfig>;
   checkpointRoot: string;
   metrics: MetricsLog;

@@ -50,7 +50,7 @@ export interface BatchSource {
 }
 
 export interface TrainingLoopOptions {
-  kind: 'pretrain' | 'sft' | 'dpo';
+  kind: 'pretrain' | 'sft' | 'dpo' | 'reward';
   model: TrainableModel;
   config: Readonly<TrainingConfig>;
   /** Opens the training source, at `cursor` when resuming. */
