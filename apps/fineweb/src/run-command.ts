@@ -27,6 +27,7 @@ import {
   type TaskPlan,
 } from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
+import { gpt2TokenCounter } from './token-count.ts';
 import { progressReporter } from './progress.ts';
 import {
   nameList,
@@ -217,6 +218,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       sink: writer.sink,
       onRemoved: removed ? (r: RemovedDocument) => removed.onRemoved(r) : undefined,
       onProgress: progress ? (p) => progress.update(p) : undefined,
+      countTokens: gpt2TokenCounter(),
       progressEvery: 50,
     });
     await removed?.close();

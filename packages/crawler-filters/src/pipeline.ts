@@ -20,6 +20,13 @@ export interface StageStats {
   kept: number;
   dropped: Record<string, number>;
   errored: Record<string, number>;
+  /** Time spent in this stage alone (waiting for its input excluded), in milliseconds. */
+  durationMs: number;
+  /** UTF-8 bytes of `text` in the documents this stage read and kept. */
+  readBytes: number;
+  keptBytes: number;
+  /** Tokens of `text` in the documents this stage kept, when the run was given `countTokens`. */
+  keptTokens?: number;
 }
 
 export interface RunStats {
@@ -54,10 +61,44 @@ export interface RunPipelineOptions {
   progressEvery?: number;
   /** Clock in milliseconds; default `performance.now`. */
   now?: () => number;
+  /** Counts the tokens of a text (e.g. a GPT-2 tokenizer) for each stage's `keptTokens`; default off. */
+  countTokens?: (text: string) => number;
 }
 
-function newStats(stage: string): StageStats {
-  return { stage, read: 0, kept: 0, dropped: {}, errored: {} };
+function newStats(stage: string, tokens: boolean): StageStats {
+  const stats: StageStats = {
+    stage,
+    read: 0,
+    kept: 0,
+    dropped: {},
+    errored: {},
+    durationMs: 0,
+    readBytes: 0,
+    keptBytes: 0,
+  };
+  if (tokens) stats.keptTokens = 0;
+  return stats;
+}
+
+const textBytes = (doc: Document) => Buffer.byteLength(doc.text ?? '', 'utf8');
+
+/**
+ * The documents of `docs`, adding the time each `next()` took to `clock.ms`: around a stage's
+ * output that is the stage plus everything upstream; around its input, upstream alone.
+ */
+async function* timed(docs: AsyncIterable<Document>, clock: { ms: number }, now: () => number) {
+  const iterator = docs[Symbol.asyncIterator]();
+  try {
+    for (;;) {
+      const started = now();
+      const next = await iterator.next();
+      clock.ms += now() - started;
+      if (next.done) return;
+      yield next.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
 }
 
 function sum(counts: Record<string, number>): number {
@@ -120,11 +161,28 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
   const now = options.now ?? (() => performance.now());
   const progressEvery = options.progressEvery ?? 100;
   const start = now();
-  const sourceStats = newStats('read');
+  const countTokens = options.countTokens;
+  // Token counts per document object: a filter passes the same object on, so each text is counted once.
+  const tokenCache = new WeakMap<Document, number>();
+  const tokensOf = (doc: Document) => {
+    let tokens = tokenCache.get(doc);
+    if (tokens === undefined) {
+      tokens = countTokens!(doc.text ?? '');
+      tokenCache.set(doc, tokens);
+    }
+    return tokens;
+  };
+  const keep = (stats: StageStats, doc: Document) => {
+    stats.kept++;
+    stats.keptBytes += textBytes(doc);
+    if (stats.keptTokens !== undefined) stats.keptTokens += tokensOf(doc);
+  };
+  const sourceStats = newStats('read', countTokens !== undefined);
   const sourceContext = contextFor(sourceStats, options.onRemoved);
   const errorsBefore = () => sum(sourceStats.errored);
   const raw = typeof options.source === 'function' ? options.source(sourceContext) : options.source;
   const all: StageStats[] = [sourceStats];
+  const exclusive: (() => number)[] = [() => sourceClock.ms];
   let last = 0;
   const report = () =>
     options.onProgress?.({
@@ -134,10 +192,13 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
     });
   // The source's `read` counts yielded documents plus the records it reported as errors.
   const unfinished = new Set<string>(['read']);
+  // Inclusive clocks: the time to get each stage's output, stage and upstream together.
+  const sourceClock = { ms: 0 };
   let stream: AsyncIterable<Document> = counted(
-    raw,
-    () => {
-      sourceStats.kept++;
+    timed(raw, sourceClock, now),
+    (doc) => {
+      keep(sourceStats, doc);
+      sourceStats.readBytes += textBytes(doc);
       sourceStats.read = sourceStats.kept + errorsBefore();
       if (sourceStats.read - last >= progressEvery) {
         last = sourceStats.read;
@@ -148,15 +209,22 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
   );
   options.stages.forEach((stage, index) => {
     const name = 'stageName' in stage ? stage.stageName : `stage-${index + 1}`;
-    const stats = newStats(name);
+    const stats = newStats(name, countTokens !== undefined);
     all.push(stats);
     unfinished.add(name);
-    const input = counted(stream, () => stats.read++);
+    const inputClock = { ms: 0 };
+    const outputClock = { ms: 0 };
+    const input = counted(timed(stream, inputClock, now), (doc) => {
+      stats.read++;
+      stats.readBytes += textBytes(doc);
+    });
     stream = counted(
-      stage(input, contextFor(stats, options.onRemoved)),
-      () => stats.kept++,
+      timed(stage(input, contextFor(stats, options.onRemoved)), outputClock, now),
+      (doc) => keep(stats, doc),
       () => unfinished.delete(name),
     );
+    // Exclusive time: this stage's output clock less the time it waited for its input.
+    exclusive.push(() => Math.max(0, outputClock.ms - inputClock.ms));
   });
   await options.sink(stream);
   if (unfinished.size > 0) {
@@ -167,6 +235,9 @@ export async function runPipeline(options: RunPipelineOptions): Promise<RunStats
     );
   }
   sourceStats.read = sourceStats.kept + errorsBefore();
+  all.forEach((stats, index) => {
+    stats.durationMs = exclusive[index]();
+  });
   report();
   checkBalance(all);
   const final = all.at(-1)!;
