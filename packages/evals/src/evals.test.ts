@@ -12,6 +12,7 @@ import {
   evaluateBitsPerByte,
   evaluateMultipleChoice,
   evaluatePreferenceAccuracy,
+  evaluateWinRate,
   gptScorer,
   heldOutText,
   implicitReward,
@@ -240,6 +241,21 @@ describe('preference accuracy', () => {
       ties: 1,
       meanMargin: (9 - 9 + 0) / 3,
     });
+  });
+
+  it('win rate: A over B on the same prompts, ties half, mismatched lengths refused', async () => {
+    const prompts = pairs.map((p) => p.prompt);
+    const score = (_: unknown, reply: { content: string }[]) => reply[0].content.length;
+    const result = await evaluateWinRate({
+      prompts,
+      repliesA: pairs.map((p) => p.chosen),
+      repliesB: pairs.map((p) => p.rejected),
+      score,
+    });
+    expect(result).toEqual({ winRate: 1.5 / 3, chance: 0.5, count: 3, ties: 1 });
+    await expect(evaluateWinRate({ prompts, repliesA: [], repliesB: [], score })).rejects.toThrow(
+      /3 prompts, 0 replies of A and 0 of B/,
+    );
   });
 
   it("replyLogProb sums the assistant tokens' log-probs; a policy equal to its reference ties everywhere", async () => {

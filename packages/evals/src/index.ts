@@ -12,10 +12,12 @@ export {
 } from './multiple-choice.ts';
 export {
   evaluatePreferenceAccuracy,
+  evaluateWinRate,
   implicitReward,
   type PreferenceAccuracyResult,
   type ReplyScore,
   replyLogProb,
+  type WinRateResult,
 } from './preference-accuracy.ts';
 export {
   continuationLogProbs,

@@ -86,3 +86,41 @@ export function implicitReward(options: {
         reply,
       })));
 }
+
+export interface WinRateResult {
+  /** Share of prompts where model A's reply scores above model B's (ties count half). */
+  winRate: number;
+  chance: 0.5;
+  count: number;
+  ties: number;
+}
+
+/**
+ * The reward model's win rate of one model's replies over another's on the same prompts
+ * (e.g. the aligned model over the SFT model): `score` is the reward model as a ReplyScore.
+ */
+export async function evaluateWinRate(options: {
+  prompts: readonly Message[][];
+  /** Model A's reply to each prompt, in order. */
+  repliesA: readonly Message[][];
+  repliesB: readonly Message[][];
+  score: ReplyScore;
+}): Promise<WinRateResult> {
+  const { prompts, repliesA, repliesB } = options;
+  if (
+    prompts.length === 0 ||
+    repliesA.length !== prompts.length ||
+    repliesB.length !== prompts.length
+  ) {
+    throw new EvalsError(
+      `${prompts.length} prompts, ${repliesA.length} replies of A and ${repliesB.length} of B; give one reply of each model per prompt (at least one prompt)`,
+    );
+  }
+  const pairs = prompts.map((prompt, i) => ({
+    prompt,
+    chosen: repliesA[i],
+    rejected: repliesB[i],
+  }));
+  const result = await evaluatePreferenceAccuracy({ pairs, score: options.score });
+  return { winRate: result.accuracy, chance: 0.5, count: result.count, ties: result.ties };
+}
