@@ -61,7 +61,10 @@ interface Common<T> {
   default?: T;
 }
 
-type Built<T, O> = FlagDef<T, O extends { default: T } ? true : false>;
+type Built<T, O> = FlagDef<
+  T,
+  'default' extends keyof O ? (undefined extends O['default'] ? false : true) : false
+>;
 
 /** `kebab-case` → `camelCase`. */
 export const camelCase = (name: string) =>
@@ -122,9 +125,9 @@ export const flag = {
     return { convert: 'boolean', ...options } as never;
   },
   /** A repeatable text flag; each value may also hold a comma-separated list. */
-  list<O extends Omit<Common<string[]>, 'default'>>(
+  list<O extends Omit<Common<string>, 'default'>>(
     options: O,
-  ): FlagDef<string[], false> & { multiple: true } {
+  ): FlagDef<string, false> & { multiple: true } {
     return { convert: 'string', placeholder: 'A,B', ...options, multiple: true } as never;
   },
   /** A flag checked by a zod schema (a config field's own schema, so both share their limits). */
@@ -133,11 +136,26 @@ export const flag = {
     options: O = {} as O,
   ): Built<T, O> {
     const convert = convertOf(schema);
+    const checks =
+      (
+        unwrap(schema) as unknown as {
+          _zod: { def: { checks?: { _zod: { def: { format?: string } } }[] } };
+        }
+      )._zod.def.checks ?? [];
+    const isInteger = checks.some((check) => check._zod.def.format === 'safeint');
     return {
       convert,
-      placeholder: convert === 'number' ? 'N' : convert === 'boolean' ? undefined : 'TEXT',
       description: schema.description ?? '',
       ...options,
+      placeholder:
+        options.placeholder ??
+        (convert === 'number'
+          ? isInteger
+            ? 'N'
+            : 'X'
+          : convert === 'boolean'
+            ? undefined
+            : 'TEXT'),
       schema,
     } as never;
   },

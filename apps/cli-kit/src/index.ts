@@ -12,6 +12,7 @@ export {
 } from './flags.ts';
 export { formatHelp, type HelpOptions } from './help.ts';
 export { describeIssue, issuePath } from './issues.ts';
+export { checkInput, checkOutputFile, checkOutputFolder } from './paths.ts';
 export {
   createProgress,
   formatDuration,
@@ -21,8 +22,10 @@ export {
 } from './progress.ts';
 export {
   type CliIo,
+  cliExitCode,
   dispatch,
   errorReport,
+  isMainModule,
   programVersion,
   type RunCliOptions,
   runCli,

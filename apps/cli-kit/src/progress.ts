@@ -21,6 +21,8 @@ export interface ProgressOptions {
   now?: () => number;
   /** Minimum time between plain lines when the stream is not a terminal; default 5000. */
   plainIntervalMs?: number;
+  /** Print progress lines when the stream is not a terminal (default true); false: logs only. */
+  plainLines?: boolean;
   /** Bar width in characters; default 24. */
   width?: number;
 }
@@ -39,9 +41,14 @@ export function formatDuration(ms: number): string {
 export interface Progress {
   /**
    * `done` units so far; `detail` is appended (loss, kept count). `fraction` overrides done/total
-   * for the bar and ETA when another budget (minutes) ends the work first.
+   * for the bar and ETA when another budget (minutes) ends the work first. `start`: units done
+   * before this run (a resumed run), left out of the ETA's rate.
    */
-  update(done: number, detail?: string, options?: { total?: number; fraction?: number }): void;
+  update(
+    done: number,
+    detail?: string,
+    options?: { total?: number; fraction?: number; start?: number },
+  ): void;
   /** A line of its own, above the bar. */
   log(line: string): void;
   /** Ends the display: the last state on a pipe, then `summary` if given. */
@@ -60,17 +67,19 @@ export function createProgress(options: ProgressOptions): Progress {
   let lastPlain = Number.NEGATIVE_INFINITY;
   let pending = '';
   let drawn = false;
+  let bar = '';
   const clear = () => {
     if (drawn) stream.write('\r\x1b[2K');
     drawn = false;
   };
-  const render = (done: number, detail: string, fraction: number | undefined) => {
+  const render = (done: number, detail: string, fraction?: number, start = 0) => {
     const elapsed = now() - started;
     const parts: string[] = [];
     if (total !== undefined && Number.isFinite(total) && total > 0) {
       const f = Math.min(1, Math.max(0, fraction ?? done / total));
       const filled = Math.round(f * width);
-      const eta = f > 0 ? (elapsed * (1 - f)) / f : Number.NaN;
+      const f0 = Math.min(1, Math.max(0, start / total));
+      const eta = f > f0 ? (elapsed * (1 - f)) / (f - f0) : Number.NaN;
       parts.push(
         `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${options.unit} ${Math.floor(f * 100)}%`,
         `${formatDuration(elapsed)} elapsed`,
@@ -90,12 +99,14 @@ export function createProgress(options: ProgressOptions): Progress {
   return {
     update(done, detail = '', extra = {}) {
       if (extra.total !== undefined) total = extra.total;
-      const line = render(done, detail, extra.fraction);
+      const line = render(done, detail, extra.fraction, extra.start);
       if (stream.isTTY) {
         stream.write(`\r\x1b[2K${line}`);
         drawn = true;
+        bar = line;
         return;
       }
+      if (options.plainLines === false) return;
       const finished = total !== undefined && done >= total;
       if (now() - lastPlain >= interval || finished) {
         stream.write(`${line}\n`);
@@ -104,8 +115,13 @@ export function createProgress(options: ProgressOptions): Progress {
       } else pending = line;
     },
     log(line) {
+      const redraw = drawn;
       clear();
       stream.write(`${prefix}${line}\n`);
+      if (redraw) {
+        stream.write(bar);
+        drawn = true;
+      }
     },
     finish(summary) {
       if (drawn) stream.write('\n');

@@ -2,7 +2,7 @@
 // prints errors the way users expect: a usage error as one line and exit 2, an lmkit error or a
 // file-system error as one line with the fix and exit 1, anything else (a bug) with its stack.
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { LmkitError } from '@lmkit/core';
 import { suggestion } from './flags.ts';
 import { describeSystemError } from './system-errors.ts';
@@ -27,7 +27,7 @@ export function errorReport(name: string, error: unknown): { code: number; text:
   if (error instanceof UsageError || (LmkitError.isInstance(error) && 'exitCode' in error)) {
     return {
       code: USAGE_EXIT_CODE,
-      text: `${name}: ${(error as Error).message}\nRun \`${name} --help\` for the flags.\n`,
+      text: `${name}: ${(error as Error).message}\nRun \`${[name, (error as UsageError).command].filter(Boolean).join(' ')} --help\` for the flags.\n`,
     };
   }
   const system = describeSystemError(error);
@@ -63,19 +63,30 @@ export interface RunCliOptions {
   io?: CliIo;
 }
 
-/** Runs `main` and sets `process.exitCode` (never calls process.exit, so output is flushed). */
-export async function runCli(options: RunCliOptions): Promise<number> {
+/** Runs `main` and returns its exit status, printing an error the convention's way. */
+export async function cliExitCode(options: RunCliOptions): Promise<number> {
   const io = options.io ?? processIo;
-  let code: number;
   try {
-    code = (await options.main()) ?? 0;
+    return (await options.main()) ?? 0;
   } catch (error) {
     const report = errorReport(options.name, error);
     io.stderr(report.text);
-    code = report.code;
+    return report.code;
   }
+}
+
+/** `cliExitCode`, then sets `process.exitCode` (never calls process.exit, so output is flushed). */
+export async function runCli(options: RunCliOptions): Promise<number> {
+  const code = await cliExitCode(options);
   process.exitCode = code;
   return code;
+}
+
+/** Whether the module at `moduleUrl` is the script node was started with (not imported). */
+export function isMainModule(moduleUrl: string): boolean {
+  const entry = process.argv[1];
+  if (!entry) return false;
+  return new URL(moduleUrl).pathname === resolve(entry);
 }
 
 export interface Subcommand {
@@ -113,5 +124,10 @@ export async function dispatch(options: {
       `unknown command ${JSON.stringify(command)}; the commands are ${names.join(', ')}.${suggestion(command, names, '')}`,
     );
   }
-  return found.run(rest);
+  try {
+    return await found.run(rest);
+  } catch (error) {
+    if (error instanceof UsageError) error.command ??= command;
+    throw error;
+  }
 }

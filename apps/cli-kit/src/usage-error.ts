@@ -7,4 +7,6 @@ export const USAGE_EXIT_CODE = 2;
 
 export class UsageError extends LmkitError {
   readonly exitCode = USAGE_EXIT_CODE;
+  /** The subcommand it came from (set by `dispatch`), so the hint names that command's --help. */
+  command?: string;
 }

@@ -1,53 +1,58 @@
-// Command-line flags: `--name value`, `--name=value`, bare `--flag` (true), `--no-flag` (false).
-// Names are kebab-case on the command line and camelCase in the result.
-import { TrainerConfigError } from '@lmkit/trainer';
+// The flags of lmkit-train, declared once: the run-config fields (run-config.ts's schema) and the
+// training fields (@lmkit/trainer's schema) become flags with the same limits, and the table
+// `flagOfField` maps each config path back to its flag so errors name what the user typed.
+import { type FlagSpec, flag, kebabCase } from '@lmkit/cli-kit';
+import { scheduleInputSchema, trainingConfigSchema } from '@lmkit/trainer';
 
-export interface ParsedArgs {
-  positionals: string[];
-  flags: Map<string, string | boolean>;
-}
+/** Training-config fields and their flags (kebab-case of the field, except the schedule's). */
+const trainingFieldFlags = Object.fromEntries(
+  Object.keys(trainingConfigSchema.shape)
+    .filter((field) => field !== 'schedule')
+    .map((field) => [field, kebabCase(field)]),
+) as Record<string, string>;
 
-const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+const scheduleFieldFlags: Record<string, string> = {
+  kind: 'schedule',
+  maxLearningRate: 'lr',
+  minLearningRate: 'min-lr',
+  warmupSteps: 'warmup-steps',
+  decaySteps: 'decay-steps',
+  totalSteps: 'total-steps',
+};
 
-/** Parses argv; `booleans` names flags that never take a value. */
-export function parseArgs(argv: readonly string[], booleans: ReadonlySet<string>): ParsedArgs {
-  const positionals: string[] = [];
-  const flags = new Map<string, string | boolean>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (!arg.startsWith('--')) {
-      positionals.push(arg);
-      continue;
-    }
-    const [rawName, inline] = arg.slice(2).split(/=(.*)/s, 2);
-    if (rawName.startsWith('no-') && inline === undefined) {
-      flags.set(camel(rawName.slice(3)), false);
-      continue;
-    }
-    const name = camel(rawName);
-    if (inline !== undefined) flags.set(name, inline);
-    else if (booleans.has(name)) flags.set(name, true);
-    else if (i + 1 < argv.length && !argv[i + 1].startsWith('--')) flags.set(name, argv[++i]);
-    else flags.set(name, true);
-  }
-  return { positionals, flags };
-}
+/** `maxSteps` → `max-steps`, `schedule.minLearningRate` → `min-lr`. */
+export const flagOfField: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(trainingFieldFlags)),
+  ...Object.fromEntries(
+    Object.entries(scheduleFieldFlags).map(([field, name]) => [`schedule.${field}`, name]),
+  ),
+};
 
-/** A flag's value as a number, with an error naming the flag. */
-export function numberFlag(flags: ParsedArgs['flags'], name: string): number | undefined {
-  const value = flags.get(name);
-  if (value === undefined) return undefined;
-  const number = typeof value === 'string' ? Number(value) : Number.NaN;
-  if (!Number.isFinite(number)) {
-    throw new TrainerConfigError(`--${name} expects a number, got ${JSON.stringify(value)}`);
-  }
-  return number;
-}
+const fromSchema = (shape: Record<string, unknown>, names: Record<string, string>): FlagSpec =>
+  Object.fromEntries(
+    Object.entries(names).map(([field, name]) => [
+      name,
+      flag.zod(shape[field] as never, {
+        placeholder: field === 'kind' ? 'KIND' : undefined,
+      }),
+    ]),
+  );
 
-/** A flag's value as a string. */
-export function stringFlag(flags: ParsedArgs['flags'], name: string): string | undefined {
-  const value = flags.get(name);
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') throw new TrainerConfigError(`--${name} expects a value`);
-  return value;
-}
+/** Every training flag (budget, batch, optimizer, schedule, evaluation, checkpoints). */
+export const trainingFlags: FlagSpec = {
+  ...fromSchema(trainingConfigSchema.shape, trainingFieldFlags),
+  ...fromSchema(scheduleInputSchema.shape, scheduleFieldFlags),
+};
+
+export const backendFlags = {
+  backend: flag.string({
+    description: 'TensorFlow.js backend (default auto)',
+    choices: ['auto', 'webgpu', 'tensorflow', 'wasm', 'cpu'] as const,
+    placeholder: 'NAME',
+  }),
+  native: flag.boolean({
+    description:
+      "@lmkit/tfjs-native's kernels: --native requires them, --no-native turns them off (default: used when built)",
+    negatable: true,
+  }),
+};

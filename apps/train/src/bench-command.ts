@@ -5,6 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flag, formatHelp, parseFlags } from '@lmkit/cli-kit';
 import { GPT, type GPTConfig, presets } from '@lmkit/gpt-model';
 import {
   type Batch,
@@ -13,7 +14,7 @@ import {
   runTraining,
   TrainerConfigError,
 } from '@lmkit/trainer';
-import { numberFlag, type ParsedArgs, stringFlag } from './args.ts';
+import { backendFlags } from './args.ts';
 import { setUpBackend } from './setup.ts';
 
 export const benchPresets: Record<string, { model: GPTConfig; batchSize: number }> = {
@@ -27,24 +28,41 @@ export const benchPresets: Record<string, { model: GPTConfig; batchSize: number 
   },
 };
 
-export const benchHelp = `lmkit-train bench --preset a|b [--steps N] [--warmup N] [--backend NAME] [--native | --no-native]
+const flags = {
+  preset: flag.string({
+    description:
+      'a: 4 layers, 4 heads, 128 wide, T 128, vocab 4096, batch 8; b: 6 layers, 6 heads, 384 wide, T 256, vocab 8192, batch 4',
+    choices: ['a', 'b'] as const,
+    default: 'a',
+    placeholder: 'a|b',
+  }),
+  steps: flag.number({
+    description: 'timed steps after warm-up',
+    integer: true,
+    min: 1,
+    default: 10,
+  }),
+  warmup: flag.number({ description: 'untimed steps first', integer: true, min: 0, default: 2 }),
+  ...backendFlags,
+};
 
-Prints one JSON line: {"preset", "backend", "tokens_per_second", "median_step_ms", ...}
-  a: 4 layers, 4 heads, 128 wide, T 128, vocab 4096, batch 8
-  b: 6 layers, 6 heads, 384 wide, T 256, vocab 8192, batch 4
-  --steps N    timed steps after warm-up (default 10)
-  --warmup N   untimed steps first (default 2)`;
+export const benchHelp = formatHelp({
+  usage: 'lmkit-train bench [--preset a|b] [flags]',
+  description:
+    'Prints one JSON line: {"preset", "backend", "tokens_per_second", "median_step_ms", ...}',
+  groups: [{ flags }],
+});
 
-export async function benchCommand(args: ParsedArgs): Promise<number> {
-  const presetName = stringFlag(args.flags, 'preset') ?? 'a';
+export async function benchCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(flags, argv);
+  if (values.help) {
+    console.log(benchHelp);
+    return 0;
+  }
+  const presetName = values.preset;
   const preset = benchPresets[presetName];
-  if (!preset) throw new TrainerConfigError(`--preset ${presetName} is unknown; use a or b`);
-  const steps = numberFlag(args.flags, 'steps') ?? 10;
-  const warmup = numberFlag(args.flags, 'warmup') ?? 2;
-  const backend = await setUpBackend({
-    backend: stringFlag(args.flags, 'backend'),
-    native: args.flags.get('native') as boolean | undefined,
-  });
+  const { steps, warmup } = values;
+  const backend = await setUpBackend({ backend: values.backend, native: values.native });
   const { model: config, batchSize } = preset;
   const T = config.blockSize;
   const model = new GPT(config, { seed: 1 });

@@ -3,39 +3,102 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizerFromJSON } from '@lmkit/bpe';
+import { flag, formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { GPT } from '@lmkit/gpt-model';
-import { createProgress, pretrain, TrainerConfigError } from '@lmkit/trainer';
-import type { ParsedArgs } from './args.ts';
+import { defaultTrainingConfig, pretrain } from '@lmkit/trainer';
+import { backendFlags, trainingFlags } from './args.ts';
 import { prepareByteData } from './byte-data.ts';
-import { loadRunConfig, modelConfig } from './run-config.ts';
+import { trainingProgress } from './progress.ts';
+import {
+  checkRunPaths,
+  checkTraining,
+  configFlag,
+  loadRunConfig,
+  modelConfig,
+  runFlags,
+  sequenceLengthFor,
+} from './run-config.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
-export const pretrainHelp = `lmkit-train pretrain [--config run.json] [flags]
+const sftOnly = new Set([
+  'base',
+  'conversations',
+  'conversation-format',
+  'packing',
+  'epochs',
+  'reply-prompts',
+]);
 
-Pre-trains a GPT on token shards or on a text file read as bytes.
+export const resumeFlags = {
+  resume: flag.boolean({ description: 'continue from the newest checkpoint in --out' }),
+  'resume-from': flag.string({
+    description: 'continue from this checkpoint folder',
+    placeholder: 'DIR',
+  }),
+};
 
-  --config FILE         JSON run config (fields below, plus "model" and "training")
-  --text FILE           train on this UTF-8 text as bytes (vocabulary 256), first 90 % train
-  --val-fraction X      share of the text kept for validation (default 0.1)
-  --train A,B --val C   token shards instead of --text (llm.c .bin)
-  --tokenizer FILE      bpe tokenizer.json for samples, bits per byte and checkpoints
-  --model NAME          a gpt-model preset; or give "model": { nLayer, nHead, nEmbd, blockSize } in the config
-  --out DIR             run folder (default runs/train/pretrain): metrics.jsonl, loss.svg/png, checkpoints/
-  --resume[=DIR]        continue from the newest checkpoint in --out (or from DIR)
-  --backend NAME        auto | tensorflow | wasm | cpu (default auto); native kernels are used when built: --native requires them, --no-native turns them off
-  --max-steps N --max-tokens N --max-minutes M   step budget
-  --batch-size B --sequence-length T --total-batch-tokens N   (gradient accumulation)
-  --lr X --min-lr X --warmup-steps N --decay-steps N --schedule cosine|wsd|constant
-  --eval-every N --eval-batches N --sample-every N --checkpoint-every N --keep-last K --seed N
-  --weight-decay X --gradient-clip X --peak-flops-per-second X
+const flags = {
+  ...configFlag,
+  ...Object.fromEntries(Object.entries(runFlags).filter(([name]) => !sftOnly.has(name))),
+  ...resumeFlags,
+  ...backendFlags,
+  ...trainingFlags,
+};
 
-SIGINT / SIGTERM write a checkpoint before exiting; --resume continues exactly.`;
+export const pretrainHelp = formatHelp({
+  usage: 'lmkit-train pretrain (--text FILE | --train A,B --val C) --max-steps N [flags]',
+  description:
+    "Pre-trains a GPT on token shards or on a text file read as bytes. SIGINT / SIGTERM write a checkpoint before exiting; --resume continues exactly. The sequence length defaults to 128, capped at the model's block size.",
+  groups: [
+    {
+      title: 'data, model and run folder',
+      flags: {
+        ...configFlag,
+        ...Object.fromEntries(Object.entries(runFlags).filter(([name]) => !sftOnly.has(name))),
+        ...resumeFlags,
+        ...backendFlags,
+      },
+    },
+    { title: 'training', flags: trainingFlags },
+  ],
+  footer:
+    'Example: lmkit-train pretrain --text data/text/tinyshakespeare.txt --model tiny --max-steps 2000',
+});
 
-export async function pretrainCommand(args: ParsedArgs): Promise<number> {
-  const run = loadRunConfig(args.flags);
+/** `--resume` / `--resume-from DIR` as the trainer's resume option. */
+export function resumeOption(values: { resume?: boolean; resumeFrom?: string }): boolean | string {
+  if (values.resume && values.resumeFrom)
+    throw new UsageError('give --resume or --resume-from DIR, not both');
+  return values.resumeFrom ?? values.resume === true;
+}
+
+/** `--resume=DIR` (the old spelling) → a hint to use --resume-from. */
+export function checkResumeSpelling(argv: readonly string[]): void {
+  const old = argv.find((arg) => arg.startsWith('--resume='));
+  if (old)
+    throw new UsageError(
+      `${old}: write --resume-from ${old.slice('--resume='.length)} (or --resume alone for the newest checkpoint in --out)`,
+    );
+}
+
+export async function pretrainCommand(argv: string[]): Promise<number> {
+  checkResumeSpelling(argv);
+  const { values } = parseFlags(flags, argv);
+  if (values.help) {
+    console.log(pretrainHelp);
+    return 0;
+  }
+  const run = loadRunConfig(values);
+  checkRunPaths(run);
+  if (!run.text && !run.train?.length) {
+    throw new UsageError(
+      'no training data: give --text FILE, or --train shard files (or "text"/"train" in --config)',
+    );
+  }
+  checkTraining(run, defaultTrainingConfig);
   const outDir = run.outDir ?? join(process.cwd(), 'runs/train/pretrain');
-  const progress = createProgress();
+  const progress = trainingProgress();
   let trainFiles = run.train;
   let valFiles = run.val;
   let tokenizerJson: unknown = run.tokenizer
@@ -54,36 +117,31 @@ export async function pretrainCommand(args: ParsedArgs): Promise<number> {
     valFiles = [data.val];
     tokenizerJson ??= data.tokenizerJson;
   }
-  if (!trainFiles?.length) {
-    throw new TrainerConfigError(
-      'no training data: give --text FILE, or --train shard files (or "text"/"train" in --config)',
-    );
-  }
   const tokenizer = tokenizerJson ? tokenizerFromJSON(tokenizerJson) : undefined;
   const config = modelConfig(run.model, tokenizer?.vocabSize ?? 50257);
+  const sequenceLength = sequenceLengthFor(run, defaultTrainingConfig, config.blockSize);
   progress.log(
     await setUpBackend({
       ...run,
       trainingStep: {
         model: config,
         batchSize: run.training?.batchSize,
-        sequenceLength: run.training?.sequenceLength,
+        sequenceLength,
       },
     }),
   );
   const model = new GPT(config, { seed: run.modelSeed ?? 1337 });
-  const resume = args.flags.get('resume');
   const result = await withSignals((signal) =>
     pretrain({
       model,
-      trainFiles: trainFiles!,
+      trainFiles: trainFiles ?? [],
       valFiles,
       outDir,
-      resume: typeof resume === 'string' ? resume : resume === true,
+      resume: resumeOption(values as { resume?: boolean; resumeFrom?: string }),
       tokenizer,
       tokenizerJson,
       samplePrompt: run.samplePrompt,
-      config: run.training ?? {},
+      config: { ...run.training, sequenceLength },
       signal,
       log: progress.log,
       onMetrics: progress.onMetrics,

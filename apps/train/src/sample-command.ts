@@ -2,34 +2,50 @@
 // chat reply when the tokenizer has the chat markers.
 import { tokenizerFromJSON } from '@lmkit/bpe';
 import { IM_END, render } from '@lmkit/chat-template';
+import {
+  flag,
+  formatHelp,
+  parseFlags,
+  samplingFlags,
+  samplingOptions,
+  UsageError,
+} from '@lmkit/cli-kit';
 import { loadCheckpoint, TrainerConfigError } from '@lmkit/trainer';
-import { numberFlag, type ParsedArgs, stringFlag } from './args.ts';
+import { backendFlags } from './args.ts';
 import { setUpBackend } from './setup.ts';
 
-export const sampleHelp = `lmkit-train sample --checkpoint DIR [--prompt TEXT] [flags]
+const flags = {
+  checkpoint: flag.string({
+    description: 'checkpoint folder (manifest checked before loading)',
+    placeholder: 'DIR',
+  }),
+  prompt: flag.string({ description: 'text to continue (default a newline)' }),
+  chat: flag.boolean({ description: `treat the prompt as a user message and stop at ${IM_END}` }),
+  ...samplingFlags({ temperature: 0.8, topK: 200, maxNewTokens: 200, seed: 1 }),
+  ...backendFlags,
+};
 
-  --checkpoint DIR       checkpoint folder (manifest checked before loading)
-  --prompt TEXT          text to continue (default a newline)
-  --chat                 treat the prompt as a user message and stop at ${IM_END}
-  --max-new-tokens N     default 200
-  --temperature X        default 0.8 (0 = greedy)
-  --top-k N              default 200
-  --seed N               default 1
-  --backend NAME, --native | --no-native`;
+export const sampleHelp = formatHelp({
+  usage: 'lmkit-train sample --checkpoint DIR [--prompt TEXT] [flags]',
+  description: 'Generates text from a checkpoint: plain, or as a chat reply with --chat.',
+  groups: [{ flags }],
+});
 
-export async function sampleCommand(args: ParsedArgs): Promise<number> {
-  const dir = stringFlag(args.flags, 'checkpoint');
-  if (!dir) throw new TrainerConfigError('sample needs --checkpoint DIR');
-  await setUpBackend({
-    backend: stringFlag(args.flags, 'backend'),
-    native: args.flags.get('native') as boolean | undefined,
-  });
+export async function sampleCommand(argv: string[]): Promise<number> {
+  const { values } = parseFlags(flags, argv);
+  if (values.help) {
+    console.log(sampleHelp);
+    return 0;
+  }
+  const dir = values.checkpoint;
+  if (!dir) throw new UsageError('sample needs --checkpoint DIR');
+  await setUpBackend({ backend: values.backend, native: values.native });
   const { model, tokenizerJson } = await loadCheckpoint(dir);
   if (!tokenizerJson)
     throw new TrainerConfigError(`${dir} has no tokenizer.json to encode the prompt with`);
   const tokenizer = tokenizerFromJSON(tokenizerJson);
-  const text = stringFlag(args.flags, 'prompt') ?? '\n';
-  const chat = args.flags.get('chat') === true;
+  const text = values.prompt ?? '\n';
+  const chat = values.chat === true;
   const prompt = chat
     ? render({ messages: [{ role: 'user', content: text }] }, tokenizer, {
         addGenerationPrompt: true,
@@ -38,10 +54,7 @@ export async function sampleCommand(args: ParsedArgs): Promise<number> {
   const stopId = chat ? tokenizer.specialTokenId(IM_END) : undefined;
   const out: number[] = [];
   for await (const id of model.generate(prompt, {
-    maxNewTokens: numberFlag(args.flags, 'maxNewTokens') ?? 200,
-    temperature: numberFlag(args.flags, 'temperature') ?? 0.8,
-    topK: numberFlag(args.flags, 'topK') ?? 200,
-    seed: numberFlag(args.flags, 'seed') ?? 1,
+    ...samplingOptions(values),
     stop: stopId === undefined ? undefined : [stopId],
   })) {
     if (id === stopId) break;

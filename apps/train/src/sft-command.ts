@@ -9,38 +9,59 @@ import {
   planChatMarkers,
   render,
 } from '@lmkit/chat-template';
+import { formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { conversationKey, readChatJsonl, readOasstTrees, splitOf } from '@lmkit/datasets';
-import { createProgress, loadCheckpoint, sft, TrainerConfigError } from '@lmkit/trainer';
-import type { ParsedArgs } from './args.ts';
-import { loadRunConfig } from './run-config.ts';
+import { loadCheckpoint, sft, sftDefaultConfig, TrainerConfigError } from '@lmkit/trainer';
+import { backendFlags, trainingFlags } from './args.ts';
+import { checkResumeSpelling, resumeFlags, resumeOption } from './pretrain-command.ts';
+import { trainingProgress } from './progress.ts';
+import { checkRunPaths, checkTraining, configFlag, loadRunConfig, runFlags } from './run-config.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
-export const sftHelp = `lmkit-train sft --base CHECKPOINT --conversations FILE [flags]
+const pretrainOnly = new Set([
+  'text',
+  'train',
+  'val',
+  'model',
+  'model-seed',
+  'tokenizer',
+  'sample-prompt',
+]);
+const sftRunFlags = Object.fromEntries(
+  Object.entries(runFlags).filter(([name]) => !pretrainOnly.has(name)),
+);
+const flags = { ...configFlag, ...sftRunFlags, ...resumeFlags, ...backendFlags, ...trainingFlags };
 
-Fine-tunes a base checkpoint on conversations (loss on assistant tokens only). The base
+export const sftHelp = formatHelp({
+  usage: 'lmkit-train sft --base CHECKPOINT --conversations FILE [flags]',
+  description: `Fine-tunes a base checkpoint on conversations (loss on assistant tokens only). The base
 tokenizer gains the chat markers (${CHAT_MARKERS.join(' ')}) and the model's embedding grows to match.
+SFT defaults: cosine from 1e-4 to 0, weight decay 0, T 256 (capped at the block size), evaluation
+every 50 steps, 2 epochs when no budget is given.`,
+  groups: [
+    {
+      title: 'data and run folder',
+      flags: { ...configFlag, ...sftRunFlags, ...resumeFlags, ...backendFlags },
+    },
+    { title: 'training', flags: trainingFlags },
+  ],
+});
 
-  --config FILE            JSON run config ("base", "conversations", "training", ...)
-  --base DIR               base checkpoint folder (from lmkit-train pretrain)
-  --conversations FILE     oasst1 trees JSONL, or chat JSONL ({"messages": [...]} per line)
-  --conversation-format F  oasst-trees | chat-jsonl (default: oasst-trees when the name has "oasst")
-  --val-fraction X         held-out share of conversations (default 0.1, by hash of the conversation)
-  --packing pad|pack       one conversation per row (default) or packed rows
-  --epochs N               passes over the data when no step budget is given (default 2)
-  --reply-prompts N        validation prompts sampled at each evaluation to count replies ending in ${IM_END} (default 8)
-  --out DIR                run folder (default runs/train/sft)
-  --resume[=DIR]           continue an interrupted SFT run
-  --backend NAME, --native | --no-native, and every training flag of \`lmkit-train pretrain --help\`
-  (SFT defaults: cosine from 1e-4 to 0, weight decay 0, evaluation every 50 steps)`;
-
-export async function sftCommand(args: ParsedArgs): Promise<number> {
-  const run = loadRunConfig(args.flags);
-  if (!run.base)
-    throw new TrainerConfigError('sft needs --base CHECKPOINT (a pretrain checkpoint folder)');
-  if (!run.conversations) throw new TrainerConfigError('sft needs --conversations FILE');
+export async function sftCommand(argv: string[]): Promise<number> {
+  checkResumeSpelling(argv);
+  const { values } = parseFlags(flags, argv);
+  if (values.help) {
+    console.log(sftHelp);
+    return 0;
+  }
+  const run = loadRunConfig(values);
+  if (!run.base) throw new UsageError('sft needs --base CHECKPOINT (a pretrain checkpoint folder)');
+  if (!run.conversations) throw new UsageError('sft needs --conversations FILE');
+  checkRunPaths(run);
+  checkTraining(run, sftDefaultConfig, { budgetOptional: true });
   const outDir = run.outDir ?? join(process.cwd(), 'runs/train/sft');
-  const progress = createProgress();
+  const progress = trainingProgress();
   progress.log(await setUpBackend(run));
   const base = await loadCheckpoint(run.base);
   if (!base.tokenizerJson) {
@@ -94,10 +115,14 @@ export async function sftCommand(args: ParsedArgs): Promise<number> {
     .slice(0, run.replyPrompts ?? 8);
   const examples = renderAll(train);
   const valExamples = renderAll(validation);
+  if (examples.length === 0) {
+    throw new TrainerConfigError(
+      `none of the ${train.length} training conversations fits in ${sequenceLength + 1} tokens (each one's last turn is longer); give --sequence-length up to the base model's block size ${base.model.config.blockSize}, or pretrain a base with a larger block (e.g. --model cpu-small or cpu-medium)`,
+    );
+  }
   progress.log(
     `conversations: ${train.length} train / ${validation.length} validation (${format}); ${skipped} renderings skipped (a turn longer than the context); ${prompts.length} reply prompts`,
   );
-  const resume = args.flags.get('resume');
   const result = await withSignals((signal) =>
     sft({
       model: base.model,
@@ -113,7 +138,7 @@ export async function sftCommand(args: ParsedArgs): Promise<number> {
         maxNewTokens: promptBudget,
       },
       outDir,
-      resume: typeof resume === 'string' ? resume : resume === true,
+      resume: resumeOption(values as { resume?: boolean; resumeFrom?: string }),
       tokenizerJson: chatJson,
       signal,
       log: progress.log,

@@ -84,9 +84,9 @@ describe('lmkit-train', () => {
       lmkitTrain(['bench', '--preset', 'z']),
     ]);
     expect(top.stdout).toMatch(/pretrain[\s\S]*sft[\s\S]*sample[\s\S]*bench/);
-    expect(pretrainHelp.stdout).toContain('--resume[=DIR]');
-    expect(bench.code).toBe(1);
-    expect(bench.stderr).toContain('lmkit-train: --preset z is unknown; use a or b');
+    expect(pretrainHelp.stdout).toContain('--resume-from DIR');
+    expect(bench.code).toBe(2);
+    expect(bench.stderr).toContain('lmkit-train: --preset z: must be one of a, b');
     const bad = join(temp(), 'bad.json');
     writeFileSync(bad, JSON.stringify({ text: 'x.txt', trainig: {} }));
     const run = await lmkitTrain(['pretrain', '--config', bad]);
