@@ -20,6 +20,12 @@ Options:
   --max-waiting N       requests that may wait for the model before 429s (default 16)
   --max-body-bytes N    largest request body (default 1048576)
   --backend NAME        TensorFlow.js backend: auto, tensorflow, wasm or cpu (default auto)
+  --api-key KEY         require \`Authorization: Bearer KEY\` on /v1 and /api
+                        (default: the LMKIT_API_KEY environment variable; none when unset)
+  --cors ORIGIN         let web pages from ORIGIN (https://app.example, or *) call the API;
+                        repeat for more origins (default: only the server's own pages)
+  --allowed-host NAME   accept requests addressed to NAME besides the bound address (behind
+                        a proxy or a DNS name); repeat for more, * for any
   -h, --help            show this help
 
 Endpoints: POST /v1/chat/completions, GET /v1/models, GET /health, chat page at /,
@@ -33,6 +39,9 @@ export interface CliOptions {
   modelId: string | undefined;
   backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu';
   limits: Partial<ServerLimits>;
+  apiKey: string | undefined;
+  corsOrigins: string[];
+  allowedHosts: string[];
 }
 
 export class UsageError extends Error {
@@ -53,8 +62,8 @@ function integer(flag: string, value: string | undefined, low: number, high: num
   return number;
 }
 
-export function parseCliArgs(argv: string[]): CliOptions {
-  let values: Record<string, string | boolean | undefined>;
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
+  let values: Record<string, string | boolean | string[] | undefined>;
   try {
     ({ values } = parseArgs({
       args: argv,
@@ -69,6 +78,9 @@ export function parseCliArgs(argv: string[]): CliOptions {
         'max-waiting': { type: 'string' },
         'max-body-bytes': { type: 'string' },
         backend: { type: 'string' },
+        'api-key': { type: 'string' },
+        cors: { type: 'string', multiple: true },
+        'allowed-host': { type: 'string', multiple: true },
       },
     }));
   } catch (error) {
@@ -79,8 +91,25 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(backend)) {
     throw new UsageError(`--backend ${backend} is not known; pass auto, tensorflow, wasm or cpu`);
   }
+  const apiKey = text('api-key') ?? (env.LMKIT_API_KEY || undefined);
+  if (apiKey !== undefined && apiKey.trim() === '') {
+    throw new UsageError(
+      '--api-key is empty; pass the key clients must send, or leave the flag out',
+    );
+  }
+  const corsOrigins = (values.cors as string[] | undefined) ?? [];
+  for (const origin of corsOrigins) {
+    if (origin !== '*' && !/^https?:\/\/[^/\s]+$/.test(origin.replace(/\/+$/, ''))) {
+      throw new UsageError(
+        `--cors ${origin} is not an origin; pass scheme and host like https://app.example or http://localhost:3000 (no path), or *`,
+      );
+    }
+  }
   return {
     help: values.help === true,
+    apiKey,
+    corsOrigins,
+    allowedHosts: (values['allowed-host'] as string[] | undefined) ?? [],
     checkpoint: text('checkpoint'),
     port: integer('port', text('port'), 0, 65_535) ?? 8000,
     host: text('host') ?? '127.0.0.1',

@@ -33,7 +33,9 @@ async function main() {
     port: options.port,
     limits: options.limits,
     backend: options.backend,
-    apiKey: process.env.LMKIT_API_KEY || undefined,
+    apiKey: options.apiKey,
+    corsOrigins: options.corsOrigins,
+    allowedHosts: options.allowedHosts,
   });
 }
 

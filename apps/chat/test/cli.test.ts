@@ -66,6 +66,30 @@ describe('chat CLI', () => {
     expect(parseCliArgs([])).toMatchObject({ host: '127.0.0.1', port: 8000, backend: 'auto' });
   });
 
+  it('reads the API key, CORS origins and allowed hosts', () => {
+    expect(parseCliArgs([], {})).toMatchObject({
+      apiKey: undefined,
+      corsOrigins: [],
+      allowedHosts: [],
+    });
+    expect(parseCliArgs([], { LMKIT_API_KEY: 'sk-env' }).apiKey).toBe('sk-env');
+    expect(parseCliArgs(['--api-key', 'sk-flag'], { LMKIT_API_KEY: 'sk-env' }).apiKey).toBe(
+      'sk-flag',
+    );
+    const parsed = parseCliArgs(
+      ['--cors', 'https://a.example', '--cors', '*', '--allowed-host', 'chat.lan'],
+      {},
+    );
+    expect(parsed).toMatchObject({
+      corsOrigins: ['https://a.example', '*'],
+      allowedHosts: ['chat.lan'],
+    });
+    expect(() => parseCliArgs(['--cors', 'a.example/path'], {})).toThrow(
+      /--cors a\.example\/path is not an origin/,
+    );
+    expect(() => parseCliArgs(['--api-key', ' '], {})).toThrow(/--api-key is empty/);
+  });
+
   it('warns when the host is not loopback', () => {
     expect(exposureWarning('127.0.0.1')).toBeUndefined();
     expect(exposureWarning('localhost')).toBeUndefined();
