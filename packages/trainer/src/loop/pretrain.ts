@@ -8,8 +8,9 @@ import type { TokenizerLike, TrainableModel } from '../model.ts';
 import type { MetricsRecord } from '../report/step-log.ts';
 import { resolveTrainingConfig, type TrainingConfigInput } from '../training-config.ts';
 import { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
+import type { TrainingEventListener } from './events.ts';
 import { type Batch, type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
-import { checkBatchVocabulary } from './vocabulary.ts';
+import { checkBatchVocabulary, checkShardsVocabulary } from './vocabulary.ts';
 
 export interface PretrainOptions {
   /** A freshly initialised model (its weights are replaced when resuming). */
@@ -35,6 +36,8 @@ export interface PretrainOptions {
   signal?: AbortSignal;
   log?: (line: string) => void;
   onMetrics?: (record: MetricsRecord) => void;
+  /** Every step, evaluation, sample and checkpoint (see TrainingEvent). */
+  onEvent?: TrainingEventListener;
 }
 
 /** Splits loader rows (B, T+1) into inputs and targets (B, T). */
@@ -53,6 +56,9 @@ export function splitRows(tokens: Int32Array, batchSize: number, sequenceLength:
 export async function pretrain(options: PretrainOptions): Promise<TrainingResult> {
   const config = resolveTrainingConfig(options.config);
   const { model, tokenizer } = options;
+  // Before step 1: every shard's largest id (recorded in lmkit shard headers) fits the model.
+  checkShardsVocabulary(options.trainFiles, model.config.vocabSize, 'training shard');
+  checkShardsVocabulary(options.valFiles ?? [], model.config.vocabSize, 'validation shard');
   const { batchSize, sequenceLength } = config;
   const shuffle = options.shuffle ?? true;
   const openSource = async (cursor: unknown): Promise<BatchSource> => {
@@ -90,7 +96,7 @@ export async function pretrain(options: PretrainOptions): Promise<TrainingResult
             const y = tf.tensor2d(batch.targets, shape, 'int32');
             return model.loss(x, y, { training: false });
           });
-          lossSum += value.dataSync()[0];
+          lossSum += (await value.data())[0];
           value.dispose();
           if (tokenizer && validationBytes === undefined) {
             for (let row = 0; row < batchSize; row++) {
@@ -143,6 +149,7 @@ export async function pretrain(options: PretrainOptions): Promise<TrainingResult
     signal: options.signal,
     log: options.log,
     onMetrics: options.onMetrics,
+    onEvent: options.onEvent,
   });
 }
 
