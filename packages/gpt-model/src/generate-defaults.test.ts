@@ -60,6 +60,18 @@ describe('generate defaults and finish reasons', () => {
     expect(loud.items).toEqual(greedy.slice(0, greedy.indexOf(stopAt) + 1));
   });
 
+  it('never samples suppressed ids', async () => {
+    const [first] = (await drain(model.generate([4], { maxNewTokens: 1, temperature: 0 }))).items;
+    const [other] = (
+      await drain(model.generate([4], { maxNewTokens: 1, temperature: 0, suppressIds: [first] }))
+    ).items;
+    expect(other).not.toBe(first);
+    const suppressIds = Array.from({ length: 25 }, (_, i) => i);
+    const sampled = await drain(model.generate([4], { maxNewTokens: 200, seed: 2, suppressIds }));
+    expect(sampled.items.filter((id) => id < 25)).toEqual([]);
+    expect(new Set(sampled.items).size).toBeGreaterThan(5);
+  });
+
   it('slides the context past the block size exactly as nanoGPT, with and without the cache', async () => {
     const prompt = [3, 1, 4, 1, 5, 9, 2, 6];
     const expected = nanoGptGreedy(model, prompt, 30);

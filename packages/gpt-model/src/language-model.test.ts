@@ -1,7 +1,8 @@
 // loadLanguageModel on a tiny random checkpoint written to a temp folder: it sets up a backend itself,
 // matches the low-level generate token for token, stops on strings and ids, crops long prompts and
 // conversations, and names what to pass on bad input.
-import { copyFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chatSpecialTokens, saveTokenizer, type Tokenizer, trainBpe } from '@lmkit/bpe';
 import { parseReply, render } from '@lmkit/chat-template';
@@ -24,9 +25,13 @@ const text =
   'the cat sat on the mat. the dog sat on the log. a bird sang in the tree, and the cat looked up.\n';
 
 /** A random GPT (weights N(0, 0.1²), no tfjs needed) with our tokenizer, as a checkpoint folder. */
-async function writeTinyCheckpoint(dir: string, tokenizer: Tokenizer): Promise<void> {
+async function writeTinyCheckpoint(
+  dir: string,
+  tokenizer: Tokenizer,
+  paddedIds = 0,
+): Promise<void> {
   const config = {
-    vocabSize: tokenizer.vocabSize,
+    vocabSize: tokenizer.vocabSize + paddedIds,
     blockSize: 32,
     nLayer: 2,
     nHead: 2,
@@ -179,6 +184,53 @@ describe('loadLanguageModel', () => {
     });
     expect(chat.croppedPromptTokens).toBeGreaterThan(0);
     expect(chat.promptTokens).toBeLessThanOrEqual(16);
+  });
+
+  it('never samples ids the tokenizer cannot decode (a padded vocabulary)', async () => {
+    const padded = await tempDir();
+    try {
+      await writeTinyCheckpoint(padded, tokenizer, 40);
+      const paddedLm = await loadLanguageModel(padded);
+      expect(paddedLm.config.vocabSize).toBe(tokenizer.vocabSize + 40);
+      const result = await paddedLm.generate('the', { seed: 5, maxNewTokens: 200, temperature: 2 });
+      expect(result.completionTokens).toBeGreaterThan(0);
+      paddedLm.dispose();
+    } finally {
+      await rm(padded, { recursive: true, force: true });
+    }
+  });
+
+  it("loads a run's newest verified checkpoint from its checkpoint root", async () => {
+    const root = await tempDir();
+    try {
+      for (const step of ['step-00000001', 'step-00000002']) {
+        const files: Record<string, { bytes: number; sha256: string }> = {};
+        await mkdir(join(root, step));
+        for (const name of ['config.json', 'model.safetensors', 'tokenizer.json']) {
+          const bytes = await readFile(join(dir, name));
+          await writeFile(join(root, step, name), bytes);
+          files[name] = {
+            bytes: bytes.length,
+            sha256: createHash('sha256').update(bytes).digest('hex'),
+          };
+        }
+        await writeFile(
+          join(root, step, 'manifest.json'),
+          JSON.stringify({ formatVersion: 1, files }),
+        );
+      }
+      await writeFile(join(root, 'step-00000001', 'model.safetensors'), 'damaged');
+      const newest = await loadLanguageModel(root);
+      const options = { temperature: 0, maxNewTokens: 8 };
+      expect(await newest.complete('the cat', options)).toBe(await lm.complete('the cat', options));
+      newest.dispose();
+      await writeFile(join(root, 'step-00000002', 'tokenizer.json'), '{}');
+      await expect(loadLanguageModel(root)).rejects.toThrow(
+        /tokenizer.json has 2 bytes, the manifest says/,
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 
   it('names what to pass on bad options, input and folders', async () => {
