@@ -34,6 +34,7 @@ export {
   type PreferenceBatch,
   type PreferenceExample,
 } from './dpo-loss.ts';
+export { type OnlineDpoOptions, type OnlineDpoRound, onlineDpo } from './dpo-online.ts';
 export {
   CheckpointCorruptError,
   CheckpointWriteError,
@@ -85,7 +86,6 @@ export {
   renderSvg,
   writeLossPlots,
 } from './report/plot.ts';
-export { createProgress, type ProgressOptions, progressBar } from './report/progress.ts';
 export {
   type EvalMetrics,
   formatEvalLine,
