@@ -22,6 +22,7 @@ export interface GzipProblem {
 }
 
 const READ_BYTES = 1 << 20;
+const LOW_WATER_BYTES = 64 << 10;
 /** A member still incomplete past this many compressed bytes is streamed instead (no resync). */
 const MAX_MEMBER_BYTES = 64 << 20;
 
@@ -107,7 +108,8 @@ export async function* gzipMembers(
   };
   try {
     for (;;) {
-      await fill(READ_BYTES);
+      // Read ahead in large steps (not per member: a member is often only a few KiB).
+      if (buf.length < LOW_WATER_BYTES) await fill(READ_BYTES);
       if (buf.length === 0) break;
       let header = headerLength(buf, eof);
       while (header === 0) {

@@ -7,7 +7,7 @@ import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { createGunzip, gunzipSync, constants as zlibConstants } from 'node:zlib';
-import { WARCParser, type WARCRecord } from 'warcio';
+import { AsyncIterReader, WARCParser, type WARCRecord } from 'warcio';
 import type { Document } from '../document.ts';
 import { reasonOf } from '../errors.ts';
 import { decodeHtml, looksBinary } from './charset.ts';
@@ -268,7 +268,8 @@ export async function* readWarc(options: ReadWarcOptions): AsyncGenerator<Docume
     else problem(p.reason, p.bytes, p.detail, p.id);
   })) {
     index++;
-    const record = await WARCParser.parse([bytes]);
+    // The bytes are already decompressed: a reader without gzip detection (no inflater per record).
+    const record = await new WARCParser(new AsyncIterReader([bytes], null)).parse();
     if (record) yield* recordDocuments(record, context);
   }
 }
