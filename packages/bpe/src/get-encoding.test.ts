@@ -45,8 +45,8 @@ describe('getEncoding', () => {
     }
   });
 
-  it('equals js-tiktoken on random awkward strings, special tokens included', () => {
-    for (const name of [...shipped, 'p50k_edit', 'gpt2'] as const) {
+  for (const name of [...shipped, 'p50k_edit', 'gpt2'] as const) {
+    it(`${name}: equals js-tiktoken on random awkward strings around special tokens`, () => {
       const ours = getEncoding(name);
       const reference = referenceTokenizer(name as 'cl100k_base');
       expect(ours.vocabSize).toBe(
@@ -63,10 +63,10 @@ describe('getEncoding', () => {
             );
           },
         ),
-        { seed: 17, numRuns: 150 },
+        { seed: 17, numRuns: 100 },
       );
-    }
-  });
+    }, 60_000); // js-tiktoken's o200k_base alone takes seconds to build on a busy machine
+  }
 
   it('adds special tokens past the vocabulary and returns a fresh tokenizer per call', () => {
     const chat = getEncoding('cl100k_base', { specialTokens: chatSpecialTokens });
