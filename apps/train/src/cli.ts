@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-// lmkit-train: pretrain | sft | sample | bench, each with --help. Run from the repo root as
+// lmkit-train: pretrain | sft | sample | bench | llmc, each with --help. Run from the repo root as
 // `pnpm lmkit-train <command> ...`. Follows @lmkit/cli-kit's convention: usage errors exit 2 with
 // one line, errors of the work exit 1 with one line, --version everywhere.
 import { type CliIo, cliExitCode, dispatch, isMainModule, programVersion } from '@lmkit/cli-kit';
 import { benchCommand } from './bench-command.ts';
+import { llmcCommand } from './llmc-command.ts';
 import { pretrainCommand } from './pretrain-command.ts';
 import { sampleCommand } from './sample-command.ts';
 import { sftCommand } from './sft-command.ts';
@@ -19,6 +20,10 @@ const commands = {
   },
   sample: { summary: 'generate text from a checkpoint', run: sampleCommand },
   bench: { summary: 'training tokens/s for config a or b, as one JSON line', run: benchCommand },
+  llmc: {
+    summary: 'hand a pre-training run to llm.c (prepare) and bring its checkpoints back (import)',
+    run: llmcCommand,
+  },
 };
 
 const usage = `lmkit-train <command> [flags]
