@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { createProgress, progressBar } from './progress.ts';
 import { formatEvalLine, formatStepLine, type TrainStepMetrics } from './step-log.ts';
 
 const metrics: TrainStepMetrics = {
@@ -36,32 +35,5 @@ describe('step lines', () => {
         wallTimeMs: 0,
       }),
     ).toBe('val step 250 | loss 2.0123 | 1.5000 bpb');
-  });
-});
-
-describe('progress', () => {
-  it('draws a bar with ETA on a TTY and plain lines elsewhere', () => {
-    expect(progressBar({ step: 5, totalSteps: 10, width: 10 })).toBe('[#####-----]');
-    let clock = 0;
-    const tty: string[] = [];
-    const onTty = createProgress({
-      stream: { isTTY: true, write: (t) => tty.push(t) },
-      now: () => clock,
-    });
-    clock = 10_000;
-    onTty.onMetrics({ ...metrics, step: 1, totalSteps: 10 });
-    onTty.log('val step 1 | loss 2.0000');
-    onTty.finish();
-    const screen = tty.join('');
-    expect(screen).toContain(
-      '[###---------------------------] 1/10 loss 3.9123 | 10s elapsed, ETA 1m30s',
-    );
-    expect(screen).toContain('\r\x1b[2Kval step 1 | loss 2.0000\n');
-    const plain: string[] = [];
-    const onFile = createProgress({ stream: { write: (t) => plain.push(t) } });
-    onFile.onMetrics(metrics);
-    onFile.log('step line');
-    onFile.finish();
-    expect(plain).toEqual(['step line\n']);
   });
 });
