@@ -1,8 +1,8 @@
 // Before setBackend() nothing is registered: building or loading a model says what to call instead of
 // TensorFlow.js's "No backend found in registry".
 import { describe, expect, it } from 'vitest';
-import { GPT, GPTModelError, loadGPT2 } from './index.ts';
 import { micro, referenceDir } from './__fixtures__/helpers.ts';
+import { GPT, GPTModelError, loadGPT2 } from './index.ts';
 
 describe('without a backend', () => {
   it('new GPT and loadGPT2 name setBackend and loadLanguageModel', async () => {
