@@ -9,7 +9,7 @@ import { parameterCount } from '@lmkit/gpt-model';
 import { Lexer, type Tokens } from 'marked';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speedrunPresets } from './presets.ts';
-import { markdownCell, smoothed, writeReport } from './report.ts';
+import { markdownCell, smoothed, smoothingWeight, writeReport } from './report.ts';
 import type { DoneMarker } from './runner.ts';
 
 let outDir: string;
@@ -124,7 +124,8 @@ describe('report card', () => {
     expect(md).toContain(`| 2 | 2 | 64 | 64 | 512 | 0 | ${params.toLocaleString('en-US')} |`);
     expect(md).toMatch(/\| pretrain \| 4 \| 64 \| 40 \| — \| 0\.003 \| 5 \| 20 \|/);
     expect(md).toMatch(/AdamW \(β₁ 0\.9, β₂ 0\.95/);
-    expect(md).toContain('| SFT conversations skipped (longer than the context) | 4 |');
+    expect(md).toContain('| SFT: conversations skipped (longer than the context) | 4 |');
+    expect(md).toContain('| Tiny Shakespeare passages, into the shards | 0 |');
     expect(md).toContain('| sample.warc.gz | truncated-gzip: 3 |');
     expect(md).toMatch(/assumed peak of 1\.9e\+11 FLOP\/s/);
     expect(md).toMatch(/\*\*bits per byte\*\*: /);
@@ -153,14 +154,16 @@ describe('report card', () => {
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');
     expect(html).toMatch(/<td>a \| b<\/td>/);
-    expect(html).toMatch(/moving average 0\.9/);
+    expect(html).toMatch(/moving average, 2 steps/);
     expect(html).toMatch(/<th>ended with &lt;\|im_end\|&gt;<\/th>/);
   });
 
   it('smooths a curve with a bias-corrected moving average', () => {
     expect(smoothed([4, 2], 0.5).map((v) => Number(v.toFixed(3)))).toEqual([4, 2.667]);
+    expect(smoothingWeight(40)).toBe(0.5);
+    expect(smoothingWeight(1500)).toBeCloseTo(0.9867, 4);
     const noisy = [5, 1, 5, 1, 5, 1, 5, 1];
-    const out = smoothed(noisy);
+    const out = smoothed(noisy, 0.9);
     const spread = (values: number[]) =>
       Math.max(...values.slice(4)) - Math.min(...values.slice(4));
     expect(spread(out)).toBeLessThan(spread(noisy) / 4);

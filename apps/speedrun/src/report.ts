@@ -29,8 +29,14 @@ interface StageTable {
   errored: Record<string, number>;
 }
 
-/** Weight of the previous value in the loss curves' exponential moving average. */
-export const smoothing = 0.9;
+/**
+ * Weight of the previous value in a curve's exponential moving average: an effective window of
+ * about 5% of the run (`1 - 1/window`), so a 40-step run is barely smoothed and a 1500-step run
+ * averages over ~75 steps. `smoothingWeight(40)` → 0.5, `smoothingWeight(1500)` → 0.987.
+ */
+export function smoothingWeight(points: number): number {
+  return 1 - 1 / Math.max(2, points / 20);
+}
 
 function median(values: number[]): number {
   if (values.length === 0) return Number.NaN;
@@ -42,7 +48,10 @@ function median(values: number[]): number {
  * Exponential moving average with bias correction (TensorBoard's smoothing): the first points
  * are not pulled towards 0. `smoothed([4, 2], 0.5)` → `[4, 2.667]`.
  */
-export function smoothed(values: readonly number[], weight = smoothing): number[] {
+export function smoothed(
+  values: readonly number[],
+  weight = smoothingWeight(values.length),
+): number[] {
   let average = 0;
   return values.map((value, index) => {
     average = weight * average + (1 - weight) * value;
@@ -65,7 +74,7 @@ function lossPlot(title: string, records: MetricsRecord[]): PlotOptions {
         points: train.map((r) => [r.tokensSeen, r.loss] as const),
       },
       {
-        name: `train (moving average ${smoothing})`,
+        name: `train (moving average, ${Math.max(2, Math.round(train.length / 20))} steps)`,
         color: '#1f77b4',
         points: train.map((r, index) => [r.tokensSeen, trainSmoothed[index]] as const),
       },
@@ -87,9 +96,6 @@ export function markdownCell(value: string | number): string {
     .replace(/[\\`*_[\]|#~]/g, (c) => `\\${c}`)
     .replace(/\r?\n/g, ' ↵ ');
 }
-
-/** Inline text (outside tables): HTML and Markdown punctuation escaped. */
-const markdownText = (text: string) => markdownCell(text).replace(/ ↵ /g, ' ');
 
 function trainingSummary(records: MetricsRecord[]) {
   const train = records.filter((r) => r.type === 'train');
@@ -217,6 +223,7 @@ export function writeReport(options: ReportOptions) {
   const md: string[] = [];
   const section = (title: string) => md.push('', `## ${title}`, '');
   const table = (header: string[], rows: (string | number)[][]) => {
+    if (md.length > 0 && md.at(-1) !== '') md.push('');
     md.push(
       `| ${header.map(markdownCell).join(' | ')} |`,
       `| ${header.map(() => '---').join(' | ')} |`,
@@ -316,14 +323,21 @@ export function writeReport(options: ReportOptions) {
       ['documents kept', filter.kept ?? '—'],
       ['documents dropped (by a filter)', filter.dropped ?? '—'],
       ['documents errored (unreadable)', filter.errored ?? '—'],
+      ['web documents kept, into the shards', filter.kept ?? '—'],
+      [
+        'Tiny Shakespeare passages, into the shards',
+        shards.documents !== undefined && filter.kept !== undefined
+          ? shards.documents - filter.kept
+          : '—',
+      ],
       ['documents in the token shards', shards.documents ?? '—'],
       ['tokens in the shards', shards.tokens ?? '—'],
       ['shards (validation + train)', `${shards.val?.length ?? 0} + ${shards.train?.length ?? 0}`],
-      ['SFT conversations (train)', sft.trainConversations ?? '—'],
-      ['SFT conversations (validation)', sft.validationConversations ?? '—'],
-      ['of which OpenAssistant threads', sft.oasstThreads ?? '—'],
-      ['of which identity conversations', sft.identityConversations ?? '—'],
-      ['SFT conversations skipped (longer than the context)', sft.skippedTooLong ?? '—'],
+      ['SFT: OpenAssistant threads loaded', sft.oasstThreads ?? '—'],
+      ['SFT: identity conversations generated', sft.identityConversations ?? '—'],
+      ['SFT: conversations skipped (longer than the context)', sft.skippedTooLong ?? '—'],
+      ['SFT: conversations trained on', sft.trainConversations ?? '—'],
+      ['SFT: conversations held out for validation', sft.validationConversations ?? '—'],
     ],
   );
   const skipped = Object.entries(filter.skipped ?? {});
@@ -399,7 +413,7 @@ export function writeReport(options: ReportOptions) {
     `MFU is the model's FLOPs per second (6 × parameters + attention, per token, forward and backward) divided by an assumed peak of ${peak.toExponential(1)} FLOP/s: float32 matrix multiplication measured with OpenBLAS on a 2-core CI machine. Other machines have other peaks (set \`peakFlopsPerSecond\` in the trainer config).`,
   );
   paragraph(
-    `The curves show each step's training loss (light), its moving average (weight ${smoothing}, bias-corrected) and the validation loss.`,
+    "The curves show each step's training loss (light), its exponential moving average over about 5% of the steps (bias-corrected, so the start is not pulled towards 0) and the validation loss.",
   );
   md.push('', '![pre-training loss](pretrain-loss.png)', '', '![SFT loss](sft-loss.png)');
 
@@ -413,9 +427,7 @@ export function writeReport(options: ReportOptions) {
     ]),
   );
   paragraph(
-    markdownText(
-      `${evaluation.repliesEndingWithImEnd ?? 0} of ${evaluation.replies ?? 0} chat replies to held-out prompts end with <|im_end|> within the token budget.`,
-    ),
+    `${evaluation.repliesEndingWithImEnd ?? 0} of ${evaluation.replies ?? 0} chat replies to held-out prompts end with \`<|im_end|>\` within the token budget.`,
   );
   md.push('');
   for (const note of evaluationNotes) md.push(`- ${note}`);
