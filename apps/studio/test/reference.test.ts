@@ -1,4 +1,4 @@
-// The same model code on a browser's WebGPU: esbuild bundles __fixtures__/browser-reference.ts, a
+// The same model code on a browser's WebGPU: the studio's bundler packs reference-page.ts, a
 // loopback server serves it with the reference model, and Debian's Chromium (headless, SwiftShader's
 // WebGPU adapter behind --enable-unsafe-webgpu) runs the PyTorch reference checks. Skipped, with the
 // reason, where Chromium is missing, except under CI, which installs it.
@@ -6,9 +6,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleForBrowser } from '../src/bundle.ts';
 
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const hasChromium = existsSync(chromiumPath);
@@ -17,53 +17,7 @@ if (!hasChromium && process.env.CI)
     `CI must run the browser WebGPU check, but there is no Chromium at ${chromiumPath}`,
   );
 
-const modelDir = fileURLToPath(
-  new URL('../../../../../data/models/gpt2-tiny-random/', import.meta.url),
-);
-const coreSource = fileURLToPath(new URL('../../../../core/src/', import.meta.url));
-const entry = fileURLToPath(new URL('./__fixtures__/browser-reference.ts', import.meta.url));
-
-/**
- * Node built-ins reached only by code paths a browser never takes (file I/O, the Node WebGPU set-up):
- * bundled as stubs that throw if called, so a wrong path fails loudly instead of silently.
- */
-const nodeBuiltinStubs: Plugin = {
-  name: 'node-builtin-stubs',
-  setup(builder) {
-    builder.onResolve({ filter: /^node:/ }, (args) => ({
-      path: args.path,
-      namespace: 'node-stub',
-    }));
-    // @lmkit/core's browser-safe modules only (its document I/O and worker pool need Node).
-    builder.onResolve({ filter: /^@lmkit\/core$/ }, () => ({ path: 'core', namespace: 'core' }));
-    builder.onLoad({ filter: /.*/, namespace: 'core' }, () => ({
-      contents: ['contracts', 'errors', 'markers', 'random']
-        .map((name) => `export * from ${JSON.stringify(`${coreSource}${name}.ts`)};`)
-        .join('\n'),
-      loader: 'js',
-      resolveDir: coreSource,
-    }));
-    builder.onLoad({ filter: /.*/, namespace: 'node-stub' }, async (args) => {
-      // The real module's export names (this test runs in Node), each bound to a throwing stub.
-      const names = Object.keys(await import(args.path)).filter(
-        (name) => name !== 'default' && /^[A-Za-z_$][\w$]*$/.test(name),
-      );
-      const special: Record<string, string> = {
-        totalmem: '() => 8 * 2 ** 30',
-        randomBytes: '(n) => crypto.getRandomValues(new Uint8Array(n))',
-        createRequire: '() => Object.assign(notInBrowser, { resolve: notInBrowser })',
-      };
-      return {
-        contents: [
-          `const notInBrowser = () => { throw new Error('${args.path} is not available in a browser'); };`,
-          ...names.map((name) => `export const ${name} = ${special[name] ?? 'notInBrowser'};`),
-          'export default {};',
-        ].join('\n'),
-        loader: 'js',
-      };
-    });
-  },
-};
+const modelDir = fileURLToPath(new URL('../../../data/models/gpt2-tiny-random/', import.meta.url));
 
 describe.skipIf(!hasChromium)(
   `GPT-2 on Chromium's WebGPU against the PyTorch reference${hasChromium ? '' : ` (skipped: no Chromium at ${chromiumPath})`}`,
@@ -71,18 +25,7 @@ describe.skipIf(!hasChromium)(
     let server: Server;
     let origin: string;
     beforeAll(async () => {
-      const bundle = await build({
-        entryPoints: [entry],
-        bundle: true,
-        format: 'esm',
-        platform: 'browser',
-        target: 'chrome120',
-        write: false,
-        conditions: ['source'],
-        logLevel: 'silent',
-        plugins: [nodeBuiltinStubs],
-      });
-      const script = bundle.outputFiles[0].contents;
+      const script = await bundleForBrowser(new URL('./reference-page.ts', import.meta.url));
       const files: Record<string, [string, Uint8Array | string]> = {
         '/': ['text/html', '<!doctype html><script type="module" src="/bundle.js"></script>'],
         '/bundle.js': ['text/javascript', script],

@@ -1,13 +1,7 @@
-// Runs in Chromium (bundled by browser.test.ts): the PyTorch reference checks of webgpu.test.ts on
-// the browser's own WebGPU (SwiftShader in headless Chromium). Results go to `window.lmkitResult`
+// Runs in Chromium (bundled by reference.test.ts): gpt-model's PyTorch reference checks (as in its
+// runtime/webgpu/webgpu.test.ts) on the browser's own WebGPU (SwiftShader in headless Chromium). Results go to `window.lmkitResult`
 // for the test to read; every read-back is asynchronous, as WebGPU code must be.
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-webgpu';
-import { gptFromSafetensors } from '../../../checkpoint.ts';
-import { installKernelFamily } from '../../families.ts';
-import { registerGradients } from '../../gradients.ts';
-import { probeWebGpu } from '../adapter.ts';
-import { webgpuFamily } from '../family.ts';
+import { backendStatus, gptFromSafetensors, setBackend, tf } from '@lmkit/gpt-model';
 
 interface Reference {
   input_ids: number[][];
@@ -25,11 +19,8 @@ async function scalar(t: tf.Tensor): Promise<number> {
 }
 
 async function main() {
-  const probe = await probeWebGpu();
-  if (!probe.ok) return { error: probe.reason };
-  registerGradients();
-  if (!(await tf.setBackend('webgpu'))) return { error: 'tf.setBackend("webgpu") failed' };
-  await installKernelFamily(webgpuFamily, 'webgpu');
+  await setBackend('webgpu', { nativeKernels: false });
+  const adapter = backendStatus().adapter;
   const [config, weights, reference] = await Promise.all([
     fetch('/model/config.json').then((r) => r.json() as Promise<Record<string, unknown>>),
     fetch('/model/model.safetensors').then((r) => r.arrayBuffer()),
@@ -69,7 +60,7 @@ async function main() {
     generated.push(id);
 
   return {
-    adapter: probe.adapter,
+    adapter,
     backend: tf.getBackend(),
     logitsRelativeL2: Math.sqrt(diff / norm),
     lossError: Math.abs(loss - reference.loss),
@@ -82,5 +73,6 @@ async function main() {
 // `globalThis` is the page's window here (this file is typed against Node's lib, without the DOM).
 main().then(
   (result) => Object.assign(globalThis, { lmkitResult: result }),
-  (error: Error) => Object.assign(globalThis, { lmkitResult: { error: error.stack ?? String(error) } }),
+  (error: Error) =>
+    Object.assign(globalThis, { lmkitResult: { error: error.stack ?? String(error) } }),
 );

@@ -1,0 +1,3 @@
+import { lmkitProject } from '../../vitest.shared.ts';
+
+export default lmkitProject({ name: 'studio', testTimeoutMs: 300_000 });
