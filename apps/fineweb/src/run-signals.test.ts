@@ -14,10 +14,11 @@ let dir: string;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lmkit-fineweb-signals-'));
+  // English that the language stage keeps (so documents reach the writer before the kill).
   const lines = Array.from({ length: 100_000 }, (_, i) =>
     JSON.stringify({
       id: `doc-${i}`,
-      text: `This is document ${i}, written in plain English words.`,
+      text: `Document ${i}: the children walked to the old library after school, where they read about the history of their town and wrote short stories about the people who lived there long ago.`,
     }),
   );
   await writeFile(join(dir, 'docs.jsonl'), `${lines.join('\n')}\n`);
@@ -71,6 +72,7 @@ describe('lmkit-fineweb run under signals', () => {
     const stats = JSON.parse(await readFile(join(dir, 'out', 'stats.json'), 'utf8'));
     expect(stats.complete).toBe(false);
     expect(stats.read).toBeLessThan(100_000);
+    expect(stats.kept).toBe(stats.read);
     expect(await visible()).toEqual(
       [
         ...stats.output.map((f: string) => f.slice(join(dir, 'out').length + 1)),
