@@ -75,6 +75,17 @@ export function modelWeights(model: GPT): Map<string, Float32Array> {
   return out;
 }
 
+/**
+ * The weights by Hugging Face name, read back asynchronously: what saving uses, since WebGPU in Node
+ * has no synchronous read-back (`modelWeights` works on the CPU backends only).
+ */
+export async function readModelWeights(model: GPT): Promise<Map<string, Float32Array>> {
+  const out = new Map<string, Float32Array>();
+  for (const [name, variable] of model.parameters)
+    out.set(name, (await variable.data()) as Float32Array);
+  return out;
+}
+
 export async function saveModel(
   model: GPT,
   dir: string,
@@ -86,7 +97,7 @@ export async function saveModel(
     join(dir, 'config.json'),
     `${JSON.stringify(toHuggingFaceConfig(config), null, 2)}\n`,
   );
-  const weights = modelWeights(model);
+  const weights = await readModelWeights(model);
   if (format === 'llmc') {
     await writeFile(join(dir, 'model.bin'), encodeLlmc(config, weights));
     return;

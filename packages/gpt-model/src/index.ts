@@ -6,6 +6,7 @@ export {
   loadGPT2,
   loadLlmc,
   modelWeights,
+  readModelWeights,
   toHuggingFaceConfig,
 } from './checkpoint.ts';
 export {
