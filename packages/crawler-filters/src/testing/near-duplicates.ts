@@ -4,19 +4,15 @@
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SeededRandom } from '@lmkit/core';
 import { Parser } from 'htmlparser2';
 import { MinHasher, normalizeForMinHash } from '../dedup/minhash.ts';
 import type { Document } from '../document.ts';
 
-/** mulberry32: a small seeded generator of floats in [0, 1). */
+/** Floats in [0, 1) from @lmkit/core's seeded generator, as a plain function. */
 export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), 1 | state);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = new SeededRandom(seed);
+  return () => random.next();
 }
 
 /** The set of word n-grams of the normalised text (a text shorter than n is one shingle). */
