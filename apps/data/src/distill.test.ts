@@ -1,7 +1,7 @@
 // distill() against a local OpenAI-protocol server that injects faults per prompt: 429 with
 // Retry-After, 500s, a body or event stream cut mid-reply, a hung request, empty, truncated and
 // duplicate replies, reasoning_content. Waits between retries go through an injected sleep that
-// records them (no real sleeping); the request timeout is real but short.
+// records them (no real sleeping); the request timeout is real (3 s, waited out once by the hung request).
 import { once } from 'node:events';
 import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -29,12 +29,13 @@ function answer(
   content: string,
   finish = 'stop',
   reasoning?: string,
+  reasoningField = 'reasoning_content',
 ) {
   if (!stream) {
     const message = {
       role: 'assistant',
       content,
-      ...(reasoning ? { reasoning_content: reasoning } : {}),
+      ...(reasoning ? { [reasoningField]: reasoning } : {}),
     };
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(
@@ -47,7 +48,13 @@ function answer(
     return;
   }
   res.writeHead(200, { 'content-type': 'text/event-stream' });
-  if (reasoning) res.write(chunk('', null, reasoning));
+  if (reasoning && reasoningField === 'reasoning_content') res.write(chunk('', null, reasoning));
+  // vLLM and OpenRouter name it `reasoning`, sent in pieces.
+  else if (reasoning)
+    for (const part of reasoning.split(' '))
+      res.write(
+        `data: ${JSON.stringify({ choices: [{ index: 0, delta: { reasoning: `${part} ` }, finish_reason: null }] })}\n\n`,
+      );
   for (let i = 0; i < content.length; i += 4) res.write(chunk(content.slice(i, i + 4), null));
   res.end(`${chunk('', finish)}data: [DONE]\n\n`);
 }
@@ -56,6 +63,8 @@ const behaviours: Record<string, Behaviour> = {
   plain: (res, _, stream) => answer(res, stream, 'A plain answer.'),
   think: (res, _, stream) =>
     answer(res, stream, 'Paris.', 'stop', 'The capital of France is Paris.'),
+  vllm: (res, _, stream) =>
+    answer(res, stream, 'Four.', 'stop', 'Two plus two is four.', 'reasoning'),
   limited: (res, attempt, stream) => {
     if (attempt === 1) {
       res.writeHead(429, { 'retry-after': '7', 'content-type': 'application/json' });
@@ -141,7 +150,7 @@ const options = (input: string, output: string, waits: number[], stream: boolean
   apiKey: 'sk-test',
   stream,
   concurrency: 3,
-  timeoutMs: 300,
+  timeoutMs: 3000, // long enough for a loaded machine; the hung request waits it out once
   maxRetries: 3,
   backoffMs: 100,
   body: { max_tokens: 64, temperature: 0 },
@@ -154,6 +163,7 @@ describe.each([false, true])('distill (stream %s)', (stream) => {
     const names = [
       'plain',
       'think',
+      'vllm',
       'limited',
       'flaky',
       'cut',
@@ -168,7 +178,7 @@ describe.each([false, true])('distill (stream %s)', (stream) => {
     const output = join(dir, `faults-${stream}.out.jsonl`);
     const waits: number[] = [];
     const report = await distill(options(input, output, waits, stream));
-    expect(report).toMatchObject({ prompts: 11, alreadyDone: 0, kept: 7, failed: 0, retries: 5 });
+    expect(report).toMatchObject({ prompts: 12, alreadyDone: 0, kept: 8, failed: 0, retries: 5 });
     expect(report.rejected).toEqual({
       'empty reply': 1,
       'truncated reply': 1,
@@ -200,6 +210,7 @@ describe.each([false, true])('distill (stream %s)', (stream) => {
       'limited',
       'plain',
       'think',
+      'vllm',
     ]);
     expect(keptNames.filter((n) => n.startsWith('dup-')).length).toBe(1);
     expect(byPrompt.get('think')).toEqual({
@@ -207,6 +218,7 @@ describe.each([false, true])('distill (stream %s)', (stream) => {
       content: 'Paris.',
       reasoning: 'The capital of France is Paris.',
     });
+    expect(byPrompt.get('vllm')?.reasoning?.trim()).toBe('Two plus two is four.');
     expect(byPrompt.get('cut')?.content).toBe('Answer after a cut.');
     const rejected = (await readFile(`${output}.rejected.jsonl`, 'utf8'))
       .trim()
