@@ -26,6 +26,8 @@ export interface FlagDef<T = unknown, HasDefault extends boolean = boolean> {
   readonly schema?: z.ZodType<T>;
   /** A valid value shown in errors when there is no default ("e.g. --vocab-size 4096"). */
   readonly example?: string;
+  /** Repeatable flags: split each value at commas too (default true). */
+  readonly commas?: boolean;
   /** Left out of the help (kept for old scripts). */
   readonly hidden?: boolean;
   /** Type-level marker only. */
@@ -125,10 +127,11 @@ export const flag = {
     return { convert: 'boolean', ...options } as never;
   },
   /** A repeatable text flag; each value may also hold a comma-separated list. */
-  list<O extends Omit<Common<string>, 'default'>>(
+  list<O extends Omit<Common<string>, 'default'> & { commas?: boolean }>(
     options: O,
   ): FlagDef<string, false> & { multiple: true } {
-    return { convert: 'string', placeholder: 'A,B', ...options, multiple: true } as never;
+    const placeholder = options.commas === false ? 'TEXT' : 'A,B';
+    return { convert: 'string', placeholder, ...options, multiple: true } as never;
   },
   /** A flag checked by a zod schema (a config field's own schema, so both share their limits). */
   zod<T, O extends Omit<Common<T>, 'description'> & { description?: string }>(
@@ -202,6 +205,24 @@ export interface ParseFlagsOptions {
   positionals?: boolean;
 }
 
+/** The parsed values under the flags' own kebab-case names (for code written against node:util). */
+export type KebabFlagValues<S extends FlagSpec> = {
+  -readonly [K in keyof S]: ValueOf<S[K]>;
+} & { help: boolean; version: boolean };
+
+/** `parseFlags` with the values under their kebab-case names (`values['shard-size']`). */
+export function parseKebabFlags<S extends FlagSpec>(
+  spec: S,
+  argv: readonly string[],
+  options: ParseFlagsOptions = {},
+): { values: KebabFlagValues<S>; positionals: string[] } {
+  const { values, positionals } = parseFlags(spec, argv, options);
+  const kebab: Record<string, unknown> = { help: values.help, version: values.version };
+  for (const name of Object.keys(spec))
+    kebab[name] = (values as Record<string, unknown>)[camelCase(name)];
+  return { values: kebab as KebabFlagValues<S>, positionals };
+}
+
 /**
  * Parses `argv` against `spec`. Unknown flags, missing values and bad values throw UsageError.
  * @example parseFlags({ 'max-steps': flag.number({ description: 'steps', integer: true, min: 1 }) },
@@ -230,10 +251,17 @@ export function parseFlags<S extends FlagSpec>(
       options: config,
       strict: true,
       allowPositionals: options.positionals ?? false,
-      allowNegative: true,
+      allowNegative: Object.values(spec).some((def) => def.negatable),
     });
   } catch (error) {
     throw usageErrorOf(error as Error & { code?: string }, spec);
+  }
+  for (const name of Object.keys(spec)) {
+    const positive = name.slice(3);
+    if (name.startsWith('no-') && !(positive in spec) && parsed.values[positive] === false) {
+      parsed.values[name] = true;
+      delete parsed.values[positive];
+    }
   }
   const values: Record<string, unknown> = {
     help: parsed.values.help === true,
@@ -248,7 +276,7 @@ export function parseFlags<S extends FlagSpec>(
     if (raw === undefined) value = def.default;
     else if (def.multiple) {
       value = (raw as string[])
-        .flatMap((item) => item.split(','))
+        .flatMap((item) => (def.commas === false ? [item] : item.split(',')))
         .filter((item) => item !== '')
         .map((item) => convertValue(name, def, item));
     } else value = convertValue(name, def, raw as string | boolean);

@@ -5,9 +5,11 @@ export {
   type FlagSpec,
   type FlagValues,
   flag,
+  type KebabFlagValues,
   kebabCase,
   type ParseFlagsOptions,
   parseFlags,
+  parseKebabFlags,
   suggestion,
 } from './flags.ts';
 export { formatHelp, type HelpOptions } from './help.ts';

@@ -22,8 +22,23 @@ const processIo: CliIo = {
 const oneLineNames =
   /(Config|Usage|Format|Record|Model|Datasets|Bpe|Template|Native|Speedrun|Checkpoint|Filter)\w*Error$/;
 
-/** The exit status and the text `error` should print as, for the program `name`. */
-export function errorReport(name: string, error: unknown): { code: number; text: string } {
+/**
+ * The exit status and the text `error` should print as, for the program `name`. `plainErrors:
+ * 'message'` prints other errors' message alone too (apps whose commands throw plain Errors
+ * with a sentence); the default prints their stack (a bug).
+ */
+export function errorReport(
+  name: string,
+  error: unknown,
+  plainErrors: 'message' | 'stack' = 'stack',
+): { code: number; text: string } {
+  const parseError = (error as { code?: unknown })?.code;
+  if (typeof parseError === 'string' && parseError.startsWith('ERR_PARSE_ARGS_')) {
+    return {
+      code: USAGE_EXIT_CODE,
+      text: `${name}: ${(error as Error).message}\nRun \`${name} --help\` for the flags.\n`,
+    };
+  }
   if (error instanceof UsageError || (LmkitError.isInstance(error) && 'exitCode' in error)) {
     return {
       code: USAGE_EXIT_CODE,
@@ -33,7 +48,11 @@ export function errorReport(name: string, error: unknown): { code: number; text:
   const system = describeSystemError(error);
   if (system) return { code: 1, text: `${name}: ${system}\n` };
   const named = error instanceof Error && oneLineNames.test(error.name);
-  if (LmkitError.isInstance(error) || named) {
+  if (
+    LmkitError.isInstance(error) ||
+    named ||
+    (plainErrors === 'message' && error instanceof Error)
+  ) {
     return { code: 1, text: `${name}: ${(error as Error).message}\n` };
   }
   const text = error instanceof Error ? (error.stack ?? error.message) : String(error);
@@ -61,6 +80,8 @@ export interface RunCliOptions {
   /** The program; returns the exit status (default 0). */
   main: () => Promise<number | undefined> | number | undefined;
   io?: CliIo;
+  /** How errors that are neither lmkit nor file-system errors print (see errorReport). */
+  plainErrors?: 'message' | 'stack';
 }
 
 /** Runs `main` and returns its exit status, printing an error the convention's way. */
@@ -69,7 +90,7 @@ export async function cliExitCode(options: RunCliOptions): Promise<number> {
   try {
     return (await options.main()) ?? 0;
   } catch (error) {
-    const report = errorReport(options.name, error);
+    const report = errorReport(options.name, error, options.plainErrors);
     io.stderr(report.text);
     return report.code;
   }

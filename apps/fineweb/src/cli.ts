@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // lmkit-fineweb: the FineWeb recipe from the command line. `run` filters a crawl; each command
-// lives in its own module so later commands (dedup, slurm) plug in beside it.
-
+// lives in its own module so later commands (dedup, slurm) plug in beside it. Follows
+// @lmkit/cli-kit's convention: usage errors exit 2 with one line, --help and --version.
+import { type CliIo, cliExitCode, dispatch, isMainModule, programVersion } from '@lmkit/cli-kit';
 import { dedupCommand, dedupUsage } from './dedup-command.ts';
 import { runCommand, runUsage } from './run-command.ts';
 import { slurmCommand, slurmUsage } from './slurm-command.ts';
@@ -19,22 +20,26 @@ ${dedupUsage}
 
 ${slurmUsage}`;
 
-async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
+/** Runs lmkit-fineweb with `argv` (no program name); resolves to the exit status. */
+export function finewebCli(argv: string[], io?: CliIo): Promise<number> {
   const cwd = process.env.INIT_CWD ?? process.cwd();
-  if (command === 'run') return runCommand({ argv: rest, cwd });
-  if (command === 'dedup') return dedupCommand({ argv: rest, cwd });
-  if (command === 'slurm') return slurmCommand({ argv: rest, cwd });
-  process.stderr.write(`${usage}\n`);
-  return command === undefined || command === '--help' || command === '-h' ? 0 : 2;
+  return cliExitCode({
+    name: 'lmkit-fineweb',
+    io,
+    plainErrors: 'message',
+    main: () =>
+      dispatch({
+        argv,
+        usage,
+        version: programVersion('lmkit-fineweb', import.meta.url),
+        io,
+        commands: {
+          run: { summary: 'filter a crawl', run: (rest) => runCommand({ argv: rest, cwd }) },
+          dedup: { summary: 'MinHash stages', run: (rest) => dedupCommand({ argv: rest, cwd }) },
+          slurm: { summary: 'Slurm scripts', run: (rest) => slurmCommand({ argv: rest, cwd }) },
+        },
+      }),
+  });
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code;
-  },
-  (error: unknown) => {
-    process.stderr.write(`lmkit-fineweb: ${(error as Error).message ?? error}\n`);
-    process.exitCode = 1;
-  },
-);
+if (isMainModule(import.meta.url)) process.exitCode = await finewebCli(process.argv.slice(2));

@@ -4,7 +4,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseKebabFlags, UsageError } from '@lmkit/cli-kit';
 import {
   dedupAndFinish,
   dedupBucketsTask,
@@ -14,6 +14,7 @@ import {
   resolveTaskSlot,
   writeDocuments,
 } from '@lmkit/crawler-filters';
+import { dedupFlags } from './args.ts';
 import { integerArg } from './dedup-run.ts';
 import { nameList, publishShards, removeEarlierOutputs, stagingDir } from './run-output.ts';
 
@@ -40,22 +41,9 @@ export interface DedupCommandOptions {
 export async function dedupCommand(options: DedupCommandOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
   const [action, ...rest] = options.argv;
-  const { values } = parseArgs({
-    args: rest,
-    allowPositionals: false,
-    options: {
-      'work-dir': { type: 'string' },
-      output: { type: 'string', short: 'o' },
-      'task-index': { type: 'string' },
-      'task-count': { type: 'string' },
-      format: { type: 'string', default: 'jsonl' },
-      'shard-size': { type: 'string', default: '100000' },
-      'no-pii': { type: 'boolean', default: false },
-      removed: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-    },
-  });
-  if (!values['work-dir']) throw new Error(`--work-dir is required\n\n${dedupUsage}`);
+  const { values } = parseKebabFlags(dedupFlags, rest);
+  if (!values['work-dir'])
+    throw new UsageError('--work-dir is required: lmkit-fineweb dedup ACTION --work-dir DIR');
   const workDir = resolve(options.cwd, values['work-dir']);
   const slot = () =>
     resolveTaskSlot({
@@ -110,7 +98,7 @@ export async function dedupCommand(options: DedupCommandOptions): Promise<number
       dir: stagingDir(output, prefix),
       format,
       prefix,
-      maxDocumentsPerShard: integerArg('shard-size', values['shard-size']),
+      maxDocumentsPerShard: values['shard-size'],
     });
     const removed = values.removed
       ? removedDocumentsWriter({ path: join(output, `removed-task${tag}.jsonl`) })

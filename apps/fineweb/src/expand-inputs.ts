@@ -31,6 +31,9 @@ export function expandInputs(patterns: readonly string[], cwd: string): string[]
         );
       continue;
     }
+    if (!statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new Error(`--input "${pattern}": folder ${dir} does not exist; check the path`);
+    }
     const regex = patternToRegExp(name);
     const matches = readdirSync(dir)
       .filter((entry) => regex.test(entry))

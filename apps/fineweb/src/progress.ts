@@ -1,32 +1,26 @@
-// A one-line progress display on stderr: documents read, kept, documents per second. Redrawn in
-// place on a terminal, printed every few seconds otherwise (logs, CI).
+// Progress of `lmkit-fineweb run` on stderr through cli-kit's one progress display: documents
+// read (the unit it counts), documents per second, and how many were kept. Redrawn in place on a
+// terminal, a line every few seconds otherwise (logs, CI).
+import { createProgress, type ProgressStream } from '@lmkit/cli-kit';
 
 export interface ProgressOptions {
-  stream?: NodeJS.WriteStream;
+  stream?: ProgressStream;
   /** Minimum time between lines when stderr is not a terminal. Default 5000 ms. */
   intervalMs?: number;
 }
 
 export function progressReporter(options: ProgressOptions = {}) {
-  const stream = options.stream ?? process.stderr;
-  const intervalMs = options.intervalMs ?? 5000;
-  let lastPrintMs = Number.NEGATIVE_INFINITY;
-  let pending = '';
+  const progress = createProgress({
+    unit: 'documents',
+    label: 'read',
+    stream: options.stream ?? process.stderr,
+    plainIntervalMs: options.intervalMs ?? 5000,
+  });
   return {
-    update(progress: { read: number; kept: number; elapsedMs: number }): void {
-      const rate = progress.read / Math.max(progress.elapsedMs / 1000, 1e-9);
-      const line = `read ${progress.read}  kept ${progress.kept}  ${rate.toFixed(1)} docs/s  ${(progress.elapsedMs / 1000).toFixed(1)} s`;
-      if (stream.isTTY) stream.write(`\r\x1b[2K${line}`);
-      else if (progress.elapsedMs - lastPrintMs >= intervalMs) {
-        lastPrintMs = progress.elapsedMs;
-        stream.write(`${line}\n`);
-        pending = '';
-      } else pending = line;
+    update(counts: { read: number; kept: number }): void {
+      progress.update(counts.read, `kept ${counts.kept}`);
     },
     /** Ends the display: a newline on a terminal, the last unprinted line otherwise. */
-    finish(): void {
-      if (stream.isTTY) stream.write('\n');
-      else if (pending) stream.write(`${pending}\n`);
-    },
+    finish: () => progress.finish(),
   };
 }

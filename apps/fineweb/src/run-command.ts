@@ -3,7 +3,7 @@
 
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { checkOutputFolder, parseKebabFlags, UsageError } from '@lmkit/cli-kit';
 import {
   createStages,
   documentSource,
@@ -17,8 +17,8 @@ import {
   type StageFactory,
   writeDocuments,
 } from '@lmkit/crawler-filters';
+import { runFlags } from './args.ts';
 import {
-  dedupRunArgs,
   dedupRunUsage,
   dedupStageNames,
   filterStageNames,
@@ -27,7 +27,6 @@ import {
   type TaskPlan,
 } from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
-import { gpt2TokenCounter } from './token-count.ts';
 import { progressReporter } from './progress.ts';
 import {
   nameList,
@@ -36,6 +35,7 @@ import {
   removeEarlierOutputs,
   stagingDir,
 } from './run-output.ts';
+import { gpt2TokenCounter } from './token-count.ts';
 
 export const runUsage = `lmkit-fineweb run --input PATTERN [--input PATTERN ...] --output DIR [options]
 
@@ -118,36 +118,18 @@ function untilAborted(source: Source, signal: AbortSignal, onCut: () => void): S
 
 export async function runCommand(options: RunCommandOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
-  const { values } = parseArgs({
-    args: options.argv,
-    allowPositionals: false,
-    options: {
-      input: { type: 'string', short: 'i', multiple: true },
-      output: { type: 'string', short: 'o' },
-      stages: { type: 'string' },
-      format: { type: 'string', default: 'jsonl' },
-      'shard-size': { type: 'string', default: '100000' },
-      languages: { type: 'string', default: 'eng' },
-      'min-language-score': { type: 'string' },
-      'url-lists': { type: 'string' },
-      ut1: { type: 'string' },
-      'max-record-bytes': { type: 'string' },
-      removed: { type: 'boolean', default: false },
-      json: { type: 'boolean', default: false },
-      quiet: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      ...dedupRunArgs,
-    },
-  });
+  const { values } = parseKebabFlags(runFlags, options.argv);
   if (values.help) {
     stdout.write(`${runUsage}\n`);
     return 0;
   }
-  if (!values.input?.length || !values.output)
-    throw new Error(`--input and --output are required\n\n${runUsage}`);
-  const format = values.format as 'jsonl' | 'jsonl.gz' | 'parquet';
-  if (!['jsonl', 'jsonl.gz', 'parquet'].includes(format))
-    throw new Error(`--format "${values.format}" is not one of jsonl, jsonl.gz, parquet`);
+  if (!values.input.length || !values.output) {
+    throw new UsageError(
+      '--input and --output are required: lmkit-fineweb run --input PATTERN --output DIR',
+    );
+  }
+  const format = values.format;
+  checkOutputFolder('--output', resolve(options.cwd, values.output));
   const paths = expandInputs(values.input, options.cwd);
   const output = resolve(options.cwd, values.output);
   refuseInputsInsideOutput(paths, output);
@@ -162,7 +144,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   if (values.languages !== undefined)
     languageOptions.keep = values.languages === 'any' ? undefined : values.languages.split(',');
   if (values['min-language-score'] !== undefined)
-    languageOptions.minScore = Number(values['min-language-score']);
+    languageOptions.minScore = values['min-language-score'];
   const stages = await createStages({
     names: filterStageNames(names),
     registry,
@@ -191,15 +173,13 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     dir: stagingDir(output, plan.prefix),
     prefix: plan.prefix,
     format,
-    maxDocumentsPerShard: Number(values['shard-size']),
+    maxDocumentsPerShard: values['shard-size'],
   });
   const removed = values.removed
     ? removedDocumentsWriter({ path: join(output, 'removed.jsonl') })
     : undefined;
   const progress = values.quiet ? undefined : progressReporter({ stream: options.stderr });
-  const maxRecordBytes = values['max-record-bytes']
-    ? Number(values['max-record-bytes'])
-    : undefined;
+  const maxRecordBytes = values['max-record-bytes'];
   const interrupt = options.signal ? undefined : interruptSignal();
   const signal = options.signal ?? interrupt!.signal;
   let complete = true;
