@@ -231,25 +231,22 @@ export class GPT {
       throw new GPTModelError(`vocabSize is ${vocabSize}; it must be a positive integer`);
     const { vocabSize: old, nEmbd } = this.currentConfig;
     const wte = this.parameters.get('wte.weight')!;
-    const kept = wte.dataSync().subarray(0, Math.min(old, vocabSize) * nEmbd);
-    const values = new Float32Array(vocabSize * nEmbd);
-    values.set(kept);
-    if (vocabSize > old) {
+    // On the device, no read-back: WebGPU in Node has no synchronous reads.
+    const resized = tf.tidy(() => {
+      const kept = tf.slice(wte, [0, 0], [Math.min(old, vocabSize), nEmbd]);
+      if (vocabSize <= old) return kept;
       const fresh = new SeededRandom(options.seed ?? 0).normalArray(
         (vocabSize - old) * nEmbd,
         0.02,
       );
-      values.set(fresh, old * nEmbd);
-    }
+      return tf.concat([kept, tf.tensor2d(fresh, [vocabSize - old, nEmbd])], 0);
+    });
     wte.dispose();
     this.parameters.set(
       'wte.weight',
-      tf.variable(
-        tf.tensor2d(values, [vocabSize, nEmbd]),
-        true,
-        `${this.variablePrefix}wte.weight`,
-      ),
+      tf.variable(resized, true, `${this.variablePrefix}wte.weight`),
     );
+    resized.dispose();
     this.currentConfig = { ...this.currentConfig, vocabSize };
   }
 

@@ -149,7 +149,7 @@ export interface FineTuneOptions {
   /** Rows per step; default 4. */
   batchSize?: number;
   /** Default 1.0, as the trainer. */
-  gradClip?: number;
+  gradientClip?: number;
   seed?: number;
   onStep?: (step: number, loss: number) => void;
   /** Checked before each step; true ends the run after the current step. */
@@ -200,7 +200,7 @@ export async function fineTune(session: Session, options: FineTuneOptions): Prom
       const squares = sumOfSquares(Object.values(byName));
       const [loss, squaredNorm] = await Promise.all([value.data(), squares.data()]);
       optimizer.apply(byName, options.learningRate ?? 1e-4, {
-        gradientScale: clipCoefficient(Math.sqrt(squaredNorm[0]), options.gradClip ?? 1),
+        gradientScale: clipCoefficient(Math.sqrt(squaredNorm[0]), options.gradientClip ?? 1),
       });
       tf.dispose([value, squares, inputs, targets, lossMask, ...Object.values(grads)]);
       losses.push(loss[0]);
