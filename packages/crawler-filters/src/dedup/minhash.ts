@@ -2,6 +2,7 @@
 // Shingles get a 32-bit key; the 112 hash functions are simple tabulation hashes of its 4 bytes
 // (3-independent, min-wise within a small bias, Pătrașcu & Thorup 2012), all integer, on typed arrays.
 
+import { SeededRandom } from '@lmkit/core';
 import { CrawlerFiltersError } from '../errors.ts';
 import { createSimdKernel, type SimdMinHashKernel } from './minhash-simd.ts';
 
@@ -65,18 +66,6 @@ function fmix32(value: number): number {
   return (h ^ (h >>> 16)) >>> 0;
 }
 
-/** splitmix32: a seeded stream of 32-bit values for the tabulation tables. */
-function splitmix32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x9e3779b9) | 0;
-    let z = state;
-    z = Math.imul(z ^ (z >>> 16), 0x21f0aaad);
-    z = Math.imul(z ^ (z >>> 15), 0x735a2d97);
-    return (z ^ (z >>> 15)) >>> 0;
-  };
-}
-
 function checkPositiveInteger(name: string, value: number, max: number): void {
   if (!Number.isInteger(value) || value < 1 || value > max) {
     throw new CrawlerFiltersError(
@@ -123,9 +112,10 @@ export class MinHasher {
     }
     this.config = Object.freeze(config);
     this.hashCount = config.buckets * config.hashesPerBucket;
-    const random = splitmix32(fmix32(config.seed ^ 0x6d696e68));
+    // The tabulation tables: 32-bit draws of @lmkit/core's seeded generator.
+    const random = new SeededRandom(fmix32(config.seed ^ 0x6d696e68));
     this.table = new Uint32Array(KEY_BYTES * 256 * this.hashCount);
-    for (let i = 0; i < this.table.length; i++) this.table[i] = random();
+    for (let i = 0; i < this.table.length; i++) this.table[i] = random.nextUint32();
     this.kernel =
       options.engine === 'js' ? undefined : createSimdKernel(this.table, this.hashCount);
   }
