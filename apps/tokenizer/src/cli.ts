@@ -1,6 +1,15 @@
 #!/usr/bin/env node
 // lmkit-tokenizer: train, encode, decode and show byte-level BPE tokenizers (@lmkit/bpe).
-// Each command parses its own options and prints its own --help.
+// Each command parses its own flags (args.ts) and prints its own --help. Follows @lmkit/cli-kit's
+// convention: usage errors are one line and exit 2; --version.
+import {
+  cliExitCode,
+  errorReport,
+  isMainModule,
+  programVersion,
+  suggestion,
+  UsageError,
+} from '@lmkit/cli-kit';
 import { type CommandIo, processIo } from './io.ts';
 import { tokensCommand } from './tokens-commands.ts';
 import { trainCommand } from './train-command.ts';
@@ -15,29 +24,44 @@ commands:
 
 Run lmkit-tokenizer <command> --help for a command's options.`;
 
+const commands = ['train', 'encode', 'decode', 'show'];
+
+/**
+ * Runs a command; usage errors print one line on `io.stderr` and return 2, other errors
+ * propagate (the entry point prints their message and exits 1).
+ */
 export async function main(argv: string[], io: CommandIo): Promise<number> {
   const [command, ...rest] = argv;
-  if (command === 'train') return trainCommand({ argv: rest, io });
-  if (command === 'encode' || command === 'decode' || command === 'show') {
-    return tokensCommand({ mode: command, argv: rest, io });
+  try {
+    if (command === 'train') return await trainCommand({ argv: rest, io });
+    if (command === 'encode' || command === 'decode' || command === 'show') {
+      return await tokensCommand({ mode: command, argv: rest, io });
+    }
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    error.command ??= command;
+    io.stderr(errorReport('lmkit-tokenizer', error).text);
+    return 2;
   }
   if (command === undefined || command === '--help' || command === '-h') {
     io.stdout(`${usage}\n`);
     return 0;
   }
-  io.stderr(`unknown command ${JSON.stringify(command)}\n\n${usage}\n`);
+  if (command === '--version') {
+    io.stdout(`${programVersion('lmkit-tokenizer', import.meta.url)}\n`);
+    return 0;
+  }
+  io.stderr(
+    `lmkit-tokenizer: unknown command ${JSON.stringify(command)}; the commands are ${commands.join(', ')}.${suggestion(command, commands, '')}\n\n${usage}\n`,
+  );
   return 2;
 }
 
-const isEntry = process.argv[1]?.replace(/\\/g, '/').endsWith('apps/tokenizer/src/cli.ts');
-if (isEntry) {
-  main(process.argv.slice(2), processIo()).then(
-    (code) => {
-      process.exitCode = code;
-    },
-    (error: unknown) => {
-      process.stderr.write(`lmkit-tokenizer: ${(error as Error).message ?? error}\n`);
-      process.exitCode = 1;
-    },
-  );
+if (isMainModule(import.meta.url)) {
+  const io = processIo();
+  process.exitCode = await cliExitCode({
+    name: 'lmkit-tokenizer',
+    plainErrors: 'message',
+    main: () => main(process.argv.slice(2), io),
+  });
 }

@@ -1,8 +1,10 @@
 // `lmkit-tokenizer encode | decode | show`: text → ids, ids → text, and the coloured token view.
-import { parseArgs } from 'node:util';
+
 import { formatTokens, type Tokenizer } from '@lmkit/bpe';
+import { parseKebabFlags } from '@lmkit/cli-kit';
+import { tokensFlags } from './args.ts';
 import { type CommandIo, readInput } from './io.ts';
-import { loadFromOptions, tokenizerHelp, tokenizerOptions } from './load.ts';
+import { loadFromOptions, tokenizerHelp } from './load.ts';
 
 const common = `${tokenizerHelp}
   -f, --file PATH        read the input from a file (repeatable) instead of arguments or stdin
@@ -41,20 +43,7 @@ const showSample =
 type Mode = 'encode' | 'decode' | 'show';
 
 function parse(argv: string[], mode: Mode) {
-  return parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      ...tokenizerOptions,
-      file: { type: 'string', short: 'f', multiple: true },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-      ...(mode === 'encode'
-        ? { 'allow-special': { type: 'string' }, ordinary: { type: 'boolean', default: false } }
-        : {}),
-      ...(mode === 'show' ? { html: { type: 'boolean', default: false } } : {}),
-    },
-  });
+  return parseKebabFlags(tokensFlags(mode), argv, { positionals: true });
 }
 
 function encodeText(

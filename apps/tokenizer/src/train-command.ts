@@ -1,8 +1,9 @@
 // `lmkit-tokenizer train`: files (or stdin) → a JSON tokenizer file, with a progress bar on stderr.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { chatSpecialTokens, saveTokenizer, trainBpe } from '@lmkit/bpe';
+import { parseKebabFlags, UsageError } from '@lmkit/cli-kit';
+import { trainFlags } from './args.ts';
 import type { CommandIo } from './io.ts';
 import { trainProgressBar } from './progress-bar.ts';
 
@@ -23,34 +24,21 @@ options:
 
 export async function trainCommand(options: { argv: string[]; io: CommandIo }): Promise<number> {
   const { io } = options;
-  const { values, positionals } = parseArgs({
-    args: options.argv,
-    allowPositionals: true,
-    options: {
-      'vocab-size': { type: 'string', short: 'v', default: '4096' },
-      pattern: { type: 'string', short: 'p', default: 'cl100k_base' },
-      special: { type: 'string', short: 's' },
-      out: { type: 'string', short: 'o', default: 'tokenizer.json' },
-      name: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const { values, positionals } = parseKebabFlags(trainFlags, options.argv, { positionals: true });
   if (values.help) {
     io.stdout(`${trainUsage}\n`);
     return 0;
   }
-  const vocabSize = Number(values['vocab-size']);
-  if (!Number.isInteger(vocabSize)) {
-    io.stderr(
-      `--vocab-size ${values['vocab-size']} is not an integer; pass e.g. --vocab-size 4096\n`,
-    );
-    return 2;
-  }
+  const vocabSize = values['vocab-size'];
   const specialTokens =
     values.special === undefined
       ? [...chatSpecialTokens]
       : values.special.split(',').filter((s) => s.length > 0);
+  if (vocabSize < 256 + specialTokens.length) {
+    throw new UsageError(
+      `--vocab-size ${vocabSize}: must be at least ${256 + specialTokens.length} (256 byte tokens + ${specialTokens.length} special tokens)`,
+    );
+  }
   let texts: string[];
   let bytes = 0;
   if (positionals.length > 0) {
