@@ -4,7 +4,14 @@
 
 import { decompress, init } from '@bokuweb/zstd-wasm';
 import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
-import { type InvalidInputOptions, type JsonRecord, readJsonLines } from './json-lines.ts';
+import type { ConversationProblem } from './conversation.ts';
+import { InvalidRecordError } from './errors.ts';
+import {
+  type InvalidInputOptions,
+  type JsonRecord,
+  readJsonLines,
+  rejectRecord,
+} from './json-lines.ts';
 
 export interface ReadRowsOptions extends InvalidInputOptions {
   path: string;
@@ -18,6 +25,29 @@ export interface ReadRowsOptions extends InvalidInputOptions {
 export function readRows(options: ReadRowsOptions): AsyncIterable<JsonRecord> {
   const format = options.format ?? (/\.parquet$/i.test(options.path) ? 'parquet' : 'jsonl');
   return format === 'parquet' ? readParquetRows(options) : readJsonLines(options);
+}
+
+/**
+ * Each row of the file converted: a problem is thrown naming file, row and field (or, with
+ * `skipInvalid`, counted by reason); what converts is yielded and counted.
+ */
+export async function* convertEachRow<T>(
+  options: ReadRowsOptions,
+  convert: (value: unknown) => { ok: T } | { problem: ConversationProblem },
+): AsyncIterable<T> {
+  for await (const record of readRows(options)) {
+    const result = convert(record.value);
+    if ('problem' in result) {
+      const { field, problem, reason } = result.problem;
+      rejectRecord(
+        new InvalidRecordError(options.path, record.lineNumber, field, problem, reason),
+        options,
+      );
+      continue;
+    }
+    if (options.report) options.report.yielded++;
+    yield result.ok;
+  }
 }
 
 let zstdLoaded: Promise<void> | undefined;

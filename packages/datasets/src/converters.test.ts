@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { Conversation } from '@lmkit/core';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collect, oasstSample, postTrainingFixture } from './__fixtures__/post-training.ts';
 import {
   convertOasst,
   convertRows,
@@ -15,17 +16,7 @@ import {
   readOasstTrees,
 } from './index.ts';
 
-const fixture = (name: string) =>
-  new URL(`./__fixtures__/post-training/${name}`, import.meta.url).pathname;
-const oasstSample = new URL(
-  '../../../data/conversations/oasst1-en-100-trees.jsonl',
-  import.meta.url,
-).pathname;
-const collect = async <T>(items: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
+const fixture = postTrainingFixture;
 
 let dir: string;
 beforeAll(async () => {

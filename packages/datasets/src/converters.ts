@@ -7,9 +7,7 @@
 import type { Conversation, Message } from '@lmkit/core';
 import { toConversation } from './chat-jsonl.ts';
 import { type ConversationProblem, checkConversation, describe } from './conversation.ts';
-import { type ReadRowsOptions, readRows } from './converters-rows.ts';
-import { InvalidRecordError } from './errors.ts';
-import { rejectRecord } from './json-lines.ts';
+import { convertEachRow, type ReadRowsOptions } from './converters-rows.ts';
 
 export type ConversionResult = { conversation: Conversation } | { problem: ConversationProblem };
 
@@ -117,19 +115,10 @@ export async function* convertRows(options: ConvertRowsOptions): AsyncIterable<C
       : options.from === 'sharegpt'
         ? fromShareGptRow
         : (row: unknown) => fromMessagesRow(row, options);
-  for await (const record of readRows(options)) {
-    const result = convert(record.value);
-    if ('problem' in result) {
-      const { field, problem: text, reason } = result.problem;
-      rejectRecord(
-        new InvalidRecordError(options.path, record.lineNumber, field, text, reason),
-        options,
-      );
-      continue;
-    }
-    if (options.report) options.report.yielded++;
-    yield result.conversation;
-  }
+  yield* convertEachRow(options, (value) => {
+    const result = convert(value);
+    return 'problem' in result ? result : { ok: result.conversation };
+  });
 }
 
 function checked(conversation: Conversation, id: unknown): ConversionResult {

@@ -2,7 +2,7 @@
 // (see preference.ts for the shapes accepted), and oasst1's ranked sibling replies, in either
 // export (nested trees per line, or flat messages in JSONL or Parquet as Hugging Face ships them).
 
-import { readRows } from './converters-rows.ts';
+import { convertEachRow, readRows } from './converters-rows.ts';
 import { InvalidRecordError } from './errors.ts';
 import { type InvalidInputOptions, rejectRecord } from './json-lines.ts';
 import { oasstTreesFromMessages } from './oasst-loaders.ts';
@@ -20,19 +20,10 @@ export interface ReadPreferenceOptions extends InvalidInputOptions {
 export async function* readPreferencePairs(
   options: ReadPreferenceOptions,
 ): AsyncIterable<PreferencePair> {
-  for await (const record of readRows(options)) {
-    const result = toPreferencePair(record.value);
-    if ('problem' in result) {
-      const { field, problem, reason } = result.problem;
-      rejectRecord(
-        new InvalidRecordError(options.path, record.lineNumber, field, problem, reason),
-        options,
-      );
-      continue;
-    }
-    if (options.report) options.report.yielded++;
-    yield result.pair;
-  }
+  yield* convertEachRow(options, (value) => {
+    const result = toPreferencePair(value);
+    return 'problem' in result ? result : { ok: result.pair };
+  });
 }
 
 export interface ReadOasstPairsOptions extends OasstPairOptions, ReadPreferenceOptions {

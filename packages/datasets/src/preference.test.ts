@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parquetWriteFile } from 'hyparquet-writer';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { collect, oasstSample, postTrainingFixture } from './__fixtures__/post-training.ts';
 import {
   newLoadReport,
   type PreferencePair,
@@ -16,17 +17,7 @@ import {
   toPreferencePair,
 } from './index.ts';
 
-const oasstSample = new URL(
-  '../../../data/conversations/oasst1-en-100-trees.jsonl',
-  import.meta.url,
-).pathname;
-const fixture = (name: string) =>
-  new URL(`./__fixtures__/post-training/${name}`, import.meta.url).pathname;
-const collect = async <T>(items: AsyncIterable<T>) => {
-  const out: T[] = [];
-  for await (const item of items) out.push(item);
-  return out;
-};
+const fixture = postTrainingFixture;
 
 let dir: string;
 beforeAll(async () => {
