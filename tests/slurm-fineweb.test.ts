@@ -24,7 +24,7 @@ const fineweb = [
   join(repo, 'apps/fineweb/src/cli.ts'),
 ];
 const unavailable = localSlurmUnavailable();
-const WARC_FILES = 4;
+const WARC_FILES = 3;
 const PAGES_PER_FILE = 5;
 /** Record ids unique across the files (buildWarc's default restarts at each file). */
 const recordId = (n: number) =>
@@ -114,7 +114,7 @@ describe.skipIf(unavailable !== undefined)(
           '--scripts',
           'jobs',
           '--bucket-tasks',
-          '3',
+          '2',
           '--memory',
           '500M',
         ],
@@ -126,8 +126,8 @@ describe.skipIf(unavailable !== undefined)(
       await slurm!.waitUntilIdle(200_000);
 
       const jobs = slurm!.finishedJobs();
-      // 4 filter tasks, 3 bucket tasks, 1 cluster job, 4 dedup-filter tasks.
-      expect(jobs).toHaveLength(WARC_FILES + 3 + 1 + WARC_FILES);
+      // 3 filter tasks, 2 bucket tasks, 1 cluster job, 3 dedup-filter tasks.
+      expect(jobs).toHaveLength(WARC_FILES + 2 + 1 + WARC_FILES);
       expect(jobs.filter((job) => job.state !== 'COMPLETED')).toEqual([]);
       const logs = readdirSync(join(root, 'jobs', 'logs'));
       expect(logs).toHaveLength(jobs.length);
