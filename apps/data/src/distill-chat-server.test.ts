@@ -17,7 +17,7 @@ let server: ChatServer;
 let engine: Awaited<ReturnType<typeof loadChatEngine>>;
 
 beforeAll(async () => {
-  await setBackend('auto');
+  await setBackend('cpu'); // tiny model: the pure-JS backend is quick and the same everywhere
   root = mkdtempSync(join(tmpdir(), 'lmkit-distill-teacher-'));
   const dir = join(root, 'tiny-teacher');
   await buildTinyCheckpoint(dir);
