@@ -2,6 +2,7 @@
 // the repository, with a report card at the end. Finished stages are skipped on a rerun.
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { LmkitError } from '@lmkit/core';
 import { crawlStage, filterStage, shardsStage, tokenizerStage } from './data-stages.ts';
 import { evalStage } from './eval-stage.ts';
 import { defaultOutDir, repoRoot } from './paths.ts';
@@ -87,7 +88,11 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error instanceof SpeedrunError ? `speedrun: ${error.message}` : error);
+      // lmkit errors (and file-system ones: ENOSPC, EACCES) are one sentence; the rest a stack.
+      const code = (error as NodeJS.ErrnoException)?.code;
+      const oneLine =
+        LmkitError.isInstance(error) || (typeof code === 'string' && code.startsWith('E'));
+      console.error(oneLine ? `speedrun: ${(error as Error).message}` : error);
       process.exit(1);
     },
   );

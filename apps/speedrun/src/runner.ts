@@ -7,6 +7,7 @@
 // stage after it is redone too. `from` redoes one stage and everything after it from scratch.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { LmkitError } from '@lmkit/core';
 import {
   type FileFingerprint,
   type FingerprintRoots,
@@ -74,9 +75,8 @@ interface StartMarker {
   inputs: FileFingerprint[];
 }
 
-export class SpeedrunError extends Error {
-  override name = 'SpeedrunError';
-}
+/** A speedrun problem stated in one sentence (a CLI prints its message, not a stack). */
+export class SpeedrunError extends LmkitError {}
 
 const markerName = 'done.json';
 const startName = 'started.json';
