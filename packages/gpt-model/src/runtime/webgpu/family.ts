@@ -1,5 +1,6 @@
-// The WebGPU kernel family: fixes to tfjs-backend-webgpu's stock kernels, installed by setBackend
-// like every family. Built in (always installed on webgpu), since each entry corrects a result.
+// The WebGPU kernel family, installed by setBackend like every family and built in (always on
+// webgpu): fixes to tfjs-backend-webgpu's stock kernels, and WGSL kernels under the names the
+// runtime's ops call (gelu.ts).
 //
 // AddN: tfjs asks for a device with the default limit of 8 storage buffers per shader stage, and its
 // AddN program binds every input plus the output; with 8 or more inputs the pipeline is invalid and
@@ -8,6 +9,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { GPTModelError } from '../../errors.ts';
 import type { KernelFactory, KernelFamily } from '../families.ts';
 import { probeWebGpu } from './adapter.ts';
+import { geluGradient, geluKernels } from './gelu.ts';
 
 /** One output buffer + 7 inputs fit WebGPU's default 8 storage buffers per shader stage. */
 export const ADD_N_MAX_INPUTS = 7;
@@ -48,6 +50,6 @@ export const webgpuFamily: KernelFamily = {
     const probe = await probeWebGpu();
     return probe.ok ? { available: true } : { available: false, reason: probe.reason };
   },
-  kernels: () => ({ AddN: chunkedAddN }),
-  gradients: [],
+  kernels: () => ({ AddN: chunkedAddN, ...geluKernels }),
+  gradients: [geluGradient],
 };

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { backendStatus, GPT, type GPTConfig, loadGPT2, setBackend } from '../../index.ts';
+import { gelu } from '../ops/layers.ts';
 import { assertFitsWebGpu, probeWebGpu, webGpuStatus } from './adapter.ts';
 
 const dir = fileURLToPath(new URL('../../../../../data/models/gpt2-tiny-random/', import.meta.url));
@@ -183,6 +184,40 @@ describe.skipIf(!probe.ok)(`stock-kernel fixes on WebGPU${skipReason}`, () => {
       expect((await tf.sum(total).data())[0]).toBe(size * 2 * 78);
       tf.dispose([total, ...parts]);
     }
+  });
+});
+
+describe.skipIf(!probe.ok)(`WGSL kernels${skipReason}`, () => {
+  it('runs GELU and its gradient as one kernel each, equal to the tfjs formula', async () => {
+    await setBackend('webgpu');
+    expect(backendStatus().families.find((f) => f.name === 'webgpu')?.kernels).toEqual(
+      expect.arrayContaining(['LmkitGelu', 'LmkitGeluGrad']),
+    );
+    // Values across the curve, including the tails where tanh saturates.
+    const values = Array.from({ length: 4 * 64 }, (_, i) => (i - 128) / 8);
+    const x = tf.tensor2d(values, [4, 64]);
+    const dy = tf.tensor2d(
+      values.map((v, i) => Math.cos(i) + v / 10),
+      [4, 64],
+    );
+    const formula = (t: tf.Tensor) => {
+      const inner = tf.mul(
+        tf.add(t, tf.mul(tf.mul(tf.mul(t, t), t), 0.044715)),
+        Math.sqrt(2 / Math.PI),
+      );
+      return tf.mul(tf.mul(t, 0.5), tf.add(tf.tanh(inner), 1));
+    };
+    const kernelGrad = tf.grad((t: tf.Tensor) => gelu(t as tf.Tensor2D));
+    const formulaGrad = tf.grad(formula);
+    const [ours, theirs, ourGrad, theirGrad] = await Promise.all(
+      [gelu(x), formula(x), kernelGrad(x, dy), formulaGrad(x, dy)].map((t) => t.data()),
+    );
+    for (let i = 0; i < values.length; i++) {
+      expect(Math.abs(ours[i] - theirs[i])).toBeLessThan(1e-5 * (1 + Math.abs(theirs[i])));
+      expect(Math.abs(ourGrad[i] - theirGrad[i])).toBeLessThan(1e-4 * (1 + Math.abs(theirGrad[i])));
+      expect(Number.isFinite(ours[i]) && Number.isFinite(ourGrad[i])).toBe(true);
+    }
+    tf.dispose([x, dy]);
   });
 });
 
