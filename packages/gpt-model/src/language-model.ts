@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { getEncoding, loadTokenizer, Tokenizer } from '@lmkit/bpe';
-import { IM_END, parseReply, render } from '@lmkit/chat-template';
-import type { FinishReason, Message } from '@lmkit/core';
+import { IM_END, IM_START, parseReply, render } from '@lmkit/chat-template';
+import { type FinishReason, LmkitError, type Message } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadGPT2 } from './checkpoint.ts';
 import { listCheckpoints, loadCheckpoint } from './checkpoint-folder.ts';
@@ -31,7 +31,7 @@ export interface LanguageModelCallOptions {
   seed?: number;
   /**
    * Strings or token ids that end the text (not included in it). `<|endoftext|>` always stops, and
-   * `<|im_end|>` does in `chat`.
+   * `<|im_end|>` or a new `<|im_start|>` do in `chat`.
    */
   stop?: string | number | readonly (string | number)[];
 }
@@ -129,6 +129,16 @@ function heldBack(text: string, stops: readonly string[]): number {
   return hold;
 }
 
+/** The content of a reply (reasoning split off); text that is not in the chat format as it is. */
+function replyContent(text: string): string {
+  try {
+    return parseReply(text).message.content;
+  } catch (error) {
+    if (LmkitError.isInstance(error)) return text;
+    throw error;
+  }
+}
+
 /**
  * Loads a checkpoint folder (config.json, model.safetensors, tokenizer.json) for text generation. A
  * trainer checkpoint's manifest is verified first; a run's checkpoint root loads its newest step.
@@ -215,8 +225,11 @@ export async function loadLanguageModel(
         }
       }
       result.croppedPromptTokens = full.length - prompt.length;
-      const imEnd = tokenizer.specialTokenId(IM_END);
-      if (imEnd !== undefined) stopIds.push(imEnd);
+      // The reply ends at <|im_end|>, or where the model opens another turn.
+      for (const marker of [IM_END, IM_START]) {
+        const id = tokenizer.specialTokenId(marker);
+        if (id !== undefined) stopIds.push(id);
+      }
     }
     if (prompt.length === 0) prompt = endOfText === undefined ? [] : [endOfText];
     if (prompt.length === 0)
@@ -285,7 +298,7 @@ export async function loadLanguageModel(
     for await (const piece of run(input, callOptions, result)) pieces.push(piece);
     result.text = pieces.join('');
     // A reply as chat-template parses it: reasoning (<think>...</think>) is not part of the text.
-    if (typeof input !== 'string') result.text = parseReply(result.text).message.content;
+    if (typeof input !== 'string') result.text = replyContent(result.text);
     return result;
   }
 
