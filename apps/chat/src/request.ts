@@ -20,7 +20,79 @@ export interface CompletionRequest {
 
 const roles = new Set(['system', 'developer', 'user', 'assistant']);
 /** Fields that change the output, which this server does not implement: rejected, not ignored. */
-const unsupported = ['tools', 'functions', 'logit_bias', 'response_format', 'audio', 'prediction'];
+const unsupported = ['tools', 'functions', 'function_call', 'audio', 'prediction'];
+/** Fields this server reads (or checks are no-ops); any other field is refused, not ignored. */
+const knownFields = new Set([
+  'model',
+  'messages',
+  'max_tokens',
+  'max_completion_tokens',
+  'temperature',
+  'top_p',
+  'stop',
+  'seed',
+  'n',
+  'stream',
+  'stream_options',
+  'frequency_penalty',
+  'presence_penalty',
+  'logprobs',
+  'top_logprobs',
+  'logit_bias',
+  'response_format',
+  'modalities',
+  'tool_choice',
+  'parallel_tool_calls',
+  ...unsupported,
+  // Bookkeeping fields that do not change the reply: accepted and ignored.
+  'user',
+  'metadata',
+  'store',
+  'service_tier',
+  'safety_identifier',
+  'prompt_cache_key',
+]);
+
+/** No-op values of output-changing fields (`response_format: {type: "text"}`, `logit_bias: {}`): accepted. */
+function checkNoOps(body: Record<string, unknown>) {
+  const format = body.response_format;
+  if (format !== undefined && format !== null && !(isObject(format) && format.type === 'text')) {
+    throw badRequest(
+      `response_format ${JSON.stringify(format)} is not supported (no JSON mode or schemas); omit it or pass {"type":"text"}`,
+      'response_format',
+    );
+  }
+  const bias = body.logit_bias;
+  if (bias !== undefined && bias !== null && !(isObject(bias) && Object.keys(bias).length === 0)) {
+    throw badRequest(
+      'logit_bias is not supported by this server; omit it or pass {}',
+      'logit_bias',
+    );
+  }
+  const modalities = body.modalities;
+  if (
+    modalities !== undefined &&
+    modalities !== null &&
+    !(Array.isArray(modalities) && modalities.every((m) => m === 'text'))
+  ) {
+    throw badRequest(
+      'this model produces text only; omit modalities or pass ["text"]',
+      'modalities',
+    );
+  }
+  const toolChoice = body.tool_choice;
+  if (
+    toolChoice !== undefined &&
+    toolChoice !== null &&
+    toolChoice !== 'none' &&
+    toolChoice !== 'auto'
+  ) {
+    throw badRequest(
+      'tool_choice is not supported (no tools); omit it or pass "none"',
+      'tool_choice',
+    );
+  }
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -108,6 +180,15 @@ export function parseCompletionRequest(body: unknown, limits: ServerLimits): Com
   if (typeof body.model !== 'string' || body.model.length === 0) {
     throw badRequest('model is required: pass the id listed by GET /v1/models', 'model');
   }
+  for (const name of Object.keys(body)) {
+    if (!knownFields.has(name)) {
+      throw badRequest(
+        `unknown field ${JSON.stringify(name)}; this server reads ${[...knownFields].join(', ')} (see the chat README)`,
+        name,
+      );
+    }
+  }
+  checkNoOps(body);
   for (const name of unsupported) {
     const value = body[name];
     if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
