@@ -2,7 +2,8 @@
 // vocabulary's arrays once, then takes texts one at a time from the pool's queue, so long and short
 // documents balance. Results come back in input order.
 import { availableParallelism } from 'node:os';
-import { createWorkerPool, LmkitError, type WorkerPool, workerModule } from '@lmkit/core';
+import { LmkitError } from '@lmkit/core';
+import { createWorkerPool, type WorkerPool, workerModule } from '@lmkit/core/workers';
 import type { EncodeWorkerData } from './encode-worker.ts';
 import { BpeError } from './errors.ts';
 import type { AllowedSpecial } from './special-tokens.ts';

@@ -1,5 +1,6 @@
 // @lmkit/core: the contracts and runtime pieces two or more lmkit packages share. Nothing here is
-// used by only one package.
+// used by only one package. This root is browser-safe; Node-only pieces are subpath exports:
+// `@lmkit/core/documents` (Document file I/O) and `@lmkit/core/workers` (the worker pool).
 export type {
   Conversation,
   Document,
@@ -11,41 +12,6 @@ export type {
   TokenizerLike,
 } from './contracts.ts';
 export { ROLES } from './contracts.ts';
-export {
-  createDocumentWriter,
-  type DocumentFile,
-  DocumentFileError,
-  type DocumentFileFormat,
-  type DocumentFileOptions,
-  type DocumentProblem,
-  type DocumentProblemKind,
-  type DocumentWriter,
-  type DocumentWriterOptions,
-  detectDocumentFormat,
-  documentLine,
-  documentRecord,
-  type FileEncoding,
-  fileEncoding,
-  formatFromName,
-  isFileProblem,
-  type Line,
-  openDocumentFile,
-  type ParquetCodec,
-  type ReadDocumentsOptions,
-  type RecordProblem,
-  readAllDocuments,
-  readDecompressed,
-  readDocuments,
-  readFileLines,
-  shardPath,
-  sniffEncoding,
-  toDocument,
-  writeDocumentFile,
-  writeDocumentShards,
-  zstdCompressFrame,
-  zstdDecompressStream,
-  zstdReady,
-} from './documents/index.ts';
 export { LmkitError, type LmkitErrorOptions } from './errors.ts';
 export {
   CHAT_MARKERS,
@@ -57,10 +23,3 @@ export {
   THINK_START,
 } from './markers.ts';
 export { type RandomState, SeededRandom } from './random.ts';
-export {
-  createWorkerPool,
-  type RunOptions,
-  type WorkerPool,
-  type WorkerPoolOptions,
-  workerModule,
-} from './workers/worker-pool.ts';

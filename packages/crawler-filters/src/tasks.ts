@@ -2,7 +2,7 @@
 // index and the task count (defaulting from a Slurm job array's environment), and a local pool
 // of worker threads (@lmkit/core's worker pool) runs tasks in parallel.
 
-import { createWorkerPool, type WorkerPool } from '@lmkit/core';
+import { createWorkerPool, type WorkerPool } from '@lmkit/core/workers';
 import { CrawlerFiltersError } from './errors.ts';
 
 export interface TaskSlot {

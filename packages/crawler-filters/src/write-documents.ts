@@ -4,7 +4,7 @@
 
 import { once } from 'node:events';
 import { createWriteStream } from 'node:fs';
-import { type DocumentFileFormat, writeDocumentShards } from '@lmkit/core';
+import { type DocumentFileFormat, writeDocumentShards } from '@lmkit/core/documents';
 import type { RemovedDocument, Sink } from './pipeline.ts';
 
 export interface WriteDocumentsOptions {

@@ -2,15 +2,15 @@
 // apart by their first bytes) and Parquet. This file only maps core's problems onto datasets'
 // InvalidRecordError / `skipInvalid` + `report` convention, as the conversation loaders use.
 
+import type { Document } from '@lmkit/core';
 import {
-  type Document,
   type DocumentFileFormat,
   type DocumentProblem,
   isFileProblem,
   type ParquetCodec,
   readDocuments as readDocumentFiles,
   writeDocumentFile,
-} from '@lmkit/core';
+} from '@lmkit/core/documents';
 import { DatasetsError, InvalidRecordError } from './errors.ts';
 import { type InvalidInputOptions, rejectRecord } from './json-lines.ts';
 

@@ -2,7 +2,7 @@
 // file and line, thrown, or (with `skipInvalid`) counted in the report and skipped. Blank lines are
 // not records and are passed over.
 
-import { readFileLines } from '@lmkit/core';
+import { readFileLines } from '@lmkit/core/documents';
 import { countSkip, InvalidRecordError, type LoadReport } from './errors.ts';
 
 export interface InvalidInputOptions {

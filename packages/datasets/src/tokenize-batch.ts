@@ -2,7 +2,8 @@
 // loads the tokenizer from its factory once), returning results in submission order.
 
 import { pathToFileURL } from 'node:url';
-import { createWorkerPool, END_OF_TEXT, workerModule } from '@lmkit/core';
+import { END_OF_TEXT } from '@lmkit/core';
+import { createWorkerPool, workerModule } from '@lmkit/core/workers';
 import { DatasetsError } from './errors.ts';
 import { type TokenizedBatch, tokenizeTexts } from './tokenize-texts.ts';
 import type { TokenizeWorkerData } from './tokenize-worker.ts';

@@ -1,5 +1,6 @@
-// Document file I/O: one reader (JSONL plain/gzip/zstd and Parquet, told apart by their first
-// bytes) and one writer (single files or rotating shards, each renamed into place on close).
+// @lmkit/core/documents (Node only): Document file I/O. One reader (JSONL plain/gzip/zstd and
+// Parquet, told apart by their first bytes) and one writer (single files or rotating shards, each
+// renamed into place on close).
 
 export {
   type FileEncoding,

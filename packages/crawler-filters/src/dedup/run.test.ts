@@ -2,7 +2,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { writeDocumentFile } from '@lmkit/core';
+import { writeDocumentFile } from '@lmkit/core/documents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Document } from '../document.ts';
 import {

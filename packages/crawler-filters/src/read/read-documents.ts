@@ -3,12 +3,12 @@
 // `documentSource` wires the readers' errors into a pipeline's counts.
 
 import { basename } from 'node:path';
+import type { Document } from '@lmkit/core';
 import {
-  type Document,
   type DocumentProblem,
   detectDocumentFormat,
   readDocuments as readDocumentFiles,
-} from '@lmkit/core';
+} from '@lmkit/core/documents';
 import type { Source } from '../pipeline.ts';
 import { type OnReadError, type OnReadSkip, readWarc } from './read-warc.ts';
 
