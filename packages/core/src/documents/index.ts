@@ -10,6 +10,7 @@ export {
   readFileLines,
   sniffEncoding,
 } from './bytes.ts';
+export { type ParquetRow, readParquetRows } from './parquet.ts';
 export {
   DocumentFileError,
   type DocumentProblem,

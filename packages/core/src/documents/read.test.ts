@@ -11,6 +11,7 @@ import {
   type DocumentProblem,
   detectDocumentFormat,
   readAllDocuments,
+  readParquetRows,
   writeDocumentFile,
   zstdDecompressStream,
 } from './index.ts';
@@ -63,6 +64,15 @@ describe('readDocuments / writeDocumentFile', () => {
     expect(await detectDocumentFormat(path)).toBe(format);
     const back = await readAllDocuments(path, { rowsPerBatch: 7 });
     expect(back).toEqual(format === 'parquet' ? asUtf8 : docs);
+  });
+
+  it('streams raw Parquet rows with their 1-based numbers across row groups', async () => {
+    const rows = [];
+    for await (const row of readParquetRows(join(dir, 'docs.parquet'), { rowsPerBatch: 4 }))
+      rows.push(row);
+    expect(rows.map((r) => r.rowNumber)).toEqual(docs.map((_, i) => i + 1));
+    expect(rows[3].row).toMatchObject({ id: 'doc-3', url: 'https://example.com/3', html: null });
+    await expect(readParquetRows(join(dir, 'docs.jsonl')).next()).rejects.toThrow();
   });
 
   it('tells the format by the first bytes, not the name', async () => {

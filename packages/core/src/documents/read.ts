@@ -2,13 +2,11 @@
 // first bytes, not the name. Holds one chunk (JSONL) or one batch of rows (Parquet) at a time.
 // Bad records go to `onProblem`; without one, the first problem is thrown as a DocumentFileError.
 
-import { decompress } from '@bokuweb/zstd-wasm';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
 import type { Document } from '../contracts.ts';
 import { fileEncoding, readFileLines } from './bytes.ts';
+import { readParquetRows } from './parquet.ts';
 import { DocumentFileError, type DocumentProblem, type DocumentProblemKind } from './problems.ts';
 import { toDocument } from './record.ts';
-import { zstdReady } from './zstd.ts';
 
 export type DocumentFileFormat = 'jsonl' | 'jsonl.gz' | 'jsonl.zst' | 'parquet';
 
@@ -124,45 +122,19 @@ async function* readParquetDocuments(
   path: string,
   options: ReadDocumentsOptions,
 ): AsyncGenerator<Document> {
-  await zstdReady();
-  let file: Awaited<ReturnType<typeof asyncBufferFromFile>>;
-  let metadata: Awaited<ReturnType<typeof parquetMetadataAsync>>;
   try {
-    file = await asyncBufferFromFile(path);
-    metadata = await parquetMetadataAsync(file);
+    for await (const { row, rowNumber } of readParquetRows(path, options)) {
+      const result = toDocument(row, fallback(options, path, rowNumber));
+      if ('problem' in result) report(options, recordProblem(path, rowNumber, result.problem));
+      else yield result.document;
+    }
   } catch (error) {
+    if (error instanceof DocumentFileError) throw error;
     const problem = fileProblem(path, 'corrupt', error);
     report(options, {
       ...problem,
       message: `${path}: not a readable Parquet file (${problem.detail})`,
     });
-    return;
-  }
-  const perBatch = options.rowsPerBatch ?? 1000;
-  const compressors = {
-    ZSTD: (input: Uint8Array, outputLength: number) =>
-      decompress(input, { defaultHeapSize: outputLength }),
-  };
-  let groupStart = 0;
-  for (const group of metadata.row_groups) {
-    const groupEnd = groupStart + Number(group.num_rows);
-    for (let start = groupStart; start < groupEnd; start += perBatch) {
-      const rowEnd = Math.min(groupEnd, start + perBatch);
-      const rows = await parquetReadObjects({
-        file,
-        metadata,
-        rowStart: start,
-        rowEnd,
-        compressors,
-      });
-      for (const [i, row] of rows.entries()) {
-        const at = start + i + 1;
-        const result = toDocument(row, fallback(options, path, at));
-        if ('problem' in result) report(options, recordProblem(path, at, result.problem));
-        else yield result.document;
-      }
-    }
-    groupStart = groupEnd;
   }
 }
 
