@@ -1,14 +1,14 @@
 // `pnpm speedrun`: the whole recipe from crawled pages to a chat model, on data that ships with
 // the repository, with a report card at the end. Finished stages are skipped on a rerun.
 import { join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
-import { LmkitError } from '@lmkit/core';
+import { cliExitCode, isMainModule, programVersion } from '@lmkit/cli-kit';
+import { parseSpeedrunArgs, speedrunHelp } from './args.ts';
 import { crawlStage, filterStage, shardsStage, tokenizerStage } from './data-stages.ts';
 import { evalStage } from './eval-stage.ts';
 import { defaultOutDir, repoRoot } from './paths.ts';
-import { type SpeedrunPreset, type SpeedrunPresetName, speedrunPresets } from './presets.ts';
+import { type SpeedrunPreset, speedrunPresets, withRunFlags } from './presets.ts';
 import { reportStage } from './report.ts';
-import { recordedStats, runStages, SpeedrunError, type Stage } from './runner.ts';
+import { recordedStats, runStages, type Stage } from './runner.ts';
 import { CHAT_MODEL_DIR, pretrainStage, sftStage } from './train-stages.ts';
 
 export { repoRoot } from './paths.ts';
@@ -26,42 +26,21 @@ export const stages: Stage<SpeedrunPreset, object>[] = [
   reportStage,
 ];
 
-const usage = `pnpm speedrun [--preset NAME] [--out DIR] [--from STAGE]
-
-Runs the whole lmkit recipe on data that ships with the repository:
-  ${stages.map((s, i) => `${i + 1}. ${s.title}`).join('\n  ')}
-
-  --preset NAME   ${Object.keys(speedrunPresets).join(' | ')} (default small: ≤ 15 minutes on 2 CPU cores;
-                  tiny: a minute or two, for tests; gpt2: the 124M model, for a real machine)
-  --out DIR       output folder (default runs/speedrun)
-  --from STAGE    redo this stage and every later one from scratch (earlier ones are kept)
-  --help          this text
-
-Each stage writes into DIR/<stage>/ and a done.json marker with the hashes of what it read and
-wrote; a rerun skips a finished stage while its parameters and inputs are unchanged, redoes it and
-every later stage otherwise, and an interrupted training stage resumes from its last checkpoint.`;
-
 export async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      preset: { type: 'string', default: 'small' },
-      out: { type: 'string' },
-      from: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-  });
+  const values = parseSpeedrunArgs(
+    argv,
+    stages.map((stage) => stage.name),
+  );
   if (values.help) {
-    console.log(usage);
+    console.log(speedrunHelp(stages));
     return 0;
   }
-  const presetName = values.preset as SpeedrunPresetName;
-  const preset = speedrunPresets[presetName];
-  if (!preset) {
-    throw new SpeedrunError(
-      `--preset ${values.preset} is not a preset; use one of ${Object.keys(speedrunPresets).join(', ')}`,
-    );
+  if (values.version) {
+    console.log(programVersion('speedrun', import.meta.url));
+    return 0;
   }
+  const presetName = values.preset;
+  const preset = withRunFlags(speedrunPresets[presetName], values);
   const outDir = values.out ? resolve(values.out) : defaultOutDir;
   const started = performance.now();
   const markers = await runStages({
@@ -84,16 +63,7 @@ Next: talk to it with \`pnpm chat${values.out ? ` --checkpoint ${join(outDir, CH
   return 0;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
-  main(process.argv.slice(2)).then(
-    (code) => process.exit(code),
-    (error: unknown) => {
-      // lmkit errors (and file-system ones: ENOSPC, EACCES) are one sentence; the rest a stack.
-      const code = (error as NodeJS.ErrnoException)?.code;
-      const oneLine =
-        LmkitError.isInstance(error) || (typeof code === 'string' && code.startsWith('E'));
-      console.error(oneLine ? `speedrun: ${(error as Error).message}` : error);
-      process.exit(1);
-    },
-  );
+if (isMainModule(import.meta.url)) {
+  // process.exit: worker pools and the tensor backend may hold the event loop open.
+  process.exit(await cliExitCode({ name: 'speedrun', main: () => main(process.argv.slice(2)) }));
 }

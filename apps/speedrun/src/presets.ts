@@ -1,6 +1,7 @@
 // Speedrun presets: how much data, how big a tokenizer and model, how long to train.
 // `small` is the default (≤ 15 minutes on 2 CPU cores); `tiny` is the end-to-end test's;
 // `gpt2` is the 124M model for a real machine (hours on a CPU; see the README).
+import type { TrainingConfigInput } from '@lmkit/trainer';
 
 export interface SpeedrunPreset {
   /** Pages from data/html taken into the crawl (all 106 when undefined). */
@@ -36,7 +37,9 @@ export interface SpeedrunPreset {
    * Tensor backend of the training and eval stages (default 'auto'). `gpt2` needs `cpu`: its
    * training step is far over the wasm heap's 4 GiB, and the native kernels run on cpu too.
    */
-  backend?: 'auto' | 'cpu';
+  backend?: 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
+  /** Seed of the training runs (weights' dropout, data order); default: the trainer's 1337. */
+  seed?: number;
 }
 
 export const speedrunPresets = {
@@ -119,3 +122,62 @@ export const speedrunPresets = {
 } as const satisfies Record<string, SpeedrunPreset>;
 
 export type SpeedrunPresetName = keyof typeof speedrunPresets;
+
+/**
+ * The trainer configs of a preset's pretrain and SFT stages: the one mapping from preset fields
+ * to @lmkit/trainer's config (the stages call these instead of copying fields by hand).
+ * `seed` (the speedrun's --seed) seeds the training run; undefined keeps the trainer's 1337.
+ */
+export function pretrainConfig(preset: SpeedrunPreset): TrainingConfigInput {
+  const p = preset.pretrain;
+  return {
+    batchSize: p.batchSize,
+    sequenceLength: p.sequenceLength,
+    maxSteps: p.maxSteps,
+    maxMinutes: p.maxMinutes,
+    evalEvery: p.evalEvery,
+    evalBatches: p.evalBatches,
+    checkpointEvery: p.evalEvery,
+    ...(preset.seed === undefined ? {} : { seed: preset.seed }),
+    schedule: {
+      kind: 'cosine',
+      maxLearningRate: p.learningRate,
+      minLearningRate: p.learningRate / 10,
+      warmupSteps: p.warmupSteps,
+      decaySteps: p.maxSteps,
+    },
+  };
+}
+
+export function sftConfig(preset: SpeedrunPreset): TrainingConfigInput {
+  const s = preset.sft;
+  return {
+    batchSize: s.batchSize,
+    sequenceLength: s.sequenceLength,
+    maxSteps: s.maxSteps,
+    maxMinutes: s.maxMinutes,
+    evalEvery: s.evalEvery,
+    evalBatches: 4,
+    checkpointEvery: s.evalEvery,
+    ...(preset.seed === undefined ? {} : { seed: preset.seed }),
+    schedule: {
+      kind: 'cosine',
+      maxLearningRate: s.learningRate,
+      minLearningRate: 0,
+      warmupSteps: Math.max(1, Math.round(s.maxSteps / 20)),
+      decaySteps: s.maxSteps,
+    },
+  };
+}
+
+/** A preset with the command line's --backend and --seed applied (both recorded in the markers). */
+export function withRunFlags(
+  preset: SpeedrunPreset,
+  flags: { backend?: SpeedrunPreset['backend']; seed?: number },
+): SpeedrunPreset {
+  return {
+    ...preset,
+    ...(flags.backend === undefined ? {} : { backend: flags.backend }),
+    ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+  };
+}

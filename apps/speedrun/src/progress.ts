@@ -1,36 +1,31 @@
-// Progress display for the speedrun: one line per stage with a bar, elapsed time and ETA.
-// Redraws in place on a terminal; prints plain lines (at most every few seconds) otherwise.
+// Progress display for the speedrun's stages: cli-kit's one progress display with the stage as
+// its label, counting the unit each stage names (steps, documents); plain lines at most every few
+// seconds when stderr is not a terminal.
+import { createProgress, formatDuration, type Progress, type ProgressStream } from '@lmkit/cli-kit';
+
+export { formatDuration };
 
 export interface ProgressOptions {
   /** Where to write; default process.stderr. */
-  stream?: NodeJS.WriteStream | { write(text: string): boolean; isTTY?: boolean };
+  stream?: ProgressStream;
   /** Clock in milliseconds; injectable for tests. */
   now?: () => number;
   /** Minimum milliseconds between plain (non-terminal) lines. Default 5000. */
   plainIntervalMs?: number;
 }
 
-export function formatDuration(ms: number): string {
-  if (!Number.isFinite(ms) || ms < 0) return '?';
-  const seconds = Math.round(ms / 1000);
-  const minutes = Math.floor(seconds / 60);
-  return minutes > 0 ? `${minutes}m${String(seconds % 60).padStart(2, '0')}s` : `${seconds}s`;
-}
-
 export class StageProgress {
-  readonly #stream: NonNullable<ProgressOptions['stream']>;
-  readonly #now: () => number;
-  readonly #plainIntervalMs: number;
   readonly #label: string;
+  readonly #options: ProgressOptions;
+  readonly #now: () => number;
   readonly #startedMs: number;
-  #lastPlainMs = Number.NEGATIVE_INFINITY;
-  #drawn = false;
+  #display: Progress | undefined;
+  #unit = 'steps';
 
   constructor(label: string, options: ProgressOptions = {}) {
-    this.#stream = options.stream ?? process.stderr;
-    this.#now = options.now ?? (() => performance.now());
-    this.#plainIntervalMs = options.plainIntervalMs ?? 5000;
     this.#label = label;
+    this.#options = options;
+    this.#now = options.now ?? (() => performance.now());
     this.#startedMs = this.#now();
   }
 
@@ -38,34 +33,42 @@ export class StageProgress {
     return this.#now() - this.#startedMs;
   }
 
-  /** Reports `done` of `total` units (e.g. steps); `detail` is appended (loss, tokens/s, ...). */
-  update(done: number, total: number, detail = '') {
-    const fraction = total > 0 ? Math.min(1, done / total) : 0;
-    const elapsedMs = this.elapsedMs;
-    const etaMs = fraction > 0 ? (elapsedMs * (1 - fraction)) / fraction : Number.NaN;
-    const width = 24;
-    const filled = Math.round(fraction * width);
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const line = `${this.#label} ${bar} ${(fraction * 100).toFixed(0).padStart(3)}% ${done}/${total} · ${formatDuration(elapsedMs)} elapsed · ETA ${formatDuration(etaMs)}${detail ? ` · ${detail}` : ''}`;
-    if (this.#stream.isTTY) {
-      this.#stream.write(`\r\x1b[2K${line}`);
-      this.#drawn = true;
-    } else if (this.#now() - this.#lastPlainMs >= this.#plainIntervalMs || done >= total) {
-      this.#stream.write(`${line}\n`);
-      this.#lastPlainMs = this.#now();
+  #progress(unit: string): Progress {
+    if (!this.#display || unit !== this.#unit) {
+      this.#unit = unit;
+      this.#display = createProgress({
+        unit,
+        label: this.#label,
+        stream: this.#options.stream,
+        now: this.#options.now,
+        plainIntervalMs: this.#options.plainIntervalMs,
+      });
     }
+    return this.#display;
+  }
+
+  /**
+   * Reports `done` of `total` units (default unit: steps); `detail` is appended (loss, tokens/s).
+   * `fraction` overrides done/total for the bar and ETA when a time budget ends the stage first.
+   */
+  update(
+    done: number,
+    total: number,
+    detail = '',
+    options: { unit?: string; fraction?: number } = {},
+  ) {
+    this.#progress(options.unit ?? this.#unit).update(done, detail, {
+      total,
+      fraction: options.fraction,
+    });
   }
 
   /** A message on its own line (keeps the bar intact on a terminal). */
   log(message: string) {
-    if (this.#drawn) this.#stream.write('\r\x1b[2K');
-    this.#stream.write(`${this.#label} ${message}\n`);
-    this.#drawn = false;
+    this.#progress(this.#unit).log(message);
   }
 
   finish(summary: string) {
-    if (this.#drawn) this.#stream.write('\r\x1b[2K');
-    this.#stream.write(`${this.#label} done in ${formatDuration(this.elapsedMs)}: ${summary}\n`);
-    this.#drawn = false;
+    this.#progress(this.#unit).finish(`done in ${formatDuration(this.elapsedMs)}: ${summary}`);
   }
 }

@@ -24,7 +24,7 @@ import {
 } from '@lmkit/trainer';
 import { shardsStage, tokenizerStage } from './data-stages.ts';
 import { dataDir } from './paths.ts';
-import type { SpeedrunPreset } from './presets.ts';
+import { pretrainConfig, type SpeedrunPreset, sftConfig } from './presets.ts';
 import { SpeedrunError, type Stage, type StageContext } from './runner.ts';
 
 /** The chat model folder `pnpm chat` serves by default, inside the run's output folder. */
@@ -45,9 +45,10 @@ function progressReporter(
     const byTime = maxMinutes ? record.trainingTimeMs / (maxMinutes * 60_000) : 0;
     const fraction = Math.max(record.step / maxSteps, byTime);
     context.progress.update(
-      Math.round(fraction * 1000),
-      1000,
-      `step ${record.step} · loss ${record.loss.toFixed(3)} · ${Math.round(record.tokensPerSecond)} tok/s`,
+      record.step,
+      maxSteps,
+      `loss ${record.loss.toFixed(3)} · ${Math.round(record.tokensPerSecond)} tok/s`,
+      { unit: 'steps', fraction },
     );
   };
 }
@@ -115,22 +116,7 @@ export const pretrainStage: Stage<SpeedrunPreset, PretrainStats> = {
       resume: resumeFlag(dir),
       tokenizer,
       tokenizerJson: tokenizer.toJSON(),
-      config: {
-        batchSize: p.batchSize,
-        sequenceLength: p.sequenceLength,
-        maxSteps: p.maxSteps,
-        maxMinutes: p.maxMinutes,
-        evalEvery: p.evalEvery,
-        evalBatches: p.evalBatches,
-        checkpointEvery: p.evalEvery,
-        schedule: {
-          kind: 'cosine',
-          maxLearningRate: p.learningRate,
-          minLearningRate: p.learningRate / 10,
-          warmupSteps: p.warmupSteps,
-          decaySteps: p.maxSteps,
-        },
-      },
+      config: pretrainConfig(preset),
       log: () => {},
       onMetrics: progressReporter(context, p.maxSteps, p.maxMinutes),
     });
@@ -261,22 +247,7 @@ export const sftStage: Stage<SpeedrunPreset, SftStats> = {
         stopTokenId: imEnd,
         maxNewTokens: preset.eval.maxNewTokens,
       },
-      config: {
-        batchSize: s.batchSize,
-        sequenceLength: s.sequenceLength,
-        maxSteps: s.maxSteps,
-        maxMinutes: s.maxMinutes,
-        evalEvery: s.evalEvery,
-        evalBatches: 4,
-        checkpointEvery: s.evalEvery,
-        schedule: {
-          kind: 'cosine',
-          maxLearningRate: s.learningRate,
-          minLearningRate: 0,
-          warmupSteps: Math.max(1, Math.round(s.maxSteps / 20)),
-          decaySteps: s.maxSteps,
-        },
-      },
+      config: sftConfig(preset),
       log: () => {},
       onMetrics: progressReporter(context, s.maxSteps, s.maxMinutes),
     });
