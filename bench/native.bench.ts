@@ -3,10 +3,9 @@
 // Also exports the backend set-up the training bench (native-train.bench.ts) shares.
 import { createRequire, register } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
+import { gelu, layerNorm } from '@lmkit/gpt-model/runtime';
 import {
-  gelu,
   installNativeKernels,
-  layerNorm,
   nativeKernelNames,
   nativeStatus,
 } from '../packages/tfjs-native/src/index.ts';
@@ -295,7 +294,7 @@ async function runElementwise(variants: Variants) {
       {
         name: 'fused native gelu',
         before: () => useVariant(variants, names[1]),
-        run: step((v) => gelu(v)),
+        run: step((v) => gelu(v as never) as T),
       },
     ],
     baseline: 'tfjs ops, stock kernels',
@@ -333,7 +332,7 @@ async function runElementwise(variants: Variants) {
       {
         name: 'fused native layerNorm',
         before: () => useVariant(variants, names[1]),
-        run: lnStep((v, g, b) => layerNorm(v, g as never, b as never)),
+        run: lnStep((v, g, b) => layerNorm(v as never, g as never, b as never) as T),
       },
     ],
     baseline: 'tfjs ops, stock kernels',

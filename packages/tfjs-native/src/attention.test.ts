@@ -1,4 +1,5 @@
-// The fused causal attention op: the tfjs-ops path is causal, the native kernels match it in
+// The causal attention kernels through the runtime's `causalAttention`: its tfjs-ops path is
+// causal, the native kernels match it in
 // values and gradients over odd shapes on wasm and cpu, threads do not change a bit of the
 // result, and bad shapes are refused with the value, the limit and the fix.
 import * as tf from '@tensorflow/tfjs-core';
@@ -7,8 +8,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
+import { causalAttention } from './__fixtures__/runtime.ts';
 import {
-  causalAttention,
   causalAttentionKernelName,
   defaultThreads,
   installNativeKernels,
@@ -124,10 +125,10 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
     const bad = (x: tf.Tensor2D, shape: { batch: number; steps: number; nHead: number }) => () =>
       causalAttention(x, shape);
     expect(bad(qkv, { batch: 2, steps: 3, nHead: 5 })).toThrow(
-      /C = 4 is not divisible by nHead = 5; choose nHead dividing C/,
+      /C divisible by nHead 5, got \[6,12\]; pass the c_attn output/,
     );
     expect(bad(qkv, { batch: 2, steps: 2, nHead: 2 })).toThrow(
-      /\(batch·steps, 3·C\) = \(4, 3·C\), got \[6,12\]; pass the output of the c_attn/,
+      /\(batch·steps, 3·C\) = \(4, 3·C\) with C divisible by nHead 2, got \[6,12\]/,
     );
     expect(bad(tf.zeros([6, 10]) as tf.Tensor2D, { batch: 2, steps: 3, nHead: 1 })).toThrow(
       /got \[6,10\]/,
@@ -135,12 +136,18 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
     expect(bad(qkv, { batch: 0, steps: 3, nHead: 2 })).toThrow(
       /batch must be an integer ≥ 1, got 0/,
     );
-    expect(bad(qkv, { batch: 2, steps: 1.5, nHead: 2 })).toThrow(TfjsNativeError);
+    expect(bad(qkv, { batch: 2, steps: 1.5, nHead: 2 })).toThrow(/steps must be an integer/);
     if (skipReason === '') {
-      // Callers that run the kernel directly (gpt-model) get the same checks.
-      expect(() =>
-        tf.engine().runKernel(causalAttentionKernelName, { qkv }, { batch: 2, steps: 3, nHead: 5 }),
-      ).toThrow(/not divisible by nHead = 5/);
+      // Callers that run the kernel directly get its own checks.
+      const direct = (attrs: { batch: number; steps: number; nHead: number }) => () =>
+        tf.engine().runKernel(causalAttentionKernelName, { qkv }, attrs);
+      expect(direct({ batch: 2, steps: 3, nHead: 5 })).toThrow(
+        /C = 4 is not divisible by nHead = 5; choose nHead dividing C/,
+      );
+      expect(direct({ batch: 2, steps: 2, nHead: 2 })).toThrow(
+        /\(batch·steps, 3·C\) = \(4, 3·C\), got \[6,12\]; pass the output of the c_attn/,
+      );
+      expect(direct({ batch: 0, steps: 3, nHead: 2 })).toThrow(TfjsNativeError);
     }
   });
 });

@@ -1,6 +1,7 @@
-// Fused causal self-attention on GPT-2's packed qkv (B·T, 3C): `causalAttention(qkv, shape)`
-// runs the native LmkitCausalAttention kernel (and LmkitCausalAttentionGrad, which recomputes the
-// probabilities instead of storing them) when installed, and the same math from tfjs ops otherwise.
+// Fused causal self-attention on GPT-2's packed qkv (B·T, 3C): the LmkitCausalAttention kernel
+// (attributes batch, steps, nHead) and LmkitCausalAttentionGrad, which recomputes the
+// probabilities instead of storing them. Callers use @lmkit/gpt-model/runtime's `causalAttention`,
+// which runs them when installed and the same math from tfjs ops otherwise.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { TfjsNativeError } from './errors.ts';
@@ -74,38 +75,6 @@ function checkShape(qkvShape: readonly number[], shape: CausalAttentionShape): n
   return width;
 }
 
-/** The tfjs-ops formula (also the reference the native kernels are tested against). */
-function composite(qkv: tf.Tensor2D, shape: CausalAttentionShape, width: number): tf.Tensor2D {
-  const { batch, steps, nHead } = shape;
-  const headSize = width / nHead;
-  return tf.tidy(() => {
-    const heads = (x: tf.Tensor) =>
-      tf.transpose(tf.reshape(x, [batch, steps, nHead, headSize]), [0, 2, 1, 3]);
-    const [q, k, v] = tf.split(qkv, 3, 1).map(heads);
-    const visible = tf.linalg.bandPart(tf.ones([steps, steps]), -1, 0);
-    const mask = tf.mul(tf.sub(1, visible), -1e9);
-    const scores = tf.add(tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(headSize)), mask);
-    const out = tf.matMul(tf.softmax(scores), v);
-    return tf.reshape(tf.transpose(out, [0, 2, 1, 3]), [batch * steps, width]) as tf.Tensor2D;
-  });
-}
-
-/**
- * Causal multi-head self-attention on the packed c_attn output qkv (B·T, 3C) (q | k | v column
- * blocks, heads of size C/H inside each): returns the merged heads (B·T, C), the input of c_proj.
- * Differentiable in qkv; fused when the native kernel is installed, tfjs ops otherwise.
- */
-export function causalAttention(qkv: tf.Tensor2D, shape: CausalAttentionShape): tf.Tensor2D {
-  const width = checkShape(qkv.shape, shape);
-  if (qkv.dtype === 'float32' && tf.getKernel(causalAttentionKernelName, tf.getBackend())) {
-    const { batch, steps, nHead } = shape;
-    return tf
-      .engine()
-      .runKernel(causalAttentionKernelName, { qkv }, { batch, steps, nHead }) as tf.Tensor2D;
-  }
-  return composite(qkv, shape, width);
-}
-
 const forward: KernelFactory = (addon, backendName) => (args) => {
   const { qkv } = args.inputs as { qkv: TensorInfo };
   const shape = args.attrs as unknown as CausalAttentionShape;
@@ -138,7 +107,7 @@ export const attentionKernels: Record<string, KernelFactory> = {
   [causalAttentionGradKernelName]: backward,
 };
 
-/** LmkitCausalAttention's gradient (LmkitCausalAttentionGrad recomputes the probabilities). Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+/** LmkitCausalAttention's gradient (LmkitCausalAttentionGrad recomputes the probabilities). Registered with the family. */
 export const attentionGradients: tf.GradConfig[] = [
   {
     kernelName: causalAttentionKernelName,

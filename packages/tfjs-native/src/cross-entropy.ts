@@ -1,9 +1,9 @@
-// Softmax cross-entropy as one fused op: `crossEntropy(logits, targets, weights)` returns
-// Σᵢ weightsᵢ · (logsumexp(logitsᵢ) − logitsᵢ[targetsᵢ]) through the native LmkitCrossEntropy
-// kernel (one pass for the row log-sum-exps, one for the gradient) or from tfjs ops otherwise.
+// Softmax cross-entropy kernels: LmkitCrossEntropy returns Σᵢ weightsᵢ · (logsumexp(logitsᵢ) −
+// logitsᵢ[targetsᵢ]) and the row log-sum-exps (one pass), LmkitCrossEntropyGrad the logits'
+// gradient (one pass). Callers use @lmkit/gpt-model/runtime's `crossEntropy`, which runs them when
+// installed and tfjs ops otherwise.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { TfjsNativeError } from './errors.ts';
 import type { KernelFactory } from './kernel-factory.ts';
 import { tensorMemory } from './tensor-memory.ts';
 
@@ -33,52 +33,6 @@ export interface CrossEntropyAddon {
 }
 
 export const crossEntropyAddonFunctions: readonly string[] = ['crossEntropy', 'crossEntropyGrad'];
-
-function checkShapes(logits: tf.Tensor, targets: tf.Tensor, weights: tf.Tensor): void {
-  const rows = logits.shape[0];
-  if (
-    logits.rank !== 2 ||
-    targets.rank !== 1 ||
-    weights.rank !== 1 ||
-    targets.shape[0] !== rows ||
-    weights.shape[0] !== rows
-  ) {
-    throw new TfjsNativeError(
-      `crossEntropy needs logits (N, V), targets (N) and weights (N); got [${logits.shape}], [${targets.shape}] and [${weights.shape}]`,
-    );
-  }
-  if (targets.dtype !== 'int32') {
-    throw new TfjsNativeError(
-      `crossEntropy targets must be int32 token ids, got ${targets.dtype}; cast them with tf.cast(targets, 'int32')`,
-    );
-  }
-}
-
-/**
- * Σᵢ weightsᵢ · (logsumexp(logitsᵢ) − logitsᵢ[targetsᵢ]) for logits (N, V), int32 targets (N)
- * and weights (N) (a mean: weights 1/N; a loss mask: zeros). Differentiable in logits and weights.
- */
-export function crossEntropy(
-  logits: tf.Tensor2D,
-  targets: tf.Tensor1D,
-  weights: tf.Tensor1D,
-): tf.Scalar {
-  checkShapes(logits, targets, weights);
-  if (logits.dtype === 'float32' && tf.getKernel(crossEntropyKernelName, tf.getBackend())) {
-    const [loss] = tf
-      .engine()
-      .runKernel(crossEntropyKernelName, { logits, targets, weights }, {}) as [
-      tf.Scalar,
-      tf.Tensor1D,
-    ];
-    return loss;
-  }
-  return tf.tidy(() => {
-    const lse = tf.logSumExp(logits, -1);
-    const picked = pick(logits, targets);
-    return tf.sum(tf.mul(tf.sub(lse, picked), weights)) as tf.Scalar;
-  });
-}
 
 /**
  * logits[i, ids[i]] for each row i, through a one-hot product (its gradient needs no
@@ -130,7 +84,7 @@ export const crossEntropyKernels: Record<string, KernelFactory> = {
   [crossEntropyGradKernelName]: backward,
 };
 
-/** LmkitCrossEntropy's gradients. Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+/** LmkitCrossEntropy's gradients. Registered with the family. */
 export const crossEntropyGradients: tf.GradConfig[] = [
   {
     kernelName: crossEntropyKernelName,

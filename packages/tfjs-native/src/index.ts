@@ -1,18 +1,11 @@
 // Public API of @lmkit/tfjs-native: native CPU kernels (OpenBLAS) for TensorFlow.js's wasm and
-// cpu backends. Nothing is registered at import time; call installNativeKernels().
+// cpu backends, as one kernel family (`nativeKernelFamily`). Nothing is registered at import time:
+// @lmkit/gpt-model's setBackend installs the family, and its runtime ops (`linear`, `gelu`,
+// `layerNorm`, `crossEntropy`, `causalAttention`, `adamwUpdate`, …) run the kernels.
 export { defaultAddonPath, type NativeAddon } from './addon.ts';
-export {
-  type CausalAttentionShape,
-  causalAttention,
-  causalAttentionGradKernelName,
-  causalAttentionKernelName,
-} from './attention.ts';
+export { causalAttentionGradKernelName, causalAttentionKernelName } from './attention.ts';
 export { type BatchMatMulPlan, broadcastBatchShape, planBatchMatMul } from './batch-shape.ts';
-export {
-  crossEntropy,
-  crossEntropyGradKernelName,
-  crossEntropyKernelName,
-} from './cross-entropy.ts';
+export { crossEntropyGradKernelName, crossEntropyKernelName } from './cross-entropy.ts';
 export {
   type DecodeBlockAttrs,
   type DecodeEmbedAttrs,
@@ -22,7 +15,7 @@ export {
   decodeLogitsKernelName,
 } from './decode.ts';
 export { TfjsNativeError } from './errors.ts';
-export { gelu, geluGradKernelName, geluKernelName } from './gelu.ts';
+export { geluGradKernelName, geluKernelName } from './gelu.ts';
 export {
   defaultThreads,
   fastPathHint,
@@ -35,16 +28,8 @@ export {
   nativeKernelNames,
   uninstallNativeKernels,
 } from './install.ts';
-export { layerNorm, layerNormGradKernelName, layerNormKernelName } from './layer-norm.ts';
-export { columnSum, columnSumKernelName, linear, linearKernelName } from './linear.ts';
-export {
-  type AdamWAttributes,
-  type AdamWUpdateOptions,
-  type AdamWUpdateResult,
-  adamwKernelName,
-  adamwUpdate,
-  sumOfSquares,
-  sumOfSquaresKernelName,
-} from './optimizer.ts';
+export { layerNormGradKernelName, layerNormKernelName } from './layer-norm.ts';
+export { columnSumKernelName, linearKernelName } from './linear.ts';
+export { adamwKernelName, sumOfSquaresKernelName } from './optimizer.ts';
 export { type NativeStatus, nativeStatus, setNativeThreads } from './status.ts';
 export type { SupportedBackendName } from './tensor-memory.ts';

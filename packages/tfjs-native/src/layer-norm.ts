@@ -1,6 +1,6 @@
-// LayerNorm over the last axis as one fused op: `layerNorm(x, gamma, beta?, epsilon)` runs the
-// native LmkitLayerNorm kernel (and LmkitLayerNormGrad for dx, dgamma or dbeta, one pass each)
-// when installed, and the same formula from tfjs ops otherwise.
+// LayerNorm over the last axis: the LmkitLayerNorm kernel (attributes epsilon and hasBeta) and
+// LmkitLayerNormGrad for dx, dgamma or dbeta, one pass each. Callers use
+// @lmkit/gpt-model/runtime's `layerNorm`, which runs them when installed and tfjs ops otherwise.
 
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
@@ -9,32 +9,6 @@ import { tensorMemory } from './tensor-memory.ts';
 
 export const layerNormKernelName = 'LmkitLayerNorm';
 export const layerNormGradKernelName = 'LmkitLayerNormGrad';
-
-/** (x - mean) / sqrt(var + epsilon) · gamma + beta over the last axis (GPT-2: epsilon 1e-5). */
-export function layerNorm<T extends tf.Tensor>(
-  x: T,
-  gamma: tf.Tensor1D,
-  beta?: tf.Tensor1D,
-  epsilon = 1e-5,
-): T {
-  const native = tf.getKernel(layerNormKernelName, tf.getBackend());
-  if (
-    native &&
-    x.dtype === 'float32' &&
-    gamma.dtype === 'float32' &&
-    (!beta || beta.dtype === 'float32')
-  ) {
-    const inputs: tf.NamedTensorMap = beta ? { x, gamma, beta } : { x, gamma };
-    return tf.engine().runKernel(layerNormKernelName, inputs, { epsilon, hasBeta: !!beta }) as T;
-  }
-  return tf.tidy(() => {
-    const mean = tf.mean(x, -1, true);
-    const centred = tf.sub(x, mean);
-    const variance = tf.mean(tf.square(centred), -1, true);
-    const scaled = tf.mul(tf.mul(centred, tf.rsqrt(tf.add(variance, epsilon))), gamma);
-    return (beta ? tf.add(scaled, beta) : scaled) as T;
-  });
-}
 
 const empty = new Float32Array(0);
 
@@ -74,7 +48,7 @@ export const layerNormKernels: Record<string, KernelFactory> = {
   [layerNormGradKernelName]: backward,
 };
 
-/** LmkitLayerNorm's gradients (one LmkitLayerNormGrad call per input). Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+/** LmkitLayerNorm's gradients (one LmkitLayerNormGrad call per input). Registered with the family. */
 export const layerNormGradients: tf.GradConfig[] = [
   {
     kernelName: layerNormKernelName,

@@ -1,4 +1,5 @@
-// The fused dense layer and column sum against the same math from tfjs ops: values and all three
+// The dense-layer kernels through the runtime's `linear` and `columnSum`, against the same math
+// from tfjs ops: values and all three
 // gradients, with and without bias, odd sizes, 1 vs several threads, and bad shapes.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
@@ -6,10 +7,9 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
+import { columnSum, linear } from './__fixtures__/runtime.ts';
 import {
-  columnSum,
   installNativeKernels,
-  linear,
   linearKernelName,
   setNativeThreads,
   uninstallNativeKernels,

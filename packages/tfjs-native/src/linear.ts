@@ -1,9 +1,9 @@
-// A dense layer as one op: `linear(x, w, b?)` = x·W + b through the native LmkitLinear kernel (the
-// bias written first, then one sgemm accumulating into it) with a gradient of two sgemms and a
-// threaded column sum (LmkitColumnSum) for the bias; from tfjs ops when not installed.
+// The dense-layer kernels: LmkitLinear, x·W + b (the bias written first, then one sgemm
+// accumulating into it), with a gradient of two sgemms and a threaded column sum (LmkitColumnSum)
+// for the bias. Callers use @lmkit/gpt-model/runtime's `linear` and `columnSum`, which run these
+// when installed and tfjs ops otherwise.
 import type { KernelBackend, TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
-import { TfjsNativeError } from './errors.ts';
 import type { KernelFactory } from './kernel-factory.ts';
 import { tensorMemory } from './tensor-memory.ts';
 
@@ -27,39 +27,6 @@ export interface LinearAddon {
 }
 
 export const linearAddonFunctions: readonly string[] = ['linear', 'columnSum'];
-
-/** x (N, K) · w (K, M) + b (M), fused when the native kernel is installed. */
-export function linear(x: tf.Tensor2D, w: tf.Tensor2D, b?: tf.Tensor1D): tf.Tensor2D {
-  if (
-    x.rank !== 2 ||
-    w.rank !== 2 ||
-    x.shape[1] !== w.shape[0] ||
-    (b && b.shape[0] !== w.shape[1])
-  ) {
-    throw new TfjsNativeError(
-      `linear needs x (N, K), w (K, M) and b (M); got [${x.shape}], [${w.shape}]${b ? ` and [${b.shape}]` : ''}`,
-    );
-  }
-  const native =
-    x.dtype === 'float32' &&
-    w.dtype === 'float32' &&
-    (!b || b.dtype === 'float32') &&
-    tf.getKernel(linearKernelName, tf.getBackend()) !== undefined;
-  if (native) {
-    const inputs: tf.NamedTensorMap = b ? { x, w, b } : { x, w };
-    return tf.engine().runKernel(linearKernelName, inputs, {}) as tf.Tensor2D;
-  }
-  const y = tf.matMul(x, w) as tf.Tensor2D;
-  return b ? (tf.add(y, b) as tf.Tensor2D) : y;
-}
-
-/** Column sums of a 2-D tensor (the bias gradient), native and threaded when installed. */
-export function columnSum(x: tf.Tensor2D): tf.Tensor1D {
-  if (x.dtype === 'float32' && tf.getKernel(columnSumKernelName, tf.getBackend())) {
-    return tf.engine().runKernel(columnSumKernelName, { x }, {}) as tf.Tensor1D;
-  }
-  return tf.sum(x, 0);
-}
 
 const forward: KernelFactory = (addon, backendName) => (args) => {
   const { x, w, b } = args.inputs as { x: TensorInfo; w: TensorInfo; b?: TensorInfo };
@@ -94,7 +61,7 @@ export const linearKernels: Record<string, KernelFactory> = {
   [columnSumKernelName]: columnSumKernel,
 };
 
-/** LmkitLinear's gradients: two sgemms and the threaded column sum. Registered by whoever installs the family (gpt-model's runtime or installNativeKernels). */
+/** LmkitLinear's gradients: two sgemms and the threaded column sum. Registered with the family. */
 export const linearGradients: tf.GradConfig[] = [
   {
     kernelName: linearKernelName,

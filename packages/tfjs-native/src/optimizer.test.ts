@@ -1,20 +1,19 @@
-// The fused AdamW update and sum of squares: the tfjs-ops fallback against PyTorch's AdamW in
-// float64, then the native kernels against the fallback over several steps, thread counts and
+// The AdamW and sum-of-squares kernels through the runtime's `adamwUpdate` and `sumOfSquares`: the
+// tfjs-ops fallback against PyTorch's AdamW in float64, then the native kernels against it over several steps, thread counts and
 // odd sizes, and the errors bad input gets.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { relativeError, skipReason } from './__fixtures__/helpers.ts';
+import { type AdamWUpdateOptions, adamwUpdate, sumOfSquares } from './__fixtures__/runtime.ts';
 import {
-  type AdamWUpdateOptions,
   adamwKernelName,
-  adamwUpdate,
   defaultThreads,
   installNativeKernels,
   setNativeThreads,
-  sumOfSquares,
   sumOfSquaresKernelName,
+  TfjsNativeError,
   uninstallNativeKernels,
 } from './index.ts';
 
@@ -213,6 +212,12 @@ describe('optimizer op errors', () => {
     expect(() => tf.engine().runKernel(adamwKernelName, inputs, attrs)).toThrow(
       /must have the same length/,
     );
+    const same = { ...inputs, grad: tf.zeros([4]) };
+    expect(() => tf.engine().runKernel(adamwKernelName, same, { ...attrs, step: 0 })).toThrow(
+      /step 0 is not an integer ≥ 1/,
+    );
+    const { beta2: _beta2, ...missing } = attrs;
+    expect(() => tf.engine().runKernel(adamwKernelName, same, missing)).toThrow(TfjsNativeError);
     uninstallNativeKernels({ backend: 'cpu' });
   });
 });

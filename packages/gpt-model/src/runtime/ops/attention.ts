@@ -28,6 +28,12 @@ export function fusedCausalAttentionAvailable(): boolean {
  */
 export function causalAttention(qkv: tf.Tensor2D, shape: CausalAttentionShape): tf.Tensor2D {
   const { batch, steps, nHead } = shape;
+  for (const [name, value] of Object.entries({ batch, steps, nHead })) {
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 1)
+      throw new GPTModelError(
+        `causalAttention ${name} must be an integer ≥ 1, got ${String(value)}; pass the model's ${name}`,
+      );
+  }
   const width = qkv.shape[1] / 3;
   if (qkv.shape[0] !== batch * steps || !Number.isInteger(width) || width % nHead !== 0) {
     throw new GPTModelError(

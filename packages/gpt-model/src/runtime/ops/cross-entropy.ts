@@ -2,6 +2,7 @@
 // when installed (one pass for the row log-sum-exps, one for the gradient), else one taped op whose
 // backward pass is (softmax − one-hot) · weight instead of autodiff over its pieces.
 import * as tf from '@tensorflow/tfjs-core';
+import { GPTModelError } from '../../errors.ts';
 import { hasKernel } from '../families.ts';
 
 export const crossEntropyKernelName = 'LmkitCrossEntropy';
@@ -15,11 +16,22 @@ export function crossEntropy(
   targets: tf.Tensor1D,
   weights: tf.Tensor1D,
 ): tf.Scalar {
+  const rows = logits.shape[0];
   if (
-    hasKernel(crossEntropyKernelName) &&
-    logits.dtype === 'float32' &&
-    targets.dtype === 'int32'
+    logits.rank !== 2 ||
+    targets.shape.join() !== `${rows}` ||
+    weights.shape.join() !== `${rows}`
   ) {
+    throw new GPTModelError(
+      `crossEntropy needs logits (N, V), targets (N) and weights (N); got [${logits.shape}], [${targets.shape}] and [${weights.shape}]`,
+    );
+  }
+  if (targets.dtype !== 'int32') {
+    throw new GPTModelError(
+      `crossEntropy targets must be int32 token ids, got ${targets.dtype}; cast them with tf.cast(targets, 'int32')`,
+    );
+  }
+  if (hasKernel(crossEntropyKernelName) && logits.dtype === 'float32') {
     // A family's kernel (@lmkit/tfjs-native): one pass for the row log-sum-exps, one for the gradient.
     const [loss] = tf
       .engine()
@@ -43,7 +55,11 @@ export function crossEntropy(
       value: tf.sum(tf.mul(tf.sub(logSumExp, picked), weights)),
       gradFunc: (dy: tf.Tensor, [probabilities, savedTargets, savedWeights]: tf.Tensor[]) => {
         // int32 then cast: the wasm OneHot kernel writes integer bits into float32 outputs.
-        const oneHot = tf.cast(tf.oneHot(savedTargets as tf.Tensor1D, vocab), 'float32');
+        // (tf.oneHot refuses depth 1: a one-word vocabulary's one-hot is all ones.)
+        const oneHot =
+          vocab === 1
+            ? tf.onesLike(probabilities)
+            : tf.cast(tf.oneHot(savedTargets as tf.Tensor1D, vocab), 'float32');
         const residual = tf.sub(probabilities, oneHot);
         return [tf.mul(residual, tf.reshape(tf.mul(savedWeights, dy), [-1, 1]))];
       },

@@ -4,6 +4,7 @@
 // passes: autodiff over the elementwise pieces costs several times more kernel calls and
 // full-size temporaries, which dominate a CPU training step once the matmuls are fast.
 import * as tf from '@tensorflow/tfjs-core';
+import { GPTModelError } from '../../errors.ts';
 import { hasKernel } from '../families.ts';
 
 export const linearKernelName = 'LmkitLinear';
@@ -15,6 +16,16 @@ export const layerNormEpsilon = 1e-5;
 
 /** x·W + b; one fused kernel (bias, then sgemm) when a family serves LmkitLinear. */
 export function linear(x: tf.Tensor2D, weight: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  if (
+    x.rank !== 2 ||
+    weight.rank !== 2 ||
+    x.shape[1] !== weight.shape[0] ||
+    (bias && (bias.rank !== 1 || bias.shape[0] !== weight.shape[1]))
+  ) {
+    throw new GPTModelError(
+      `linear needs x (N, K), w (K, M) and b (M); got [${x.shape}], [${weight.shape}]${bias ? ` and [${bias.shape}]` : ''}`,
+    );
+  }
   if (x.dtype === 'float32' && hasKernel(linearKernelName)) {
     const inputs: tf.NamedTensorMap = bias ? { x, w: weight, b: bias } : { x, w: weight };
     return tf.engine().runKernel(linearKernelName, inputs, {}) as tf.Tensor2D;

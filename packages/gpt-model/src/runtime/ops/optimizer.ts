@@ -76,13 +76,17 @@ export function adamwUpdate(options: AdamWUpdateOptions): AdamWUpdateResult {
   };
   checkAttributes(attrs);
   const { param, gradient, firstMoment, secondMoment } = options;
-  for (const [key, tensor] of Object.entries({ gradient, firstMoment, secondMoment })) {
+  for (const [key, tensor] of Object.entries({ param, gradient, firstMoment, secondMoment })) {
+    if (tensor.dtype !== 'float32')
+      throw new GPTModelError(
+        `adamwUpdate: ${key} has dtype ${tensor.dtype}; parameters, gradients and moments are float32, cast it with tf.cast(${key}, 'float32')`,
+      );
     if (!tf.util.arraysEqual(tensor.shape, param.shape))
       throw new GPTModelError(
         `adamwUpdate: ${key} has shape [${tensor.shape}] but param has [${param.shape}]; gradient and moments must match their parameter`,
       );
   }
-  if (gradient.dtype === 'float32' && fusedAdamWAvailable()) {
+  if (fusedAdamWAvailable()) {
     const inputs = { param, grad: gradient, m: firstMoment, v: secondMoment };
     const [p, m, v] = tf
       .engine()
