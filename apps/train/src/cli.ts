@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// lmkit-train: pretrain | sft | sample | bench | llmc, each with --help. Run from the repo root as
+// lmkit-train: pretrain | sft | dpo | reward | sample | bench | llmc, each with --help. Run from the repo root as
 // `pnpm lmkit-train <command> ...`. Follows @lmkit/cli-kit's convention: usage errors exit 2 with
 // one line, errors of the work exit 1 with one line, --version everywhere.
 import { type CliIo, cliExitCode, dispatch, isMainModule, programVersion } from '@lmkit/cli-kit';
 import { benchCommand } from './bench-command.ts';
 import { llmcCommand } from './llmc-command.ts';
+import { dpoCommand, rewardCommand } from './preference-command.ts';
 import { pretrainCommand } from './pretrain-command.ts';
 import { sampleCommand } from './sample-command.ts';
 import { sftCommand } from './sft-command.ts';
@@ -17,6 +18,14 @@ const commands = {
   sft: {
     summary: 'fine-tune a base checkpoint on conversations (chat markers added)',
     run: sftCommand,
+  },
+  dpo: {
+    summary: 'align an SFT checkpoint with preference pairs (DPO; resumable)',
+    run: dpoCommand,
+  },
+  reward: {
+    summary: 'train a reward model on preference pairs (Bradley–Terry; resumable)',
+    run: rewardCommand,
   },
   sample: { summary: 'generate text from a checkpoint', run: sampleCommand },
   bench: { summary: 'training tokens/s for config a or b, as one JSON line', run: benchCommand },
