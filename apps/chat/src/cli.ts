@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { errorReport, programVersion } from '@lmkit/cli-kit';
 import { LmkitError } from '@lmkit/core';
 import { exposureWarning, parseCliArgs, UsageError, usage } from './args.ts';
 import { CheckpointError } from './model-engine.ts';
@@ -16,6 +17,10 @@ async function main() {
   const options = parseCliArgs(process.argv.slice(2));
   if (options.help) {
     console.log(usage);
+    return;
+  }
+  if (options.version) {
+    console.log(programVersion('pnpm chat', import.meta.url));
     return;
   }
   const dir = options.checkpoint ? resolve(options.checkpoint) : defaultCheckpoint;
@@ -41,7 +46,7 @@ async function main() {
 
 main().catch((error: unknown) => {
   if (error instanceof UsageError) {
-    console.error(error.message);
+    console.error(errorReport('pnpm chat', error).text.trimEnd());
     process.exit(2);
   }
   // Known failures (checkpoint, bind) are one line with the fix; anything else keeps its stack.

@@ -224,7 +224,7 @@ export function parseCompletionRequest(body: unknown, limits: ServerLimits): Com
       (maxTokens as number) > limits.maxReplyTokens)
   ) {
     throw badRequest(
-      `${maxTokensName}=${JSON.stringify(maxTokens)} is out of range; pass an integer from 1 to ${limits.maxReplyTokens} (the server's --max-tokens)`,
+      `${maxTokensName}=${JSON.stringify(maxTokens)} is out of range; pass an integer from 1 to ${limits.maxReplyTokens} (the server's --max-reply-tokens)`,
       maxTokensName,
     );
   }

@@ -273,7 +273,7 @@ export function parseFlags<S extends FlagSpec>(
       throw new UsageError(`--no-${name} is not a flag; leave out --${name} instead`);
     }
     let value: unknown;
-    if (raw === undefined) value = def.default;
+    if (raw === undefined) value = def.multiple ? [] : def.default;
     else if (def.multiple) {
       value = (raw as string[])
         .flatMap((item) => (def.commas === false ? [item] : item.split(',')))
