@@ -29,7 +29,7 @@ async function run(
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 /** Dependency order: each prepack finds its workspace dependencies' dist/ (turbo builds them too). */
 const packages = ['core', 'bpe', 'chat-template', 'datasets', 'gpt-model', 'trainer'] as const;
-const timeoutMs = 600_000;
+const timeoutMs = 900_000; // six tsc builds; a busy 2-core machine needs minutes
 
 /** The first ```js block after `heading` in a package README. */
 async function readmeExample(pkg: string, heading: string): Promise<string> {
@@ -120,7 +120,8 @@ describe('packed packages in a plain Node project', () => {
     project = join(work, 'consumer');
     await mkdir(project, { recursive: true });
     const dependencies: Record<string, string> = { '@types/node': '^20.19.0' };
-    // One turbo build of all six (in parallel where the graph allows); each prepack is then a cache hit.
+    // One turbo build of all six, one package at a time (other test files share the cores); each
+    // prepack is then a cache hit.
     await run(
       'pnpm',
       [
@@ -130,6 +131,7 @@ describe('packed packages in a plain Node project', () => {
         'build',
         ...packages.map((p) => `--filter=@lmkit/${p}`),
         '--output-logs=errors-only',
+        '--concurrency=1',
       ],
       { cwd: repo, env: { ...process.env, TURBO_TELEMETRY_DISABLED: '1' } },
     );
