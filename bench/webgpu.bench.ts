@@ -9,7 +9,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
-import { probeWebGpu } from '../packages/gpt-model/src/runtime/webgpu.ts';
+import { probeWebGpu } from '../packages/gpt-model/src/runtime/webgpu/adapter.ts';
 
 type GPTConfig = ConstructorParameters<typeof gptModel.GPT>[0];
 const tf = gptModel.tf;
@@ -85,25 +85,26 @@ async function measure(backend: 'webgpu' | 'cpu', key: string): Promise<ChildRes
     undefined,
     'int32',
   );
-  const step = () => {
+  // Asynchronous read-back: WebGPU in Node has no dataSync.
+  const step = async () => {
     const { value, grads } = tf.variableGrads(
-      () => model.loss(ids as tf.Tensor2D, targets as tf.Tensor2D),
+      () => model.loss(ids as never, targets as never),
       vars,
     );
     // Plain SGD, as native-train.bench.ts and its PyTorch peer do.
     tf.tidy(() => {
       for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 1e-3)));
     });
-    const loss = value.dataSync()[0];
+    const loss = (await value.data())[0];
     tf.dispose([value, ...Object.values(grads)]);
     return loss;
   };
-  step(); // warm-up: shader compilation and buffer pools
+  await step(); // warm-up: shader compilation and buffer pools
   const times: number[] = [];
   let loss = 0;
   for (let i = 0; i < run.steps; i++) {
     const start = performance.now();
-    loss = step();
+    loss = await step();
     times.push(performance.now() - start);
   }
   times.sort((p, q) => p - q);
