@@ -64,7 +64,7 @@ describe.skipIf(!probe.ok)(
       const cpu = await run('cpu', shards.train, shards.val);
       expect(gpu.result.steps).toBe(6);
       expect(gpu.losses).toHaveLength(6);
-      gpu.losses.forEach((loss, i) => expect(loss).toBeCloseTo(cpu.losses[i], 3));
+      for (const [i, loss] of gpu.losses.entries()) expect(loss).toBeCloseTo(cpu.losses[i], 3);
       expect(gpu.losses[5]).toBeLessThan(gpu.losses[0]);
       // The checkpoint written from WebGPU verifies and loads on the cpu backend.
       const loaded = await loadCheckpoint(gpu.result.checkpoint!);
