@@ -3,9 +3,11 @@
 // Also exports the backend set-up the training bench (native-train.bench.ts) shares.
 import { createRequire, register } from 'node:module';
 import * as gptModel from '@lmkit/gpt-model';
-import { gelu, layerNorm } from '@lmkit/gpt-model/runtime';
+import { gelu, installKernelFamily, layerNorm } from '@lmkit/gpt-model/runtime';
 import {
-  installNativeKernels,
+  createNativeKernelFamily,
+  defaultThreads,
+  nativeKernelFamily,
   nativeKernelNames,
   nativeStatus,
 } from '../packages/tfjs-native/src/index.ts';
@@ -52,18 +54,19 @@ export async function prepareVariants(): Promise<Variants> {
   if ([...fixed].some(([name, k]) => stock.get(name) !== k))
     backends.set('wasm + gpt-model fixes', { backend: 'wasm', kernels: fixed });
   const status = nativeStatus();
-  const sgemm = await installNativeKernels({ backend: 'wasm', kernels: ['BatchMatMul'] });
+  const sgemmOnly = createNativeKernelFamily({ kernels: ['BatchMatMul'] });
+  const sgemm = await installKernelFamily(sgemmOnly, 'wasm');
   if (sgemm.installed) {
     backends.set('wasm + native sgemm', { backend: 'wasm', kernels: snapshot('wasm') });
-    await installNativeKernels({ backend: 'wasm' });
+    await installKernelFamily(nativeKernelFamily, 'wasm');
     backends.set('wasm + native (all)', { backend: 'wasm', kernels: snapshot('wasm') });
   }
   await gptModel.setBackend('cpu', { nativeKernels: false });
-  const cpuNative = await installNativeKernels({ backend: 'cpu' });
+  const cpuNative = await installKernelFamily(nativeKernelFamily, 'cpu');
   if (cpuNative.installed)
     backends.set('cpu + native (all)', { backend: 'cpu', kernels: snapshot('cpu') });
   const nativeNote = status.available
-    ? `native: OpenBLAS ${status.blas?.core}, ${sgemm.threads} threads`
+    ? `native: OpenBLAS ${status.blas?.core}, ${defaultThreads()} threads`
     : `native kernels unavailable: ${status.reason}`;
   prepared = { backends, native: sgemm.installed, nativeNote };
   return prepared;

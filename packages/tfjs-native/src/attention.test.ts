@@ -8,14 +8,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { causalAttention } from './__fixtures__/runtime.ts';
+import { causalAttention, installNative, uninstallNative } from './__fixtures__/runtime.ts';
 import {
   causalAttentionKernelName,
   defaultThreads,
-  installNativeKernels,
   setNativeThreads,
   TfjsNativeError,
-  uninstallNativeKernels,
 } from './index.ts';
 
 interface Case {
@@ -52,7 +50,7 @@ function valueAndGrad(qkv: tf.Tensor2D, dy: tf.Tensor, shape: Case): tf.Tensor[]
 
 describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
     if (skipReason === '') setNativeThreads(defaultThreads());
   });
 
@@ -80,7 +78,7 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
       await tf.setBackend(backend);
       const { qkv, dy } = inputs(shape);
       const expected = valueAndGrad(qkv, dy, shape);
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(causalAttentionKernelName);
       const actual = valueAndGrad(qkv, dy, shape);
       expect(actual[0].shape).toEqual([shape.batch * shape.steps, shape.nHead * shape.headSize]);
@@ -92,7 +90,7 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('gives bit-identical results on 1, 2 and 3 threads', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const shape = { batch: 3, steps: 70, nHead: 3, headSize: 20 };
     const { qkv, dy } = inputs(shape);
     const runs = [1, 2, 3].map((threads) => {
@@ -107,7 +105,7 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('leaves no tensors behind in forward and backward', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const shape = { batch: 2, steps: 6, nHead: 2, headSize: 4 };
     const { qkv, dy } = inputs(shape);
     tf.dispose(valueAndGrad(qkv, dy, shape));
@@ -120,7 +118,7 @@ describe.each(['wasm', 'cpu'] as const)('causalAttention on %s', (backend) => {
 
   it('refuses bad shapes with the value, the limit and the fix', async () => {
     await tf.setBackend(backend);
-    if (skipReason === '') await installNativeKernels({ backend });
+    if (skipReason === '') await installNative(backend);
     const qkv = tf.zeros([6, 12]) as tf.Tensor2D;
     const bad = (x: tf.Tensor2D, shape: { batch: number; steps: number; nHead: number }) => () =>
       causalAttention(x, shape);

@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { installNativeKernels, uninstallNativeKernels } from './index.ts';
+import { installNative, uninstallNative } from './__fixtures__/runtime.ts';
 
 type Case = [aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean];
 const cases: Case[] = [
@@ -31,15 +31,19 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
       await tf.setBackend(backend);
     });
     afterEach(() => {
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
     });
 
     /** Runs `f` with the stock kernel, then with the native one; returns both results. */
     async function stockAndNative<T>(f: () => T): Promise<[T, T]> {
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
       const stock = f();
-      const result = await installNativeKernels({ backend, threads: 2, kernels: ['BatchMatMul'] });
-      expect(result).toMatchObject({ installed: true, kernels: ['BatchMatMul'], backend });
+      const result = await installNative(backend, { threads: 2, kernels: ['BatchMatMul'] });
+      expect(result).toMatchObject({
+        installed: true,
+        kernels: ['BatchMatMul'],
+        name: 'tfjs-native',
+      });
       return [stock, f()];
     }
 
@@ -67,7 +71,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('handles empty outputs and an empty inner dimension', async () => {
-      await installNativeKernels({ backend, kernels: ['BatchMatMul'] });
+      await installNative(backend, { kernels: ['BatchMatMul'] });
       expect(tf.matMul(tf.zeros([0, 4]), randomTensor([4, 3])).shape).toEqual([0, 3]);
       const zeroInner = tf.matMul(tf.ones([3, 0]), tf.ones([0, 2]));
       expect(zeroInner.shape).toEqual([3, 2]);
@@ -88,7 +92,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('leaves no tensors or backend data behind', async () => {
-      await installNativeKernels({ backend, kernels: ['BatchMatMul'] });
+      await installNative(backend, { kernels: ['BatchMatMul'] });
       const a = randomTensor([4, 16, 8]);
       const b = randomTensor([4, 8, 16]);
       tf.matMul(a, b).dispose();
@@ -100,12 +104,12 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('restores the kernel it replaced on uninstall', async () => {
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
       const stock = tf.getKernel('BatchMatMul', backend);
-      await installNativeKernels({ backend, kernels: ['BatchMatMul'] });
-      await installNativeKernels({ backend, kernels: ['BatchMatMul'] }); // idempotent: still remembers the stock kernel
+      await installNative(backend, { kernels: ['BatchMatMul'] });
+      await installNative(backend, { kernels: ['BatchMatMul'] }); // idempotent: still remembers the stock kernel
       expect(tf.getKernel('BatchMatMul', backend)).not.toBe(stock);
-      expect(uninstallNativeKernels({ backend })).toEqual(['BatchMatMul']);
+      expect(uninstallNative(backend)).toEqual(['BatchMatMul']);
       expect(tf.getKernel('BatchMatMul', backend)).toBe(stock);
     });
   },
@@ -114,14 +118,14 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
 describe.skipIf(skipReason !== '')('native BatchMatMul, non-float inputs', () => {
   it('passes int32 matmuls on cpu to the stock kernel', async () => {
     await tf.setBackend('cpu');
-    await installNativeKernels({ backend: 'cpu', kernels: ['BatchMatMul'] });
+    await installNative('cpu', { kernels: ['BatchMatMul'] });
     const product = tf.matMul(
       tf.tensor2d([1, 2, 3, 4], [2, 2], 'int32'),
       tf.tensor2d([5, 6, 7, 8], [2, 2], 'int32'),
     );
     expect(product.dtype).toBe('int32');
     expect([...product.dataSync()]).toEqual([19, 22, 43, 50]);
-    uninstallNativeKernels({ backend: 'cpu' });
+    uninstallNative('cpu');
   });
 });
 

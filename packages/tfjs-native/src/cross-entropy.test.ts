@@ -6,13 +6,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { crossEntropy } from './__fixtures__/runtime.ts';
-import {
-  crossEntropyKernelName,
-  installNativeKernels,
-  setNativeThreads,
-  uninstallNativeKernels,
-} from './index.ts';
+import { crossEntropy, installNative, uninstallNative } from './__fixtures__/runtime.ts';
+import { crossEntropyKernelName, setNativeThreads } from './index.ts';
 
 function inputs(rows: number, vocab: number, seed: number) {
   const logits = tf.mul(randomTensor([rows, vocab]), 6) as tf.Tensor2D;
@@ -52,7 +47,7 @@ function expectedWeightsGrad(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tens
 
 describe.each(['wasm', 'cpu'] as const)('crossEntropy on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
     if (skipReason === '') setNativeThreads(2);
   });
 
@@ -85,21 +80,21 @@ describe.each(['wasm', 'cpu'] as const)('crossEntropy on %s', (backend) => {
       ]) {
         const { logits, targets, weights } = inputs(rows, vocab, seed);
         const reference = lossAndGrads(logits, targets, weights);
-        const result = await installNativeKernels({ backend });
+        const result = await installNative(backend);
         expect(result.kernels).toContain(crossEntropyKernelName);
         const fused = lossAndGrads(logits, targets, weights);
         expect(relativeError(fused.loss, reference.loss)).toBeLessThan(1e-5);
         expect(relativeError(fused.dz, reference.dz)).toBeLessThan(1e-5);
         const dw = weightsGrad(logits, targets, weights);
         expect(relativeError(dw, expectedWeightsGrad(logits, targets))).toBeLessThan(1e-5);
-        uninstallNativeKernels({ backend });
+        uninstallNative(backend);
       }
     },
   );
 
   it.skipIf(skipReason !== '')('gives the same bits on 1 and 4 threads', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const { logits, targets, weights } = inputs(200, 513, 5);
     setNativeThreads(1);
     const one = lossAndGrads(logits, targets, weights);
@@ -111,7 +106,7 @@ describe.each(['wasm', 'cpu'] as const)('crossEntropy on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('rejects a target id outside the vocabulary', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const logits = randomTensor([2, 5]) as tf.Tensor2D;
     expect(() =>
       crossEntropy(logits, tf.tensor1d([1, 5], 'int32'), tf.tensor1d([0.5, 0.5])),

@@ -6,13 +6,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import {
-  decodeBlockKernelName,
-  decodeEmbedKernelName,
-  decodeLogitsKernelName,
-  installNativeKernels,
-  uninstallNativeKernels,
-} from './index.ts';
+import { installNative, uninstallNative } from './__fixtures__/runtime.ts';
+import { decodeBlockKernelName, decodeEmbedKernelName, decodeLogitsKernelName } from './index.ts';
 
 const C = 24;
 const heads = 3;
@@ -93,14 +88,14 @@ function runBlock(x: tf.Tensor, w: Weights, cache: Weights, attrs: Record<string
 
 describe.each(['wasm', 'cpu'] as const)('decode kernels on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
   });
 
   it.skipIf(skipReason !== '').each([true, false])(
     'prefill then one-token steps match the whole-sequence block (bias %s)',
     async (bias) => {
       await tf.setBackend(backend);
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(decodeBlockKernelName);
       const w = blockWeights(bias);
       const B = 2;
@@ -148,7 +143,7 @@ describe.each(['wasm', 'cpu'] as const)('decode kernels on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('embeds ids at positions and applies the tied head', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const wte = randomTensor([11, C]);
     const wpe = randomTensor([6, C]);
     const ids = [3, 10, 0, 7];
@@ -181,7 +176,7 @@ describe.each(['wasm', 'cpu'] as const)('decode kernels on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('rejects a step past the cache capacity and bad ids', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const w = blockWeights(true);
     const cache = {
       kCache: tf.zeros([1, heads, 2, C / heads]),

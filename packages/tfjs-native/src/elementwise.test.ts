@@ -12,7 +12,8 @@ import {
   relativeError,
   skipReason,
 } from './__fixtures__/helpers.ts';
-import { installNativeKernels, nativeKernelNames, uninstallNativeKernels } from './index.ts';
+import { installNative, uninstallNative } from './__fixtures__/runtime.ts';
+import { nativeKernelNames } from './index.ts';
 
 describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
   'native elementwise kernels on %s',
@@ -21,15 +22,15 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
       await tf.setBackend(backend);
     });
     afterEach(() => {
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
     });
 
     async function stockAndNative(
       f: () => tf.Tensor | tf.Tensor[],
     ): Promise<[tf.Tensor[], tf.Tensor[]]> {
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
       const stock = [f()].flat();
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toEqual(nativeKernelNames);
       return [stock, [f()].flat()];
     }
@@ -52,7 +53,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
       const finite = tf.mul(randomTensor([4000]), 40);
       const [[stockExp], [nativeExp]] = await stockAndNative(() => tf.exp(finite));
       expect(elementwiseRelativeError(nativeExp, stockExp)).toBeLessThan(1e-6);
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const special = tf.tensor1d([Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
       const e = tf.exp(special).dataSync();
       expect(Number.isNaN(e[0])).toBe(true);
@@ -92,7 +93,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     it('Equal broadcasts and returns bool', async () => {
       const a = tf.tensor2d([1, 2, 3, 2, 2, 5], [2, 3]);
       const b = tf.tensor2d([2, 5], [2, 1]);
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const eq = tf.equal(a, b);
       expect(eq.dtype).toBe('bool');
       expect([...eq.dataSync()]).toEqual([0, 1, 0, 0, 0, 1]);
@@ -113,7 +114,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('falls back to the stock kernels for int32', async () => {
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const sum = tf.add(tf.tensor1d([1, 2], 'int32'), tf.tensor1d([3, 4], 'int32'));
       expect(sum.dtype).toBe('int32');
       expect([...sum.dataSync()]).toEqual([4, 6]);
@@ -121,7 +122,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('Identity shares data safely: a clone outlives its disposed source', async () => {
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const x = randomTensor([3, 4]);
       const values = x.dataSync().slice();
       const before = tf.backend().numDataIds();
@@ -157,7 +158,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)(
     });
 
     it('leaves no tensors behind', async () => {
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const a = randomTensor([8, 16]);
       const b = randomTensor([16]);
       const run = () =>

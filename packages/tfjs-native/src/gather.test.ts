@@ -7,13 +7,13 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, skipReason } from './__fixtures__/helpers.ts';
-import { installNativeKernels, uninstallNativeKernels } from './index.ts';
+import { installNative, uninstallNative } from './__fixtures__/runtime.ts';
 
 const ids = (values: number[], shape?: number[]) => tf.tensor(values, shape, 'int32');
 
 describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)('gather on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
   });
 
   it('matches the stock kernels for several axes and index shapes', async () => {
@@ -26,7 +26,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)('gather on %s'
       [ids([1, 2, 0], [3, 1]), -1],
     ];
     const stock = cases.map(([i, axis]) => tf.gather(x, i, axis).arraySync());
-    const result = await installNativeKernels({ backend });
+    const result = await installNative(backend);
     expect(result.kernels).toContain('GatherV2');
     cases.forEach(([i, axis], k) => {
       expect(tf.gather(x, i, axis).arraySync()).toEqual(stock[k]);
@@ -42,7 +42,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)('gather on %s'
     segmentIds.forEach((s, i) => {
       if (s >= 0 && s < 5) for (let c = 0; c < 4; c++) expected[s][c] += x[i][c];
     });
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const native = tf
       .unsortedSegmentSum(rows, ids(segmentIds) as tf.Tensor1D, 5)
       .arraySync() as number[][];
@@ -57,7 +57,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)('gather on %s'
 
   it('gives the embedding gradient (repeated ids accumulate)', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const table = randomTensor([4, 3]);
     const lookup = ids([2, 0, 2, 2]);
     const weights = randomTensor([4, 3]);
@@ -73,7 +73,7 @@ describe.skipIf(skipReason !== '').each(['wasm', 'cpu'] as const)('gather on %s'
 
   it('rejects an index outside the gathered axis, naming it', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const x = randomTensor([3, 2]);
     expect(() => tf.gather(x, ids([0, 3]))).toThrow(/index 3 at position 1 is outside \[0, 3\)/);
   });

@@ -6,12 +6,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { gelu } from './__fixtures__/runtime.ts';
-import { geluKernelName, installNativeKernels, uninstallNativeKernels } from './index.ts';
+import { gelu, installNative, uninstallNative } from './__fixtures__/runtime.ts';
+import { geluKernelName } from './index.ts';
 
 describe.each(['wasm', 'cpu'] as const)('gelu on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
   });
 
   it('computes GPT-2 tanh-GELU from tfjs ops when the kernel is not installed', async () => {
@@ -35,7 +35,7 @@ describe.each(['wasm', 'cpu'] as const)('gelu on %s', (backend) => {
         tf.grad((v: tf.Tensor) => tf.sum(tf.mul(gelu(v as tf.Tensor2D), dy)))(x),
       ];
       const composite = run();
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(geluKernelName);
       const fused = run();
       expect(relativeError(fused[0], composite[0])).toBeLessThan(1e-6);

@@ -17,16 +17,13 @@ export {
 export { TfjsNativeError } from './errors.ts';
 export { geluGradKernelName, geluKernelName } from './gelu.ts';
 export {
+  createNativeKernelFamily,
   defaultThreads,
   fastPathHint,
-  type InstallNativeKernelsOptions,
-  type InstallNativeKernelsResult,
-  installedNativeKernels,
-  installNativeKernels,
+  type NativeKernelFamilyOptions,
   nativeGradients,
   nativeKernelFamily,
   nativeKernelNames,
-  uninstallNativeKernels,
 } from './install.ts';
 export { layerNormGradKernelName, layerNormKernelName } from './layer-norm.ts';
 export { columnSumKernelName, linearKernelName } from './linear.ts';

@@ -1,12 +1,20 @@
-// installNativeKernels outside the happy path: a missing addon (the fallback: stock kernels stay,
-// one stderr line with the fix), unsupported backends, and bad thread counts.
+// The kernel family outside the happy path, installed by gpt-model's runtime installer: a missing
+// addon (stock kernels stay, one stderr line with the fix), backends it does not serve, and bad
+// options.
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { describe, expect, it, vi } from 'vitest';
-import { installNativeKernels, nativeStatus, setNativeThreads, TfjsNativeError } from './index.ts';
+import { installNative } from './__fixtures__/runtime.ts';
+import {
+  createNativeKernelFamily,
+  nativeKernelFamily,
+  nativeStatus,
+  setNativeThreads,
+  TfjsNativeError,
+} from './index.ts';
 
-describe('installNativeKernels fallback', () => {
-  it('returns installed: false, keeps the stock kernels and prints one hint line when the addon is missing', async () => {
+describe('native kernel family fallback', () => {
+  it('installs nothing, keeps the stock kernels and prints one hint line when the addon is missing', async () => {
     await tf.setBackend('cpu');
     const stock = tf.getKernel('BatchMatMul', 'cpu');
     const writes: string[] = [];
@@ -16,9 +24,9 @@ describe('installNativeKernels fallback', () => {
     });
     try {
       const missing = '/nonexistent/lmkit_tfjs_native.node';
-      const first = await installNativeKernels({ addonPath: missing });
-      const second = await installNativeKernels({ addonPath: missing });
-      expect(first).toMatchObject({ installed: false, kernels: [], backend: 'cpu' });
+      const first = await installNative('cpu', { addonPath: missing });
+      const second = await installNative('cpu', { addonPath: missing });
+      expect(first).toMatchObject({ name: 'tfjs-native', installed: false, kernels: [] });
       expect(first.reason).toContain(missing);
       expect(second.installed).toBe(false);
       expect(writes).toHaveLength(1);
@@ -50,15 +58,25 @@ describe('installNativeKernels fallback', () => {
   });
 });
 
-describe('installNativeKernels options', () => {
+describe('native kernel family options', () => {
   it('declines backends without native kernels', async () => {
-    const result = await installNativeKernels({ backend: 'webgl' as 'cpu', quiet: true });
-    expect(result).toMatchObject({ installed: false, backend: 'webgl' });
-    expect(result.reason).toMatch(/only wasm and cpu/);
+    expect(nativeKernelFamily.available('webgl')).toEqual({
+      available: false,
+      reason: expect.stringMatching(/only wasm and cpu/),
+    });
+    const result = await installNative('webgl', { quiet: true });
+    expect(result).toMatchObject({ installed: false, kernels: [] });
+    expect(result.reason).toMatch(/serves wasm, cpu only/);
   });
 
-  it.each([0, -1, 1.5, 5000])('rejects threads = %s with a TfjsNativeError', async (threads) => {
-    await expect(installNativeKernels({ threads })).rejects.toThrow(TfjsNativeError);
-    await expect(installNativeKernels({ threads })).rejects.toThrow(/\[1, 1024\]/);
+  it.each([0, -1, 1.5, 5000])('rejects threads = %s with a TfjsNativeError', (threads) => {
+    expect(() => createNativeKernelFamily({ threads })).toThrow(TfjsNativeError);
+    expect(() => createNativeKernelFamily({ threads })).toThrow(/\[1, 1024\]/);
+  });
+
+  it('rejects unknown kernel names, listing the known ones', () => {
+    expect(() => createNativeKernelFamily({ kernels: ['BatchMatMul', 'Conv2D'] })).toThrow(
+      /unknown kernel name\(s\) Conv2D; choose from BatchMatMul, /,
+    );
   });
 });

@@ -6,12 +6,12 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { gelu, layerNorm } from './__fixtures__/runtime.ts';
-import { installNativeKernels, layerNormKernelName, uninstallNativeKernels } from './index.ts';
+import { gelu, installNative, layerNorm, uninstallNative } from './__fixtures__/runtime.ts';
+import { layerNormKernelName } from './index.ts';
 
 describe.each(['wasm', 'cpu'] as const)('layerNorm on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
   });
 
   it('normalises each row to mean 0, variance 1 before scale and shift (tfjs ops path)', async () => {
@@ -50,7 +50,7 @@ describe.each(['wasm', 'cpu'] as const)('layerNorm on %s', (backend) => {
         return [y, ...tf.grads(f)([x, gamma, beta])];
       };
       const composite = run();
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(layerNormKernelName);
       const fused = run();
       expect(relativeError(fused[0], composite[0])).toBeLessThan(1e-5);
@@ -66,7 +66,7 @@ describe.each(['wasm', 'cpu'] as const)('layerNorm on %s', (backend) => {
     'fused LayerNorm and GELU gradients leave no tensors behind',
     async () => {
       await tf.setBackend(backend);
-      await installNativeKernels({ backend });
+      await installNative(backend);
       const x = randomTensor([4, 32]) as tf.Tensor2D;
       const gamma = randomTensor([32]) as tf.Tensor1D;
       const beta = randomTensor([32]) as tf.Tensor1D;

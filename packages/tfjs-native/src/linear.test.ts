@@ -7,13 +7,8 @@ import '@tensorflow/tfjs-backend-wasm';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { randomTensor, relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { columnSum, linear } from './__fixtures__/runtime.ts';
-import {
-  installNativeKernels,
-  linearKernelName,
-  setNativeThreads,
-  uninstallNativeKernels,
-} from './index.ts';
+import { columnSum, installNative, linear, uninstallNative } from './__fixtures__/runtime.ts';
+import { linearKernelName, setNativeThreads } from './index.ts';
 
 function valueAndGrads(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefined, dy: tf.Tensor) {
   const f = (...args: tf.Tensor[]) =>
@@ -26,7 +21,7 @@ function valueAndGrads(x: tf.Tensor2D, w: tf.Tensor2D, b: tf.Tensor1D | undefine
 
 describe.each(['wasm', 'cpu'] as const)('linear on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
     if (skipReason === '') setNativeThreads(2);
   });
 
@@ -43,7 +38,7 @@ describe.each(['wasm', 'cpu'] as const)('linear on %s', (backend) => {
       const b = withBias ? (randomTensor([m]) as tf.Tensor1D) : undefined;
       const dy = randomTensor([n, m]);
       const reference = valueAndGrads(x, w, b, dy);
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(linearKernelName);
       const fused = valueAndGrads(x, w, b, dy);
       expect(fused.length).toBe(reference.length);
@@ -51,13 +46,13 @@ describe.each(['wasm', 'cpu'] as const)('linear on %s', (backend) => {
         expect(t.shape).toEqual(reference[i].shape);
         expect(relativeError(t, reference[i])).toBeLessThan(1e-5);
       });
-      uninstallNativeKernels({ backend });
+      uninstallNative(backend);
     }
   });
 
   it.skipIf(skipReason !== '')('sums columns the same on 1 and 3 threads', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const x = randomTensor([300, 517]) as tf.Tensor2D;
     setNativeThreads(1);
     const one = columnSum(x).dataSync();

@@ -6,15 +6,19 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterEach, describe, expect, it } from 'vitest';
 import { relativeError, skipReason } from './__fixtures__/helpers.ts';
-import { type AdamWUpdateOptions, adamwUpdate, sumOfSquares } from './__fixtures__/runtime.ts';
+import {
+  type AdamWUpdateOptions,
+  adamwUpdate,
+  installNative,
+  sumOfSquares,
+  uninstallNative,
+} from './__fixtures__/runtime.ts';
 import {
   adamwKernelName,
   defaultThreads,
-  installNativeKernels,
   setNativeThreads,
   sumOfSquaresKernelName,
   TfjsNativeError,
-  uninstallNativeKernels,
 } from './index.ts';
 
 const hyper = { beta1: 0.9, beta2: 0.95, epsilon: 1e-8, learningRate: 3e-3 };
@@ -83,7 +87,7 @@ const cases = [
 
 describe.each(['wasm', 'cpu'] as const)('optimizer ops on %s', (backend) => {
   afterEach(() => {
-    uninstallNativeKernels({ backend });
+    uninstallNative(backend);
     if (skipReason === '') setNativeThreads(defaultThreads());
   });
 
@@ -124,7 +128,7 @@ describe.each(['wasm', 'cpu'] as const)('optimizer ops on %s', (backend) => {
     async () => {
       await tf.setBackend(backend);
       const composite = cases.map((c) => run({ ...c, steps: 4 }));
-      const result = await installNativeKernels({ backend });
+      const result = await installNative(backend);
       expect(result.kernels).toContain(adamwKernelName);
       const fused = cases.map((c) => run({ ...c, steps: 4 }));
       for (let i = 0; i < cases.length; i++) {
@@ -149,7 +153,7 @@ describe.each(['wasm', 'cpu'] as const)('optimizer ops on %s', (backend) => {
       let exact = 0;
       for (const tensor of tensors) for (const x of tensor.dataSync()) exact += x * x;
       const composite = sumOfSquares(tensors).dataSync()[0];
-      await installNativeKernels({ backend });
+      await installNative(backend);
       expect(tf.getKernel(sumOfSquaresKernelName, backend)).toBeDefined();
       const fused = sumOfSquares(tensors).dataSync()[0];
       expect(Math.abs(fused - exact) / exact).toBeLessThan(1e-6);
@@ -159,7 +163,7 @@ describe.each(['wasm', 'cpu'] as const)('optimizer ops on %s', (backend) => {
 
   it.skipIf(skipReason !== '')('gives identical bits on 1 thread and on 4', async () => {
     await tf.setBackend(backend);
-    await installNativeKernels({ backend });
+    await installNative(backend);
     const shape = [5, 40_001];
     const tensors = [seeded([300_007], 5), seeded([9], 6)];
     setNativeThreads(1);
@@ -201,7 +205,7 @@ describe('optimizer op errors', () => {
 
   it.skipIf(skipReason !== '')('the kernel itself rejects mismatched sizes', async () => {
     await tf.setBackend('cpu');
-    await installNativeKernels({ backend: 'cpu' });
+    await installNative('cpu');
     const inputs = {
       param: tf.zeros([4]),
       grad: tf.zeros([5]),
@@ -218,6 +222,6 @@ describe('optimizer op errors', () => {
     );
     const { beta2: _beta2, ...missing } = attrs;
     expect(() => tf.engine().runKernel(adamwKernelName, same, missing)).toThrow(TfjsNativeError);
-    uninstallNativeKernels({ backend: 'cpu' });
+    uninstallNative('cpu');
   });
 });
