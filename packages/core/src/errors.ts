@@ -9,7 +9,8 @@ export interface LmkitErrorOptions {
 }
 
 export class LmkitError extends Error {
-  private readonly [MARKER] = true;
+  /** The marker `isInstance` checks (a global symbol, so copies of this package agree). */
+  readonly [MARKER] = true;
 
   constructor(message: string, options: LmkitErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
