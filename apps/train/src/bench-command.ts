@@ -7,13 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { flag, formatHelp, parseFlags } from '@lmkit/cli-kit';
 import { GPT, type GPTConfig, presets } from '@lmkit/gpt-model';
-import {
-  type Batch,
-  Random,
-  resolveTrainingConfig,
-  runTraining,
-  TrainerConfigError,
-} from '@lmkit/trainer';
+import { type Batch, Random, resolveTrainingConfig, runTraining } from '@lmkit/trainer';
 import { backendFlags } from './args.ts';
 import { setUpBackend } from './setup.ts';
 
