@@ -1,12 +1,14 @@
 // The reference check: a random GPT-2 in Hugging Face layout must reproduce an independent PyTorch
 // implementation's logits, loss, per-parameter gradient norms and greedy tokens, on wasm and cpu,
-// each with this package's own kernels and with @lmkit/tfjs-native's kernels installed on top.
+// each with this package's own kernels and with @lmkit/tfjs-native's kernels installed on top, and
+// on WebGPU (Dawn over lavapipe on CI, which must run it). Reads are `await data()`: WebGPU in Node
+// has no synchronous read-back.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { nativeStatus } from '@lmkit/tfjs-native';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type GPT, loadGPT2, nativeKernelStatus, setBackend } from './index.ts';
+import { type GPT, loadGPT2, nativeKernelStatus, probeWebGpu, setBackend } from './index.ts';
 
 const dir = fileURLToPath(new URL('../../../data/models/gpt2-tiny-random/', import.meta.url));
 const reference = JSON.parse(readFileSync(`${dir}reference.json`, 'utf8')) as {
@@ -31,17 +33,27 @@ function relativeL2(actual: ArrayLike<number>, expected: ArrayLike<number>): num
 // The native variant needs the addon (built at install time against OpenBLAS); CI installs
 // libopenblas-dev, so there it always runs. Elsewhere it is skipped with the loader's reason.
 const native = nativeStatus();
+const webgpu = await probeWebGpu();
+if (!webgpu.ok && process.env.CI)
+  throw new Error(`CI must run the WebGPU variant, but: ${webgpu.reason}`);
 const variants = [
   { backend: 'wasm', nativeKernels: false },
   { backend: 'wasm', nativeKernels: true },
   { backend: 'cpu', nativeKernels: false },
   { backend: 'cpu', nativeKernels: true },
+  { backend: 'webgpu', nativeKernels: false },
 ] as const;
 
 for (const { backend, nativeKernels } of variants) {
   const label = `${backend}${nativeKernels ? ' + native kernels' : ''}`;
-  describe.skipIf(nativeKernels && !native.available)(
-    `GPT-2 against the PyTorch reference on ${label}${nativeKernels && !native.available ? ` (skipped: ${native.reason})` : ''}`,
+  const skipped =
+    nativeKernels && !native.available
+      ? native.reason
+      : backend === 'webgpu' && !webgpu.ok
+        ? webgpu.reason
+        : undefined;
+  describe.skipIf(skipped !== undefined)(
+    `GPT-2 against the PyTorch reference on ${label}${skipped ? ` (skipped: ${skipped})` : ''}`,
     () => {
       let model: GPT;
       beforeAll(async () => {
@@ -51,24 +63,26 @@ for (const { backend, nativeKernels } of variants) {
       });
       afterAll(() => model.dispose());
 
-      it('matches the logits within 1e-4 relative L2', () => {
+      it('matches the logits within 1e-4 relative L2', async () => {
         const logits = model.logits(reference.input_ids);
         expect(logits.shape).toEqual([2, 16, 64]);
-        const error = relativeL2(logits.dataSync(), reference.logits.flat(2));
+        const error = relativeL2(await logits.data(), reference.logits.flat(2));
         logits.dispose();
         expect(error).toBeLessThan(1e-4);
       });
 
-      it('matches the loss within 1e-5 and every gradient norm within 1e-3 relative', () => {
+      it('matches the loss within 1e-5 and every gradient norm within 1e-3 relative', async () => {
         const { value, grads } = tf.variableGrads(
           () => model.loss(reference.input_ids, reference.targets),
           [...model.parameters.values()],
         );
-        expect(Math.abs(value.dataSync()[0] - reference.loss)).toBeLessThan(1e-5);
+        expect(Math.abs((await value.data())[0] - reference.loss)).toBeLessThan(1e-5);
         const names = Object.keys(reference.grad_l2_norms);
         expect(names.sort()).toEqual([...model.parameters.keys()].sort());
         for (const name of names) {
-          const norm = tf.tidy(() => tf.norm(grads[model.variablePrefix + name]).dataSync()[0]);
+          const normTensor = tf.norm(grads[model.variablePrefix + name]);
+          const norm = (await normTensor.data())[0];
+          normTensor.dispose();
           const expected = reference.grad_l2_norms[name];
           expect(Math.abs(norm - expected) / expected, name).toBeLessThan(1e-3);
         }
