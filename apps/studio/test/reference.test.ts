@@ -2,25 +2,20 @@
 // loopback server serves it with the reference model, and Debian's Chromium (headless, SwiftShader's
 // WebGPU adapter behind --enable-unsafe-webgpu) runs the PyTorch reference checks. Skipped, with the
 // reason, where Chromium is missing, except under CI, which installs it.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bundleForBrowser } from '../src/bundle.ts';
+import { chromiumMissing, launchWebGpuChromium } from './chromium.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium && process.env.CI)
-  throw new Error(
-    `CI must run the browser WebGPU check, but there is no Chromium at ${chromiumPath}`,
-  );
+const missing = chromiumMissing('the browser WebGPU check');
 
 const modelDir = fileURLToPath(new URL('../../../data/models/gpt2-tiny-random/', import.meta.url));
 
-describe.skipIf(!hasChromium)(
-  `GPT-2 on Chromium's WebGPU against the PyTorch reference${hasChromium ? '' : ` (skipped: no Chromium at ${chromiumPath})`}`,
+describe.skipIf(missing !== undefined)(
+  `GPT-2 on Chromium's WebGPU against the PyTorch reference${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
     let server: Server;
     let origin: string;
@@ -45,19 +40,7 @@ describe.skipIf(!hasChromium)(
     );
 
     it('matches logits, loss, every gradient norm and the greedy tokens', async () => {
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--enable-unsafe-webgpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchWebGpuChromium();
       try {
         const page = await browser.newPage();
         const errors: string[] = [];

@@ -2,21 +2,17 @@
 // checkpoint served by `lmkit-studio`, chats with it, fine-tunes it for 20 SFT steps that lower its
 // loss, and downloads it; the downloaded folder passes the manifest check and gives the tab's logits
 // on Node's cpu backend. Skipped, naming the path, without Chromium, except under CI, which has it.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadGPT2, setBackend, verifyCheckpoint } from '@lmkit/gpt-model';
-import { chromium, type Download } from 'playwright-core';
+import type { Download } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTinyCheckpoint } from '../../chat/test/tiny-checkpoint.ts';
 import { type Studio, startStudio } from '../src/server.ts';
+import { chromiumMissing, launchWebGpuChromium } from './chromium.ts';
 
-const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const hasChromium = existsSync(chromiumPath);
-if (!hasChromium && process.env.CI)
-  throw new Error(
-    `CI must run the studio browser test, but there is no Chromium at ${chromiumPath}`,
-  );
+const missing = chromiumMissing('the studio browser test');
 
 /** Short, regular conversations: a 2-layer model learns their replies within 20 steps. */
 function conversationsJsonl(): string {
@@ -46,8 +42,8 @@ interface StudioWindow {
   };
 }
 
-describe.skipIf(!hasChromium)(
-  `the studio tab on WebGPU${hasChromium ? '' : ` (skipped: no Chromium at ${chromiumPath})`}`,
+describe.skipIf(missing !== undefined)(
+  `the studio tab on WebGPU${missing ? ` (skipped: ${missing})` : ''}`,
   () => {
     const dir = mkdtempSync(join(tmpdir(), 'lmkit-studio-'));
     const checkpoint = join(dir, 'checkpoint');
@@ -66,19 +62,7 @@ describe.skipIf(!hasChromium)(
     });
 
     it('chats, fine-tunes 20 steps with a falling loss, and downloads a checkpoint Node reads back', async () => {
-      const browser = await chromium.launch({
-        executablePath: chromiumPath,
-        headless: true,
-        args: [
-          '--no-sandbox',
-          '--enable-unsafe-webgpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      });
+      const browser = await launchWebGpuChromium();
       try {
         const page = await browser.newPage({ acceptDownloads: true });
         const pageErrors: string[] = [];
