@@ -67,6 +67,20 @@ const apps = [
     typo: '--max-tokens',
     fix: '--max-new-tokens',
   },
+  {
+    name: 'lmkit-data',
+    entry: 'apps/data/src/cli.ts',
+    command: ['distill'],
+    typo: '--max-tokens',
+    fix: '--max-new-tokens',
+  },
+  {
+    name: 'lmkit-studio',
+    entry: 'apps/studio/src/cli.ts',
+    command: [],
+    typo: '--checkpoints',
+    fix: '--checkpoint',
+  },
 ];
 
 describe('the CLI convention', () => {
