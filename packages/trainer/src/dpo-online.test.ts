@@ -7,17 +7,10 @@ import { join } from 'node:path';
 import { GPT } from '@lmkit/gpt-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestBackend } from './__fixtures__/backend.ts';
+import { tinyGptConfig, weights } from './__fixtures__/preference.ts';
 import { onlineDpo } from './dpo-online.ts';
 
-const config = {
-  vocabSize: 12,
-  blockSize: 16,
-  nLayer: 1,
-  nHead: 2,
-  nEmbd: 16,
-  dropout: 0,
-  bias: true,
-};
+const config = tinyGptConfig(12);
 const prompts = [
   [1, 2, 3],
   [1, 4, 3],
@@ -29,12 +22,6 @@ const rewardModel = {
     return Float32Array.from(sequences, (s) => s.slice(3).filter((t) => t === 7).length);
   },
 };
-const weights = async (model: GPT) =>
-  Object.fromEntries(
-    await Promise.all(
-      [...model.parameters].map(async ([name, v]) => [name, Array.from(await v.data())]),
-    ),
-  );
 
 beforeAll(async () => {
   await useTestBackend();

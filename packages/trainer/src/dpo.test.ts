@@ -8,22 +8,11 @@ import { join } from 'node:path';
 import { GPT } from '@lmkit/gpt-model';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestBackend } from './__fixtures__/backend.ts';
+import { example, tinyGptConfig, weights } from './__fixtures__/preference.ts';
 import { dpo } from './dpo.ts';
 import type { PreferenceExample } from './dpo-loss.ts';
 
-const config = {
-  vocabSize: 32,
-  blockSize: 16,
-  nLayer: 1,
-  nHead: 2,
-  nEmbd: 16,
-  dropout: 0,
-  bias: true,
-};
-const example = (prompt: number[], reply: number[]) => ({
-  ids: [...prompt, ...reply],
-  lossMask: [...prompt.map(() => 0), ...reply.map(() => 1)],
-});
+const config = tinyGptConfig(32);
 // Chosen replies repeat the prompt's last token; rejected ones count down from 31.
 const pairs: PreferenceExample[] = Array.from({ length: 8 }, (_, i) => {
   const prompt = [1, 2 + i, 3 + i];
@@ -33,12 +22,6 @@ const pairs: PreferenceExample[] = Array.from({ length: 8 }, (_, i) => {
   };
 });
 const valPairs = pairs.slice(0, 2);
-const weights = async (model: GPT) =>
-  Object.fromEntries(
-    await Promise.all(
-      [...model.parameters].map(async ([name, v]) => [name, Array.from(await v.data())]),
-    ),
-  );
 
 beforeAll(async () => {
   await useTestBackend();

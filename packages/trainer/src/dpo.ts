@@ -21,11 +21,9 @@ import {
   type PreferenceExample,
 } from './dpo-loss.ts';
 import { TrainerConfigError } from './errors.ts';
-import type { TrainingEventListener } from './loop/events.ts';
-import { resolveResume } from './loop/pretrain.ts';
+import { type RunFolderOptions, runFolderOptions } from './loop/run-folder.ts';
 import { type BatchSource, runTraining, type TrainingResult } from './loop/train-loop.ts';
 import type { TrainableModel } from './model.ts';
-import type { MetricsRecord } from './report/step-log.ts';
 import {
   resolveTrainingConfig,
   sftDefaultConfig,
@@ -35,7 +33,7 @@ import {
 /** A policy DPO can train: the trainer's model with logits (@lmkit/gpt-model's GPT). */
 export type DpoPolicy = TrainableModel & LogitsModel;
 
-export interface DpoOptions {
+export interface DpoOptions extends RunFolderOptions {
   /** The model being aligned, usually the SFT checkpoint. */
   policy: DpoPolicy;
   /** The frozen reference, usually a second copy of the same checkpoint. */
@@ -54,13 +52,6 @@ export interface DpoOptions {
    */
   config?: TrainingConfigInput;
   padTokenId?: number;
-  outDir: string;
-  resume?: boolean | string;
-  tokenizerJson?: unknown;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  onMetrics?: (record: MetricsRecord) => void;
-  onEvent?: TrainingEventListener;
 }
 
 /** Cursor of the pair order: epoch and position in that epoch's seeded order. */
@@ -195,13 +186,7 @@ export async function dpo(options: DpoOptions): Promise<TrainingResult> {
       );
       return extra;
     },
-    outDir: options.outDir,
-    resumeFrom: resolveResume(options.resume, options.outDir),
-    tokenizerJson: options.tokenizerJson,
-    signal: options.signal,
-    log: options.log,
-    onMetrics: options.onMetrics,
-    onEvent: options.onEvent,
+    ...runFolderOptions(options),
   });
 }
 

@@ -9,23 +9,12 @@ import { GPT, loadGPT2 } from '@lmkit/gpt-model';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestBackend } from './__fixtures__/backend.ts';
+import { example, tinyGptConfig } from './__fixtures__/preference.ts';
 import type { PreferenceExample } from './dpo-loss.ts';
 import { rewardAccuracy, trainRewardModel } from './reward.ts';
 import { buildRewardRows, loadRewardModel, REWARD_HEAD, RewardModel } from './reward-model.ts';
 
-const config = {
-  vocabSize: 32,
-  blockSize: 16,
-  nLayer: 1,
-  nHead: 2,
-  nEmbd: 16,
-  dropout: 0,
-  bias: true,
-};
-const example = (prompt: number[], reply: number[]) => ({
-  ids: [...prompt, ...reply],
-  lossMask: [...prompt.map(() => 0), ...reply.map(() => 1)],
-});
+const config = tinyGptConfig(32);
 // Chosen replies end in token 7, rejected ones in token 9: a preference a reward model can learn.
 const pairs: PreferenceExample[] = Array.from({ length: 12 }, (_, i) => {
   const prompt = [1, 10 + i, 2];

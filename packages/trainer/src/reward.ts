@@ -6,10 +6,8 @@ import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import type { PreferenceExample } from './dpo-loss.ts';
 import { TrainerConfigError } from './errors.ts';
-import type { TrainingEventListener } from './loop/events.ts';
-import { resolveResume } from './loop/pretrain.ts';
+import { type RunFolderOptions, runFolderOptions } from './loop/run-folder.ts';
 import { type BatchSource, runTraining, type TrainingResult } from './loop/train-loop.ts';
-import type { MetricsRecord } from './report/step-log.ts';
 import { buildRewardRows, type RewardModel } from './reward-model.ts';
 import {
   resolveTrainingConfig,
@@ -17,7 +15,7 @@ import {
   type TrainingConfigInput,
 } from './training-config.ts';
 
-export interface RewardTrainingOptions {
+export interface RewardTrainingOptions extends RunFolderOptions {
   model: RewardModel;
   /** Rendered pairs: the whole conversation with the chosen, and with the rejected reply. */
   pairs: readonly PreferenceExample[];
@@ -26,13 +24,6 @@ export interface RewardTrainingOptions {
   epochs?: number;
   /** Over SFT's defaults with a peak of 1e-5; `batchSize` counts rows, two per pair (even). */
   config?: TrainingConfigInput;
-  outDir: string;
-  resume?: boolean | string;
-  tokenizerJson?: unknown;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  onMetrics?: (record: MetricsRecord) => void;
-  onEvent?: TrainingEventListener;
 }
 
 /** Accuracy (chosen reward above rejected) and mean margin of pairs under `model`. */
@@ -169,12 +160,6 @@ export async function trainRewardModel(options: RewardTrainingOptions): Promise<
       stepWins = stepMargin = stepPairs = 0;
       return extra;
     },
-    outDir: options.outDir,
-    resumeFrom: resolveResume(options.resume, options.outDir),
-    tokenizerJson: options.tokenizerJson,
-    signal: options.signal,
-    log: options.log,
-    onMetrics: options.onMetrics,
-    onEvent: options.onEvent,
+    ...runFolderOptions(options),
   });
 }

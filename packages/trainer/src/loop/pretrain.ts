@@ -1,18 +1,15 @@
 // Pre-training: next-token cross-entropy over llm.c shards read by @lmkit/datasets' BatchLoader,
 // with validation loss and bits per byte on the validation shards and text samples.
-import { join } from 'node:path';
 import { BatchLoader, type LoaderCursor } from '@lmkit/datasets';
 import * as tf from '@tensorflow/tfjs-core';
-import { latestCheckpointOrThrow } from '../checkpoint/resume.ts';
 import type { TokenizerLike, TrainableModel } from '../model.ts';
-import type { MetricsRecord } from '../report/step-log.ts';
 import { resolveTrainingConfig, type TrainingConfigInput } from '../training-config.ts';
 import { bitsPerByte, utf8ByteLength } from './bits-per-byte.ts';
-import type { TrainingEventListener } from './events.ts';
+import { type RunFolderOptions, runFolderOptions } from './run-folder.ts';
 import { type Batch, type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
 import { checkBatchVocabulary, checkShardsVocabulary } from './vocabulary.ts';
 
-export interface PretrainOptions {
+export interface PretrainOptions extends RunFolderOptions {
   /** A freshly initialised model (its weights are replaced when resuming). */
   model: TrainableModel;
   /** Training shards. */
@@ -21,23 +18,12 @@ export interface PretrainOptions {
   valFiles?: string[];
   /** Training config (validated; see TrainingConfig for fields and defaults). */
   config: TrainingConfigInput;
-  /** Run folder: metrics.jsonl, loss.svg, loss.png, checkpoints/. */
-  outDir: string;
-  /** true: continue from the newest checkpoint in outDir; a path: from that checkpoint folder. */
-  resume?: boolean | string;
   /** For samples and bits per byte. */
   tokenizer?: TokenizerLike;
-  /** Copied into each checkpoint as tokenizer.json. */
-  tokenizerJson?: unknown;
   /** Prompt of the periodic samples; default a newline. */
   samplePrompt?: string;
   /** Shuffle training windows (seeded); default true. */
   shuffle?: boolean;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  onMetrics?: (record: MetricsRecord) => void;
-  /** Every step, evaluation, sample and checkpoint (see TrainingEvent). */
-  onEvent?: TrainingEventListener;
 }
 
 /** Splits loader rows (B, T+1) into inputs and targets (B, T). */
@@ -143,22 +129,6 @@ export async function pretrain(options: PretrainOptions): Promise<TrainingResult
     openSource,
     evaluate,
     sample,
-    outDir: options.outDir,
-    resumeFrom: resolveResume(options.resume, options.outDir),
-    tokenizerJson: options.tokenizerJson,
-    signal: options.signal,
-    log: options.log,
-    onMetrics: options.onMetrics,
-    onEvent: options.onEvent,
+    ...runFolderOptions(options),
   });
-}
-
-/** The checkpoint folder a `resume` option points to, if any. */
-export function resolveResume(
-  resume: boolean | string | undefined,
-  outDir: string,
-): string | undefined {
-  if (resume === undefined || resume === false) return undefined;
-  if (resume === true) return latestCheckpointOrThrow(join(outDir, 'checkpoints'));
-  return resume;
 }

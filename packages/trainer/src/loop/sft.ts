@@ -6,15 +6,13 @@ import { SeededRandom } from '@lmkit/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { TrainerConfigError } from '../errors.ts';
 import type { TrainableModel } from '../model.ts';
-import type { MetricsRecord } from '../report/step-log.ts';
 import {
   resolveTrainingConfig,
   sftDefaultConfig,
   sftDefaultEpochs,
   type TrainingConfigInput,
 } from '../training-config.ts';
-import type { TrainingEventListener } from './events.ts';
-import { resolveResume } from './pretrain.ts';
+import { type RunFolderOptions, runFolderOptions } from './run-folder.ts';
 import { buildSftRows, gatherRows, type SftExample, type SftRows } from './sft-rows.ts';
 import { type BatchSource, runTraining, type TrainingResult } from './train-loop.ts';
 import { checkBatchVocabulary } from './vocabulary.ts';
@@ -22,7 +20,7 @@ import { checkBatchVocabulary } from './vocabulary.ts';
 /** SFT's defaults live with the training config's schema (training-config.ts). */
 export { sftDefaultConfig } from '../training-config.ts';
 
-export interface SftOptions {
+export interface SftOptions extends RunFolderOptions {
   /** The base model (e.g. from loadCheckpoint); its vocabulary grows to `vocabSize` first. */
   model: TrainableModel;
   examples: readonly SftExample[];
@@ -38,14 +36,6 @@ export interface SftOptions {
   config?: TrainingConfigInput;
   /** Reply check at each evaluation: prompts ending in the assistant header, the stop id. */
   replyEval?: { prompts: number[][]; stopTokenId: number; maxNewTokens: number };
-  outDir: string;
-  resume?: boolean | string;
-  tokenizerJson?: unknown;
-  signal?: AbortSignal;
-  log?: (line: string) => void;
-  onMetrics?: (record: MetricsRecord) => void;
-  /** Every step, evaluation, sample and checkpoint (see TrainingEvent). */
-  onEvent?: TrainingEventListener;
 }
 
 /** Cursor of the SFT source: epoch and position in that epoch's seeded row order. */
@@ -184,13 +174,7 @@ export async function sft(options: SftOptions): Promise<TrainingResult> {
         (cursor as SftCursor | undefined) ?? { epoch: 0, index: 0 },
       ),
     evaluate,
-    outDir: options.outDir,
-    resumeFrom: resolveResume(options.resume, options.outDir),
-    tokenizerJson: options.tokenizerJson,
-    signal: options.signal,
-    log: options.log,
-    onMetrics: options.onMetrics,
-    onEvent: options.onEvent,
+    ...runFolderOptions(options),
   });
 }
 
