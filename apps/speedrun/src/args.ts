@@ -31,6 +31,14 @@ export function speedrunFlags(stageNames: readonly string[]) {
       max: 2 ** 32 - 1,
       placeholder: 'N',
     }),
+    slurm: flag.boolean({
+      description:
+        'run the filter stage as Slurm jobs (one per WARC file) and wait for them; needs sbatch and a running cluster',
+    }),
+    'slurm-partition': flag.string({
+      description: 'Slurm partition of the --slurm jobs (default: the cluster default)',
+      placeholder: 'NAME',
+    }),
   };
 }
 
@@ -42,7 +50,8 @@ export function parseSpeedrunArgs(argv: readonly string[], stageNames: readonly 
 /** The help text from the same declarations. */
 export function speedrunHelp(stages: readonly { name: string; title: string }[]): string {
   return formatHelp({
-    usage: 'pnpm speedrun [--preset NAME] [--out DIR] [--from STAGE] [--backend NAME] [--seed N]',
+    usage:
+      'pnpm speedrun [--preset NAME] [--out DIR] [--from STAGE] [--backend NAME] [--seed N] [--slurm]',
     description: `Runs the whole lmkit recipe on data that ships with the repository:\n  ${stages.map((s, i) => `${i + 1}. ${s.title}`).join('\n  ')}`,
     groups: [{ flags: speedrunFlags(stages.map((s) => s.name)) }],
     footer: `Each stage writes into DIR/<stage>/ and a done.json marker with the hashes of what it read and

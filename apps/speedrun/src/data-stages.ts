@@ -17,6 +17,7 @@ import { readDocuments, tokenizeToShards } from '@lmkit/datasets';
 import { dataDir, SPECIAL_TOKENS } from './paths.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { Stage } from './runner.ts';
+import { filterOnSlurm } from './slurm-filter.ts';
 
 /** Copies of real Common Crawl WARCs that ship with the repo, added to the built crawl. */
 const SHIPPED_WARCS = ['whirlwind.warc.gz', 'example.warc.gz'];
@@ -84,11 +85,26 @@ export interface FilterStats extends RunStats {
 export const filterStage: Stage<SpeedrunPreset, FilterStats> = {
   name: 'filter',
   title: 'filter: URL, extraction, language, Gopher, C4, FineWeb quality, MinHash dedup, PII',
-  params: () => ({ stages: Object.keys(fineWebStageRegistry) }),
+  // Under --slurm the params record it, so switching modes redoes the stage.
+  params: (preset) => ({
+    stages: Object.keys(fineWebStageRegistry),
+    ...(preset.slurm ? { slurm: preset.slurm } : {}),
+  }),
   inputs: ({ statsOf, path }) => statsOf(crawlStage).files.map(path),
   outputs: (stats) => stats.files,
-  async run({ dir, progress, statsOf, path, relative }) {
+  async run({ dir, preset, progress, statsOf, path, relative }) {
     const paths = statsOf(crawlStage).files.map(path);
+    if (preset.slurm) {
+      // The same recipe as Slurm jobs, one filter task per WARC file (slurm-filter.ts).
+      const { files, ...stats } = await filterOnSlurm({
+        dir,
+        paths,
+        partition: preset.slurm.partition,
+        onPoll: (queued) => progress.update(0, 1, `${queued} Slurm job(s) queued or running`),
+      });
+      progress.update(1, 1, `${stats.kept} kept`);
+      return { ...stats, stageNames: stats.stages.map((s) => s.stage), files: files.map(relative) };
+    }
     const names = Object.keys(fineWebStageRegistry);
     const stages = await createStages({ names, registry: fineWebStageRegistry, options: {} });
     const writer = writeDocuments({ dir: join(dir, 'documents'), format: 'jsonl' });

@@ -1,6 +1,7 @@
 // Speedrun presets: how much data, how big a tokenizer and model, how long to train.
 // `small` is the default (≤ 15 minutes on 2 CPU cores); `tiny` is the end-to-end test's;
 // `gpt2` is the 124M model for a real machine (hours on a CPU; see the README).
+import { UsageError } from '@lmkit/cli-kit';
 import type { TrainingConfigInput } from '@lmkit/trainer';
 
 export interface SpeedrunPreset {
@@ -40,6 +41,8 @@ export interface SpeedrunPreset {
   backend?: 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** Seed of the training runs (weights' dropout, data order); default: the trainer's 1337. */
   seed?: number;
+  /** Runs the filter stage as Slurm jobs (`--slurm`), optionally on one partition. */
+  slurm?: { partition?: string };
 }
 
 export const speedrunPresets = {
@@ -173,10 +176,24 @@ export function sftConfig(preset: SpeedrunPreset): TrainingConfigInput {
 /** A preset with the command line's --backend and --seed applied (both recorded in the markers). */
 export function withRunFlags(
   preset: SpeedrunPreset,
-  flags: { backend?: SpeedrunPreset['backend']; seed?: number },
+  flags: {
+    backend?: SpeedrunPreset['backend'];
+    seed?: number;
+    slurm?: boolean;
+    'slurm-partition'?: string;
+  },
 ): SpeedrunPreset {
+  if (flags['slurm-partition'] !== undefined && !flags.slurm) {
+    throw new UsageError('--slurm-partition applies to --slurm runs; add --slurm');
+  }
   return {
     ...preset,
+    ...(flags.slurm
+      ? {
+          slurm:
+            flags['slurm-partition'] === undefined ? {} : { partition: flags['slurm-partition'] },
+        }
+      : {}),
     ...(flags.backend === undefined ? {} : { backend: flags.backend }),
     ...(flags.seed === undefined ? {} : { seed: flags.seed }),
   };
