@@ -2,8 +2,16 @@
 // the limits come from the same declarations), checked and turned into one typed object; bad
 // values are usage errors that name the flag, the value and what to pass instead (exit 2).
 import { isIP } from 'node:net';
-import { flag, formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
-import type { ServerLimits } from './limits.ts';
+import {
+  flag,
+  formatHelp,
+  parseFlags,
+  samplingFlags,
+  samplingOptions,
+  UsageError,
+} from '@lmkit/cli-kit';
+import { defaultLimits, type ServerLimits } from './limits.ts';
+import type { RequestDefaults } from './request.ts';
 
 export { UsageError };
 
@@ -74,11 +82,21 @@ const flags = {
   }),
 };
 
+/** The shared sampling flags, as defaults for requests that leave a field out. */
+const sampling = samplingFlags();
+
 export const usage = formatHelp({
   usage: 'Usage: pnpm chat [options]',
   description:
     'Serves an lmkit chat checkpoint with an OpenAI-compatible API, a web chat page and a tokenizer\nplayground.',
-  groups: [{ title: 'Options', flags }],
+  groups: [
+    { title: 'Options', flags },
+    {
+      title:
+        "Sampling defaults for requests that leave the field out (a request's own temperature, top_p,\nmax_tokens or seed wins; top_k has no request field)",
+      flags: sampling,
+    },
+  ],
   footer: `Endpoints: POST /v1/chat/completions, POST /v1/completions, GET /v1/models, GET /health,
 chat page at /, tokenizer playground at /playground.`,
 });
@@ -92,13 +110,15 @@ export interface CliOptions {
   modelId: string | undefined;
   backend: 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   limits: Partial<ServerLimits>;
+  /** Sampling defaults from --temperature --top-k --top-p --max-new-tokens --seed. */
+  defaults: RequestDefaults;
   apiKey: string | undefined;
   corsOrigins: string[];
   allowedHosts: string[];
 }
 
 export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
-  const { values } = parseFlags(flags, argv);
+  const { values } = parseFlags({ ...flags, ...sampling }, argv);
   if (values.maxTokens !== undefined) {
     throw new UsageError(
       `--max-tokens is now --max-reply-tokens (the cap on a request's max_tokens); lmkit-train's --max-tokens is a training budget`,
@@ -108,6 +128,12 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (apiKey !== undefined && apiKey.trim() === '') {
     throw new UsageError(
       '--api-key is empty; pass the key clients must send, or leave the flag out',
+    );
+  }
+  const maxReplyTokens = values.maxReplyTokens ?? defaultLimits.maxReplyTokens;
+  if (values.maxNewTokens !== undefined && values.maxNewTokens > maxReplyTokens) {
+    throw new UsageError(
+      `--max-new-tokens ${values.maxNewTokens} is above --max-reply-tokens ${maxReplyTokens}, the most a request may ask for; lower --max-new-tokens or raise --max-reply-tokens`,
     );
   }
   const corsOrigins = values.cors;
@@ -129,6 +155,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     host: values.host,
     modelId: values.modelId,
     backend: values.backend,
+    defaults: samplingOptions(values),
     limits: {
       maxReplyTokens: values.maxReplyTokens,
       maxWaiting: values.maxWaiting,

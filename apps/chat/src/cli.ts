@@ -37,6 +37,7 @@ async function main() {
     host: options.host,
     port: options.port,
     limits: options.limits,
+    defaults: options.defaults,
     backend: options.backend,
     apiKey: options.apiKey,
     corsOrigins: options.corsOrigins,

@@ -71,6 +71,8 @@ export function preparePrompt(options: {
     | { prompt: string | number[] }
   );
   limits: ServerLimits;
+  /** The server's default max_tokens (--max-new-tokens), capped at the room left. */
+  defaults?: { maxNewTokens?: number };
 }) {
   const { engine, request, limits } = options;
   if (request.model !== engine.modelId) throw modelNotFound(request.model, engine.modelId);
@@ -101,7 +103,8 @@ export function preparePrompt(options: {
       'context_length_exceeded',
     );
   }
-  const maxTokens = request.maxTokens ?? Math.min(limits.maxReplyTokens, room);
+  const maxTokens =
+    request.maxTokens ?? Math.min(options.defaults?.maxNewTokens ?? limits.maxReplyTokens, room);
   if (maxTokens > room) {
     throw badRequest(
       `this model's context is ${engine.contextTokens} tokens; the ${what} take ${promptIds.length} and max_tokens asks for ${maxTokens} more, but only ${room} are left: lower max_tokens to ${room} or shorten the ${what}`,
@@ -114,7 +117,7 @@ export function preparePrompt(options: {
 
 export async function* runCompletion(options: {
   engine: ChatEngine;
-  request: Pick<CompletionRequest, 'temperature' | 'topP' | 'stop' | 'seed'>;
+  request: Pick<CompletionRequest, 'temperature' | 'topP' | 'topK' | 'stop' | 'seed'>;
   promptIds: number[];
   maxTokens: number;
   queue: GenerationQueue;
@@ -135,6 +138,7 @@ export async function* runCompletion(options: {
         maxNewTokens: maxTokens,
         temperature: request.temperature,
         topP: request.topP,
+        topK: request.topK,
         stopTokenIds: engine.stopTokenIds,
         seed: request.seed ?? randomInt(2 ** 31),
       }),

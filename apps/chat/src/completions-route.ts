@@ -10,7 +10,7 @@ import { asServerError, ChatServerError } from './errors.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
 import type { ServerLimits } from './limits.ts';
 import type { GenerationQueue } from './queue.ts';
-import { type CompletionRequest, parseCompletionRequest } from './request.ts';
+import { type CompletionRequest, parseCompletionRequest, type RequestDefaults } from './request.ts';
 import { noteTokens } from './request-log.ts';
 import {
   parseTextCompletionRequest,
@@ -20,6 +20,8 @@ import {
 export interface CompletionsContext {
   engine: ChatEngine;
   limits: ServerLimits;
+  /** Sampling values for fields a request leaves out. */
+  defaults: RequestDefaults;
   queue: GenerationQueue;
   /** Aborted when the server shuts down. */
   shutdown: AbortSignal;
@@ -62,8 +64,13 @@ function parse(
   body: unknown,
 ): CompletionRequest | TextCompletionRequest {
   return kind === 'chat'
-    ? parseCompletionRequest(body, context.limits)
-    : parseTextCompletionRequest(body, context.limits, context.engine.tokenizer.vocabSize);
+    ? parseCompletionRequest(body, context.limits, context.defaults)
+    : parseTextCompletionRequest(
+        body,
+        context.limits,
+        context.engine.tokenizer.vocabSize,
+        context.defaults,
+      );
 }
 
 /** `POST /v1/chat/completions` (kind chat) or `POST /v1/completions` (kind text). */

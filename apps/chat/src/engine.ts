@@ -18,6 +18,8 @@ export interface SamplingOptions {
   temperature: number;
   /** Nucleus sampling mass in (0, 1]; 1 turns it off. */
   topP: number;
+  /** Sample among the k most likely tokens only; undefined: all of them. */
+  topK?: number;
   /** Token ids that end the reply (the engine may yield the stop id, or end before it). */
   stopTokenIds: number[];
   /** Sampling seed; the same seed, prompt and options give the same reply. */

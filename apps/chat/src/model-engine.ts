@@ -109,6 +109,7 @@ export async function loadChatEngine(
         maxNewTokens: sampling.maxNewTokens,
         temperature: sampling.temperature,
         topP: sampling.topP < 1 ? sampling.topP : undefined,
+        topK: sampling.topK,
         stop: sampling.stopTokenIds,
         seed: sampling.seed,
       });

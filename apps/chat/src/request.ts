@@ -12,10 +12,25 @@ export interface CompletionRequest {
   maxTokens: number | undefined;
   temperature: number;
   topP: number;
+  /** The server's --top-k (requests cannot set it); undefined: all tokens. */
+  topK: number | undefined;
   stop: string[];
   seed: number | undefined;
   stream: boolean;
   includeUsage: boolean;
+}
+
+/**
+ * The server's sampling defaults (`pnpm chat --temperature --top-k --top-p --max-new-tokens
+ * --seed`), used for each field a request does not set; a request's own value wins.
+ */
+export interface RequestDefaults {
+  temperature?: number;
+  topK?: number;
+  topP?: number;
+  /** max_tokens when a request sends none, capped at the room the context leaves. */
+  maxNewTokens?: number;
+  seed?: number;
 }
 
 const roles = new Set(['system', 'developer', 'user', 'assistant']);
@@ -175,7 +190,11 @@ function parseStop(value: unknown, limits: ServerLimits) {
 }
 
 /** The request body (already JSON-parsed) as typed options; throws a 400 ChatServerError. */
-export function parseCompletionRequest(body: unknown, limits: ServerLimits): CompletionRequest {
+export function parseCompletionRequest(
+  body: unknown,
+  limits: ServerLimits,
+  defaults: RequestDefaults = {},
+): CompletionRequest {
   if (!isObject(body)) throw badRequest('the request body must be a JSON object');
   if (typeof body.model !== 'string' || body.model.length === 0) {
     throw badRequest('model is required: pass the id listed by GET /v1/models', 'model');
@@ -237,16 +256,18 @@ export function parseCompletionRequest(body: unknown, limits: ServerLimits): Com
   }
   const streamOptions = body.stream_options;
   // top_p 0 keeps only the most likely token: the same as greedy decoding.
-  const topP = numberIn(body, 'top_p', 0, 1) ?? 1;
-  const temperature = topP === 0 ? 0 : (numberIn(body, 'temperature', 0, 2) ?? 1);
+  const topP = numberIn(body, 'top_p', 0, 1) ?? defaults.topP ?? 1;
+  const temperature =
+    topP === 0 ? 0 : (numberIn(body, 'temperature', 0, 2) ?? defaults.temperature ?? 1);
   return {
     model: body.model,
     messages: parseMessages(body.messages, limits),
     maxTokens: (maxTokens ?? undefined) as number | undefined,
     temperature,
     topP: topP === 0 ? 1 : topP,
+    topK: defaults.topK,
     stop: parseStop(body.stop, limits),
-    seed: (seed ?? undefined) as number | undefined,
+    seed: (seed ?? defaults.seed) as number | undefined,
     stream: body.stream === true,
     includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
   };

@@ -8,6 +8,7 @@ import type { AccessOptions } from './access.ts';
 import { openAiEncodings } from './encodings.ts';
 import type { ServerLimits } from './limits.ts';
 import { loadChatEngine } from './model-engine.ts';
+import type { RequestDefaults } from './request.ts';
 import { type ChatServer, startChatServer } from './server.ts';
 
 export interface ServeChatOptions extends AccessOptions {
@@ -17,6 +18,8 @@ export interface ServeChatOptions extends AccessOptions {
   host: string;
   port: number;
   limits?: Partial<ServerLimits>;
+  /** Sampling defaults for requests that leave a field out (request values win). */
+  defaults?: RequestDefaults;
   backend: 'auto' | 'webgpu' | 'tensorflow' | 'wasm' | 'cpu';
   /** Status lines (stderr by default); the listening URL goes to `print` (stdout). */
   log?: (line: string) => void;
@@ -43,6 +46,7 @@ export async function serveChat(options: ServeChatOptions): Promise<void> {
       host: options.host,
       port: options.port,
       limits: options.limits,
+      defaults: options.defaults,
       encodings: openAiEncodings(),
       apiKey: options.apiKey,
       corsOrigins: options.corsOrigins,

@@ -15,6 +15,7 @@ import { asServerError, ChatServerError } from './errors.ts';
 import { readJsonBody, sendError, sendJson } from './http-io.ts';
 import { resolveLimits, type ServerLimits } from './limits.ts';
 import { GenerationQueue } from './queue.ts';
+import type { RequestDefaults } from './request.ts';
 import { logWhenDone } from './request-log.ts';
 import { loadStaticFiles } from './static-files.ts';
 import { type EncodingSet, handleEncodings, handleRender, handleTokenize } from './token-routes.ts';
@@ -22,6 +23,8 @@ import { type EncodingSet, handleEncodings, handleRender, handleTokenize } from 
 export interface ChatServerOptions extends AccessOptions {
   engine: ChatEngine;
   limits?: Partial<ServerLimits>;
+  /** Sampling values for requests that leave a field out (`pnpm chat --temperature ...`). */
+  defaults?: RequestDefaults;
   /** Default 127.0.0.1 (loopback only). */
   host?: string;
   /** Default 8000; 0 picks a free port. */
@@ -90,7 +93,13 @@ export async function startChatServer(options: ChatServerOptions): Promise<ChatS
   const files = loadStaticFiles();
   const encodings: EncodingSet = options.encodings ?? new Map();
   const engine = options.engine;
-  const context = { engine, limits, queue, shutdown: shutdown.signal, log };
+  const defaults = options.defaults ?? {};
+  if (defaults.maxNewTokens !== undefined && defaults.maxNewTokens > limits.maxReplyTokens) {
+    throw new RangeError(
+      `default maxNewTokens ${defaults.maxNewTokens} is above maxReplyTokens ${limits.maxReplyTokens}; lower it or raise the limit`,
+    );
+  }
+  const context = { engine, limits, defaults, queue, shutdown: shutdown.signal, log };
   const created = Math.floor(Date.now() / 1000);
   const modelCard = { id: engine.modelId, object: 'model', created, owned_by: 'lmkit' };
   const host = options.host ?? '127.0.0.1';

@@ -1,10 +1,10 @@
 // Validation of a `POST /v1/completions` body (OpenAI's legacy text completions): `prompt` (a
 // string, one string in an array, or token ids), `echo`, and the sampling fields shared with chat
 // completions, which are checked by the chat parser (request.ts) so both endpoints agree.
-// `max_tokens` defaults to 16 as OpenAI's does; `suffix`, `best_of` > 1 and `logprobs` are refused.
+// `max_tokens` defaults to 16 as OpenAI's does (or to the server's --max-new-tokens); `suffix`, `best_of` > 1 and `logprobs` are refused.
 import { badRequest } from './errors.ts';
 import type { ServerLimits } from './limits.ts';
-import { type CompletionRequest, parseCompletionRequest } from './request.ts';
+import { type CompletionRequest, parseCompletionRequest, type RequestDefaults } from './request.ts';
 
 export interface TextCompletionRequest extends Omit<CompletionRequest, 'messages'> {
   /** The prompt as text, or as token ids when the client sent ids. */
@@ -41,6 +41,7 @@ export function parseTextCompletionRequest(
   body: unknown,
   limits: ServerLimits,
   vocabSize: number,
+  defaults: RequestDefaults = {},
 ): TextCompletionRequest {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw badRequest('the request body must be a JSON object');
@@ -75,10 +76,16 @@ export function parseTextCompletionRequest(
   const { messages: _messages, ...request } = parseCompletionRequest(
     { ...shared, messages: [{ role: 'user', content: '' }] },
     limits,
+    defaults,
   );
   return {
     ...request,
-    maxTokens: request.maxTokens ?? Math.min(defaultTextMaxTokens, limits.maxReplyTokens),
+    // The server's default is capped to the context's room later (preparePrompt).
+    maxTokens:
+      request.maxTokens ??
+      (defaults.maxNewTokens === undefined
+        ? Math.min(defaultTextMaxTokens, limits.maxReplyTokens)
+        : undefined),
     prompt,
     echo: fields.echo === true,
   };

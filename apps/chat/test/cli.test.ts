@@ -62,7 +62,9 @@ describe('chat CLI', () => {
     expect(() => parseCliArgs(['--port', '99999'])).toThrow(/--port 99999: must be at most 65535/);
     expect(() => parseCliArgs(['--backend', 'gpu'])).toThrow(/--backend gpu/);
     expect(() => parseCliArgs(['--nope'])).toThrow(/^unknown flag --nope\.$/);
-    expect(() => parseCliArgs(['--max-tokens', '64'])).toThrow(/--max-tokens is now --max-reply-tokens/);
+    expect(() => parseCliArgs(['--max-tokens', '64'])).toThrow(
+      /--max-tokens is now --max-reply-tokens/,
+    );
     expect(parseCliArgs(['--max-reply-tokens', '64']).limits.maxReplyTokens).toBe(64);
     expect(parseCliArgs([])).toMatchObject({ host: '127.0.0.1', port: 8000, backend: 'auto' });
   });
@@ -100,7 +102,10 @@ describe('chat CLI', () => {
   });
 
   it('serves a checkpoint and shuts down cleanly on SIGTERM mid-stream', async () => {
-    const run = start(['--checkpoint', dir, '--port', '0', '--max-reply-tokens', '100']);
+    const run = start([
+      ...['--checkpoint', dir, '--port', '0', '--max-reply-tokens', '100'],
+      ...['--max-new-tokens', '3', '--seed', '11', '--temperature', '1'],
+    ]);
     let child: ChildProcess | undefined = run.child;
     try {
       const url = await listeningUrl(run);
@@ -108,6 +113,19 @@ describe('chat CLI', () => {
       expect(models.data[0].id).toBe('cli-model');
       const page = await fetch(`${url}/`);
       expect(await page.text()).toMatch(/<title>lmkit chat<\/title>/);
+      // The sampling flags are the defaults of requests that leave the fields out: the same
+      // seed twice gives the same reply, and --max-new-tokens caps its length.
+      const unset = async () => {
+        const reply = await post(`${url}/v1/completions`, { model: 'cli-model', prompt: 'To be' });
+        return (await reply.json()) as {
+          choices: { text: string }[];
+          usage: { completion_tokens: number };
+        };
+      };
+      const [once, twice] = [await unset(), await unset()];
+      expect(once.usage.completion_tokens).toBeLessThanOrEqual(3);
+      expect(once.usage.completion_tokens).toBeGreaterThan(0);
+      expect(twice.choices[0].text).toBe(once.choices[0].text);
       const response = await post(`${url}/v1/chat/completions`, {
         model: 'cli-model',
         messages: [{ role: 'user', content: 'Tell me a long story.' }],
