@@ -9,9 +9,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseSpeedrunArgs } from '../apps/speedrun/src/args.ts';
 import { crawlStage, type FilterStats, filterStage } from '../apps/speedrun/src/data-stages.ts';
 import { repoRoot } from '../apps/speedrun/src/paths.ts';
-import { type SpeedrunPreset, speedrunPresets } from '../apps/speedrun/src/presets.ts';
+import {
+  type SpeedrunPreset,
+  speedrunPresets,
+  withRunFlags,
+} from '../apps/speedrun/src/presets.ts';
 import { recordedStats, runStages, type Stage } from '../apps/speedrun/src/runner.ts';
 import { filterOnSlurm, slurmUnavailable } from '../apps/speedrun/src/slurm-filter.ts';
 import { type LocalSlurm, localSlurmUnavailable, startLocalSlurm } from './slurm-cluster.ts';
@@ -21,6 +26,15 @@ const stages = [crawlStage, filterStage] as Stage<SpeedrunPreset, object>[];
 
 const documentBytes = (outDir: string, stats: FilterStats) =>
   Buffer.concat(stats.files.map((file) => readFileSync(join(outDir, file))));
+
+it('--slurm and --slurm-partition reach the preset the filter stage reads', () => {
+  const preset = (argv: string[]) =>
+    withRunFlags(speedrunPresets.tiny, parseSpeedrunArgs(argv, ['crawl', 'filter'])).slurm;
+  expect(preset([])).toBeUndefined();
+  expect(preset(['--slurm'])).toEqual({});
+  expect(preset(['--slurm', '--slurm-partition', 'cpu'])).toEqual({ partition: 'cpu' });
+  expect(() => preset(['--slurm-partition', 'cpu'])).toThrow(/add --slurm/u);
+});
 
 it('without sbatch on PATH, --slurm stops with one line naming the fix', async () => {
   const env = { PATH: '/nonexistent' };

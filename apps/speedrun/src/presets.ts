@@ -180,18 +180,17 @@ export function withRunFlags(
     backend?: SpeedrunPreset['backend'];
     seed?: number;
     slurm?: boolean;
-    'slurm-partition'?: string;
+    slurmPartition?: string;
   },
 ): SpeedrunPreset {
-  if (flags['slurm-partition'] !== undefined && !flags.slurm) {
+  if (flags.slurmPartition !== undefined && !flags.slurm) {
     throw new UsageError('--slurm-partition applies to --slurm runs; add --slurm');
   }
   return {
     ...preset,
     ...(flags.slurm
       ? {
-          slurm:
-            flags['slurm-partition'] === undefined ? {} : { partition: flags['slurm-partition'] },
+          slurm: flags.slurmPartition === undefined ? {} : { partition: flags.slurmPartition },
         }
       : {}),
     ...(flags.backend === undefined ? {} : { backend: flags.backend }),
