@@ -51,6 +51,13 @@ export const runFlags = {
     integer: true,
     min: 1,
   }),
+  'invalid-bytes': flag.string({
+    description:
+      "bytes invalid in a page's charset: reject the page (invalid-encoding) or replace them with U+FFFD",
+    choices: ['reject', 'replace'] as const,
+    default: 'reject',
+    placeholder: 'MODE',
+  }),
   removed: flag.boolean({ description: 'also write removed.jsonl', default: false }),
   json: flag.boolean({ description: 'stats as JSON', default: false }),
   quiet: flag.boolean({ description: 'no progress line', default: false }),

@@ -51,6 +51,8 @@ export const runUsage = `lmkit-fineweb run --input PATTERN [--input PATTERN ...]
   --url-lists DIR        folder with domains.txt, urls.txt, banned-words.txt, soft-words.txt, banned-subwords.txt
   --ut1 DIR              an unpacked UT1 blacklist, added to the URL lists
   --max-record-bytes N   larger records are counted as errors (default 10485760)
+  --invalid-bytes MODE   bytes invalid in a page's charset: reject (default; the page counts as
+                         invalid-encoding) or replace (decoded as U+FFFD, the page is kept)
   --removed              also write removed.jsonl: every dropped or errored document with its reason
   --json                 print the stats as JSON instead of a table
   --quiet                no progress line
@@ -180,6 +182,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     : undefined;
   const progress = values.quiet ? undefined : progressReporter({ stream: options.stderr });
   const maxRecordBytes = values['max-record-bytes'];
+  const invalidBytes = values['invalid-bytes'] === 'replace' ? 'replace' : 'error';
   const interrupt = options.signal ? undefined : interruptSignal();
   const signal = options.signal ?? interrupt!.signal;
   let complete = true;
@@ -188,7 +191,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     const { stats, pendingDedup } = await runFineWeb({
       plan,
       source: untilAborted(
-        documentSource({ paths: plan.paths, maxRecordBytes, onSkip: skipped.add }),
+        documentSource({ paths: plan.paths, maxRecordBytes, invalidBytes, onSkip: skipped.add }),
         signal,
         () => {
           complete = false;

@@ -37,7 +37,9 @@ describe('charset detection and decoding', () => {
     expect(() => decodeHtml(broken)).toThrow(
       expect.objectContaining({ reason: 'invalid-encoding' }),
     );
-    expect(() => decodeHtml(broken)).toThrow(/no charset declared.*invalidBytes: 'replace'/);
+    expect(() => decodeHtml(broken)).toThrow(
+      /no charset declared.*invalidBytes: 'replace' \(lmkit-fineweb run --invalid-bytes replace\)/,
+    );
     expect(decodeHtml(broken, { invalidBytes: 'replace' }).html).toBe('caf\ufffd');
   });
 

@@ -93,7 +93,7 @@ export function decodeHtml(
     throw new CrawlerFiltersError(
       'invalid-encoding',
       `page bytes are not valid ${charset}${declared ? '' : ' (no charset declared)'}: ${(error as Error).message}; ` +
-        "pass invalidBytes: 'replace' to decode with U+FFFD instead",
+        "pass invalidBytes: 'replace' (lmkit-fineweb run --invalid-bytes replace) to decode with U+FFFD instead",
     );
   }
 }

@@ -199,7 +199,7 @@ async function* recordDocuments(
         onError(
           doc,
           'invalid-encoding',
-          `WET text is not valid UTF-8: ${(error as Error).message}`,
+          `WET text is not valid UTF-8: ${(error as Error).message}; pass invalidBytes: 'replace' (lmkit-fineweb run --invalid-bytes replace) to decode with U+FFFD instead`,
         );
       }
     }
