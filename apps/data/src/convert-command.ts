@@ -11,10 +11,7 @@ import {
   convertRows,
   type LoadReport,
   newLoadReport,
-  type PreferencePair,
-  readOasstPreferencePairs,
-  readPreferencePairs,
-  splitPreferencePairs,
+  readPreferenceSplit,
 } from '@lmkit/datasets';
 
 export interface ConvertFileOptions {
@@ -65,19 +62,16 @@ export async function pairsFile(
   options: PairsFileOptions,
 ): Promise<LoadReport & { train: number; validation: number }> {
   const report = newLoadReport();
-  const common = { path: options.input, skipInvalid: !options.strict, report };
-  const source =
-    options.from === 'oasst'
-      ? readOasstPreferencePairs({
-          ...common,
-          languages: options.languages,
-          includeSynthetic: options.includeSynthetic,
-          pairs: options.pairs,
-        })
-      : readPreferencePairs(common);
-  const all: PreferencePair[] = [];
-  for await (const pair of source) all.push(pair);
-  const split = splitPreferencePairs(all, { validationFraction: options.validationFraction });
+  const split = await readPreferenceSplit({
+    path: options.input,
+    skipInvalid: !options.strict,
+    report,
+    from: options.from,
+    validationFraction: options.validationFraction,
+    languages: options.languages,
+    includeSynthetic: options.includeSynthetic,
+    pairs: options.pairs,
+  });
   await writeJsonl(join(options.outputDir, 'train.jsonl'), split.train);
   await writeJsonl(join(options.outputDir, 'validation.jsonl'), split.validation);
   return { ...report, train: split.train.length, validation: split.validation.length };

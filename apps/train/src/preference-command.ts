@@ -6,13 +6,7 @@ import { join } from 'node:path';
 import { tokenizerFromJSON } from '@lmkit/bpe';
 import { render } from '@lmkit/chat-template';
 import { flag, formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
-import {
-  newLoadReport,
-  type PreferencePair,
-  readOasstPreferencePairs,
-  readPreferencePairs,
-  splitPreferencePairs,
-} from '@lmkit/datasets';
+import { newLoadReport, type PreferencePair, readPreferenceSplit } from '@lmkit/datasets';
 import {
   dpo,
   loadCheckpoint,
@@ -23,9 +17,9 @@ import {
   trainRewardModel,
 } from '@lmkit/trainer';
 import { backendFlags, trainingFlags } from './args.ts';
-import { checkResumeSpelling, resumeFlags, resumeOption } from './pretrain-command.ts';
 import { trainingProgress } from './progress.ts';
 import { checkTraining, configFlag, loadRunConfig, runFlags } from './run-config.ts';
+import { checkResumeSpelling, reportRun, resumeFlags, runListeners } from './run-output.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
@@ -50,15 +44,15 @@ const dpoFlags = {
     default: 0.1,
   }),
 };
-const flagsOf = (extra: object) => ({
+const runFolderFlagsOf = (extra: object) => ({
   ...configFlag,
   ...shared,
   ...pairFlags,
   ...extra,
   ...resumeFlags,
   ...backendFlags,
-  ...trainingFlags,
 });
+const flagsOf = (extra: object) => ({ ...runFolderFlagsOf(extra), ...trainingFlags });
 
 const helpOf = (command: 'dpo' | 'reward', extra: object) =>
   formatHelp({
@@ -70,14 +64,7 @@ const helpOf = (command: 'dpo' | 'reward', extra: object) =>
     groups: [
       {
         title: 'data and run folder',
-        flags: {
-          ...configFlag,
-          ...shared,
-          ...pairFlags,
-          ...extra,
-          ...resumeFlags,
-          ...backendFlags,
-        },
+        flags: runFolderFlagsOf(extra),
       },
       { title: 'training', flags: trainingFlags },
     ],
@@ -113,13 +100,16 @@ async function preferenceCommand(command: 'dpo' | 'reward', argv: string[]): Pro
     );
   const tokenizer = tokenizerFromJSON(policy.tokenizerJson as never);
   const format =
-    (values.pairsFormat as string | undefined) ?? (pairsPath.includes('oasst') ? 'oasst' : 'pairs');
+    (values.pairsFormat as 'oasst' | 'pairs' | undefined) ??
+    (pairsPath.includes('oasst') ? 'oasst' : 'pairs');
   const report = newLoadReport();
-  const read = { path: pairsPath, skipInvalid: true, report };
-  const source = format === 'oasst' ? readOasstPreferencePairs(read) : readPreferencePairs(read);
-  const all: PreferencePair[] = [];
-  for await (const pair of source) all.push(pair);
-  const split = splitPreferencePairs(all, { validationFraction: run.valFraction ?? 0.1 });
+  const split = await readPreferenceSplit({
+    path: pairsPath,
+    skipInvalid: true,
+    report,
+    from: format,
+    validationFraction: run.valFraction ?? 0.1,
+  });
   const sequenceLength = run.training?.sequenceLength ?? policy.model.config.blockSize;
   let skipped = 0;
   const renderAll = (pairs: PreferencePair[]) =>
@@ -154,10 +144,8 @@ async function preferenceCommand(command: 'dpo' | 'reward', argv: string[]): Pro
     valPairs,
     config: { ...run.training, sequenceLength },
     outDir,
-    resume: resumeOption(values as { resume?: boolean; resumeFrom?: string }),
     tokenizerJson: policy.tokenizerJson,
-    log: progress.log,
-    onMetrics: progress.onMetrics,
+    ...runListeners(values, progress),
   };
   const result = await withSignals(async (signal) => {
     if (command === 'reward')
@@ -175,16 +163,7 @@ async function preferenceCommand(command: 'dpo' | 'reward', argv: string[]): Pro
       reference.model.dispose();
     }
   });
-  progress.finish();
-  console.log(
-    JSON.stringify({
-      steps: result.steps,
-      trainLoss: result.lastTrainLoss,
-      valLoss: result.lastValLoss,
-      checkpoint: result.checkpoint,
-      stoppedBy: result.stoppedBy,
-    }),
-  );
+  const code = reportRun(progress, result);
   policy.model.dispose();
-  return result.stoppedBy === 'signal' ? 130 : 0;
+  return code;
 }

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizerFromJSON } from '@lmkit/bpe';
-import { flag, formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
+import { formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { GPT } from '@lmkit/gpt-model';
 import { defaultTrainingConfig, pretrain } from '@lmkit/trainer';
 import { backendFlags, trainingFlags } from './args.ts';
@@ -18,6 +18,7 @@ import {
   runFlags,
   sequenceLengthFor,
 } from './run-config.ts';
+import { checkResumeSpelling, reportRun, resumeFlags, runListeners } from './run-output.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
@@ -29,14 +30,6 @@ const sftOnly = new Set([
   'epochs',
   'reply-prompts',
 ]);
-
-export const resumeFlags = {
-  resume: flag.boolean({ description: 'continue from the newest checkpoint in --out' }),
-  'resume-from': flag.string({
-    description: 'continue from this checkpoint folder',
-    placeholder: 'DIR',
-  }),
-};
 
 const flags = {
   ...configFlag,
@@ -65,22 +58,6 @@ export const pretrainHelp = formatHelp({
   footer:
     'Example: lmkit-train pretrain --text data/text/tinyshakespeare.txt --model tiny --max-steps 2000',
 });
-
-/** `--resume` / `--resume-from DIR` as the trainer's resume option. */
-export function resumeOption(values: { resume?: boolean; resumeFrom?: string }): boolean | string {
-  if (values.resume && values.resumeFrom)
-    throw new UsageError('give --resume or --resume-from DIR, not both');
-  return values.resumeFrom ?? values.resume === true;
-}
-
-/** `--resume=DIR` (the old spelling) → a hint to use --resume-from. */
-export function checkResumeSpelling(argv: readonly string[]): void {
-  const old = argv.find((arg) => arg.startsWith('--resume='));
-  if (old)
-    throw new UsageError(
-      `${old}: write --resume-from ${old.slice('--resume='.length)} (or --resume alone for the newest checkpoint in --out)`,
-    );
-}
 
 export async function pretrainCommand(argv: string[]): Promise<number> {
   checkResumeSpelling(argv);
@@ -137,28 +114,15 @@ export async function pretrainCommand(argv: string[]): Promise<number> {
       trainFiles: trainFiles ?? [],
       valFiles,
       outDir,
-      resume: resumeOption(values as { resume?: boolean; resumeFrom?: string }),
       tokenizer,
       tokenizerJson,
       samplePrompt: run.samplePrompt,
       config: { ...run.training, sequenceLength },
       signal,
-      log: progress.log,
-      onMetrics: progress.onMetrics,
+      ...runListeners(values, progress),
     }),
   );
-  progress.finish();
-  console.log(
-    JSON.stringify({
-      steps: result.steps,
-      tokensSeen: result.tokensSeen,
-      trainLoss: result.lastTrainLoss,
-      valLoss: result.lastValLoss,
-      checkpoint: result.checkpoint,
-      plots: result.plots,
-      stoppedBy: result.stoppedBy,
-    }),
-  );
+  const code = reportRun(progress, result, { tokensSeen: true, plots: true });
   model.dispose();
-  return result.stoppedBy === 'signal' ? 130 : 0;
+  return code;
 }

@@ -13,9 +13,9 @@ import { formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { conversationKey, readChatJsonl, readOasstTrees, splitOf } from '@lmkit/datasets';
 import { loadCheckpoint, sft, sftDefaultConfig, TrainerConfigError } from '@lmkit/trainer';
 import { backendFlags, trainingFlags } from './args.ts';
-import { checkResumeSpelling, resumeFlags, resumeOption } from './pretrain-command.ts';
 import { trainingProgress } from './progress.ts';
 import { checkRunPaths, checkTraining, configFlag, loadRunConfig, runFlags } from './run-config.ts';
+import { checkResumeSpelling, reportRun, resumeFlags, runListeners } from './run-output.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
@@ -138,24 +138,12 @@ export async function sftCommand(argv: string[]): Promise<number> {
         maxNewTokens: promptBudget,
       },
       outDir,
-      resume: resumeOption(values as { resume?: boolean; resumeFrom?: string }),
       tokenizerJson: chatJson,
       signal,
-      log: progress.log,
-      onMetrics: progress.onMetrics,
+      ...runListeners(values, progress),
     }),
   );
-  progress.finish();
-  console.log(
-    JSON.stringify({
-      steps: result.steps,
-      trainLoss: result.lastTrainLoss,
-      valLoss: result.lastValLoss,
-      checkpoint: result.checkpoint,
-      plots: result.plots,
-      stoppedBy: result.stoppedBy,
-    }),
-  );
+  const code = reportRun(progress, result, { plots: true });
   base.model.dispose();
-  return result.stoppedBy === 'signal' ? 130 : 0;
+  return code;
 }

@@ -3,8 +3,8 @@
 // `<think>…</think>` at the start of assistant content split out the same way.
 
 import { type Conversation, checkConversation, type Message } from './conversation.ts';
-import { InvalidRecordError } from './errors.ts';
-import { type InvalidInputOptions, readJsonLines, rejectRecord } from './json-lines.ts';
+import { rejectProblem } from './converters-rows.ts';
+import { type InvalidInputOptions, readJsonLines } from './json-lines.ts';
 
 export interface ReadChatJsonlOptions extends InvalidInputOptions {
   path: string;
@@ -18,16 +18,7 @@ export async function* readChatJsonl(options: ReadChatJsonlOptions): AsyncIterab
     const conversation = toConversation(record.value, options.splitThink ?? false);
     const problem = checkConversation(conversation);
     if (problem) {
-      rejectRecord(
-        new InvalidRecordError(
-          options.path,
-          record.lineNumber,
-          problem.field,
-          problem.problem,
-          problem.reason,
-        ),
-        options,
-      );
+      rejectProblem(options, record.lineNumber, problem);
       continue;
     }
     if (options.report) options.report.yielded++;

@@ -2,8 +2,7 @@
 // converter reads both the way Hugging Face ships datasets (Parquet) and the way people keep them
 // (JSONL, .gz, .zst). For Parquet, `lineNumber` is the 1-based row number.
 
-import { decompress, init } from '@bokuweb/zstd-wasm';
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from 'hyparquet';
+import { readParquetRows as readParquetFileRows } from '@lmkit/core/documents';
 import type { ConversationProblem } from './conversation.ts';
 import { InvalidRecordError } from './errors.ts';
 import {
@@ -38,11 +37,7 @@ export async function* convertEachRow<T>(
   for await (const record of readRows(options)) {
     const result = convert(record.value);
     if ('problem' in result) {
-      const { field, problem, reason } = result.problem;
-      rejectRecord(
-        new InvalidRecordError(options.path, record.lineNumber, field, problem, reason),
-        options,
-      );
+      rejectProblem(options, record.lineNumber, result.problem);
       continue;
     }
     if (options.report) options.report.yielded++;
@@ -50,32 +45,20 @@ export async function* convertEachRow<T>(
   }
 }
 
-let zstdLoaded: Promise<void> | undefined;
-
 async function* readParquetRows(options: ReadRowsOptions): AsyncIterable<JsonRecord> {
-  zstdLoaded ??= init();
-  await zstdLoaded;
-  const file = await asyncBufferFromFile(options.path);
-  const metadata = await parquetMetadataAsync(file);
-  const perBatch = options.rowsPerBatch ?? 1000;
-  const compressors = {
-    ZSTD: (input: Uint8Array, outputLength: number) =>
-      decompress(input, { defaultHeapSize: outputLength }),
-  };
-  const rows = Number(metadata.num_rows);
-  for (let start = 0; start < rows; start += perBatch) {
-    const batch = await parquetReadObjects({
-      file,
-      metadata,
-      rowStart: start,
-      rowEnd: Math.min(rows, start + perBatch),
-      compressors,
-    });
-    for (const [i, value] of batch.entries()) {
-      if (options.report) options.report.records++;
-      yield { value: plain(value), lineNumber: start + i + 1 };
-    }
+  for await (const { row, rowNumber } of readParquetFileRows(options.path, options)) {
+    if (options.report) options.report.records++;
+    yield { value: plain(row), lineNumber: rowNumber };
   }
+}
+
+/** A row's problem thrown as an InvalidRecordError naming file, row and field (or, with `skipInvalid`, counted). */
+export function rejectProblem(
+  options: InvalidInputOptions & { path: string },
+  lineNumber: number,
+  { field, problem, reason }: ConversationProblem,
+): void {
+  rejectRecord(new InvalidRecordError(options.path, lineNumber, field, problem, reason), options);
 }
 
 /** BigInt (Parquet INT64) as a number when it fits, so rows compare and serialise like JSON. */

@@ -73,8 +73,10 @@ export {
 export {
   type ReadOasstPairsOptions,
   type ReadPreferenceOptions,
+  type ReadPreferenceSplitOptions,
   readOasstPreferencePairs,
   readPreferencePairs,
+  readPreferenceSplit,
 } from './preference-readers.ts';
 export {
   permutation,

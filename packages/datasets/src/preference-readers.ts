@@ -2,12 +2,16 @@
 // (see preference.ts for the shapes accepted), and oasst1's ranked sibling replies, in either
 // export (nested trees per line, or flat messages in JSONL or Parquet as Hugging Face ships them).
 
-import { convertEachRow, readRows } from './converters-rows.ts';
-import { InvalidRecordError } from './errors.ts';
-import { type InvalidInputOptions, rejectRecord } from './json-lines.ts';
+import { convertEachRow, readRows, rejectProblem } from './converters-rows.ts';
+import type { InvalidInputOptions } from './json-lines.ts';
 import { oasstTreesFromMessages } from './oasst-loaders.ts';
 import { checkOasstTree, type OasstMessage } from './oasst-threads.ts';
-import { type PreferencePair, toPreferencePair } from './preference.ts';
+import {
+  type PreferencePair,
+  type PreferenceSplitOptions,
+  splitPreferencePairs,
+  toPreferencePair,
+} from './preference.ts';
 import { type OasstPairOptions, oasstPreferencePairs } from './preference-oasst.ts';
 
 export interface ReadPreferenceOptions extends InvalidInputOptions {
@@ -62,18 +66,25 @@ export async function* readOasstPreferencePairs(
           }
         : checkOasstTree(root, 'prompt');
     if (problem) {
-      rejectRecord(
-        new InvalidRecordError(
-          options.path,
-          record.lineNumber,
-          problem.field,
-          problem.problem,
-          problem.reason,
-        ),
-        options,
-      );
+      rejectProblem(options, record.lineNumber, problem);
       continue;
     }
     yield* emit(root as OasstMessage);
   }
+}
+
+export interface ReadPreferenceSplitOptions extends ReadOasstPairsOptions, PreferenceSplitOptions {
+  /** 'oasst' (ranked sibling replies) or 'pairs' (rows already `{ prompt, chosen, rejected }`). */
+  from: 'oasst' | 'pairs';
+}
+
+/** Every pair of a file read (oasst1 or pair rows) and split into train and validation by group. */
+export async function readPreferenceSplit(
+  options: ReadPreferenceSplitOptions,
+): Promise<Record<'train' | 'validation', PreferencePair[]>> {
+  const source =
+    options.from === 'oasst' ? readOasstPreferencePairs(options) : readPreferencePairs(options);
+  const all: PreferencePair[] = [];
+  for await (const pair of source) all.push(pair);
+  return splitPreferencePairs(all, options);
 }
