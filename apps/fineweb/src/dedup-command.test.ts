@@ -1,7 +1,6 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import type { Document } from '@lmkit/crawler-filters';
 import {
@@ -11,21 +10,11 @@ import {
   sampleTexts,
 } from '@lmkit/crawler-filters/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { capture } from './__fixtures__/capture.ts';
 import { dedupCommand } from './dedup-command.ts';
 import { runCommand } from './run-command.ts';
 
 const dataDir = fileURLToPath(new URL('../../../data', import.meta.url));
-
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
-}
 
 async function outputDocuments(dir: string): Promise<Document[]> {
   const docs: Document[] = [];

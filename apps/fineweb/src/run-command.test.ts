@@ -2,23 +2,27 @@ import { readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { buildWarc, defineStage, type StageFactory } from '@lmkit/crawler-filters';
 import { describe, expect, it } from 'vitest';
+import { capture } from './__fixtures__/capture.ts';
 import { runCommand } from './run-command.ts';
 
 const data = fileURLToPath(new URL('../../../data/', import.meta.url));
 
-function capture() {
-  let text = '';
-  const stream = new Writable({
-    write(chunk, _encoding, done) {
-      text += chunk;
-      done();
-    },
-  });
-  return { stream, text: () => text };
+/** docs.jsonl through one registered stage into out/, quiet, `shardSize` documents a shard. */
+function stageArgv(stage: string, shardSize: number): string[] {
+  return [
+    '-i',
+    'docs.jsonl',
+    '-o',
+    'out',
+    '--stages',
+    stage,
+    '--quiet',
+    '--shard-size',
+    String(shardSize),
+  ];
 }
 
 async function setup() {
@@ -133,18 +137,7 @@ describe('lmkit-fineweb run', () => {
     const run = (shardSize: number, extra: string[] = []) => {
       const err = capture();
       return runCommand({
-        argv: [
-          '-i',
-          'docs.jsonl',
-          '-o',
-          'out',
-          '--stages',
-          'pass',
-          '--quiet',
-          '--shard-size',
-          String(shardSize),
-          ...extra,
-        ],
+        argv: [...stageArgv('pass', shardSize), ...extra],
         cwd: dir,
         registry: { pass },
         stderr: err.stream as unknown as NodeJS.WriteStream,
@@ -189,17 +182,7 @@ describe('lmkit-fineweb run', () => {
       });
     const out = capture();
     const code = await runCommand({
-      argv: [
-        '-i',
-        'docs.jsonl',
-        '-o',
-        'out',
-        '--stages',
-        'interrupt',
-        '--quiet',
-        '--shard-size',
-        '2',
-      ],
+      argv: stageArgv('interrupt', 2),
       cwd: dir,
       registry: { interrupt: abortAfterFour },
       signal: controller.signal,

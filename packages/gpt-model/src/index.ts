@@ -9,19 +9,8 @@ export {
   readModelWeights,
   toHuggingFaceConfig,
 } from './checkpoint.ts';
-export {
-  CHECKPOINT_FORMAT_VERSION,
-  CheckpointCorruptError,
-  type CheckpointManifest,
-  checkpointName,
-  fileSha256,
-  type LoadedCheckpoint,
-  listCheckpoints,
-  loadCheckpoint,
-  readTrainerState,
-  type TrainerState,
-  verifyCheckpoint,
-} from './checkpoint-folder.ts';
+// Checkpoint folders (all of checkpoint-folder.ts): list, verify, load, trainer state.
+export * from './checkpoint-folder.ts';
 export {
   flopsPerToken,
   type GPTConfig,
@@ -57,16 +46,8 @@ export {
 } from './llmc.ts';
 export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
 export { Rng } from './rng.ts';
-export {
-  type BackendPreference,
-  type BackendStatus,
-  backendStatus,
-  findNativeTensorflow,
-  type NativeKernelStatus,
-  nativeKernelStatus,
-  type SetBackendOptions,
-  setBackend,
-} from './runtime/backend.ts';
+// Backend choice (all of runtime/backend.ts) is at the root as well as in `./runtime`.
+export * from './runtime/backend.ts';
 // Kept at the root for earlier callers; the runtime layer is `@lmkit/gpt-model/runtime`.
 export {
   assertFitsBackend,

@@ -1,5 +1,6 @@
 import { SeededRandom } from '@lmkit/core';
 import { describe, expect, it } from 'vitest';
+import { micro } from './__fixtures__/helpers.ts';
 import type { GPTConfig } from './config.ts';
 import {
   bfloat16ToFloat32,
@@ -11,15 +12,7 @@ import {
 } from './llmc.ts';
 import { parameterSpecs } from './names.ts';
 
-const config: GPTConfig = {
-  vocabSize: 200,
-  blockSize: 16,
-  nLayer: 2,
-  nHead: 2,
-  nEmbd: 16,
-  dropout: 0,
-  bias: true,
-};
+const config: GPTConfig = { ...micro, vocabSize: 200 };
 
 function randomWeights(seed: number): Map<string, Float32Array> {
   const random = new SeededRandom(seed);

@@ -112,6 +112,20 @@ const embed: KernelFactory = (addon, backendName) => (args) => {
 };
 
 const blockWeights = ['ln1', 'qkv', 'proj', 'ln2', 'fc', 'fcProj'] as const;
+/** decodeBlock's weight and bias arguments, in order: those between `out` and the caches. */
+type BlockWeightArgs =
+  Parameters<DecodeAddon['decodeBlock']> extends [
+    Float32Array,
+    Float32Array,
+    ...infer Weights,
+    Float32Array,
+    Float32Array,
+    Int32Array,
+    Int32Array,
+    number,
+  ]
+    ? Weights
+    : never;
 
 const block: KernelFactory = (addon, backendName) => (args) => {
   const inputs = args.inputs as Record<string, TensorInfo | undefined>;
@@ -128,20 +142,7 @@ const block: KernelFactory = (addon, backendName) => (args) => {
   addon.decodeBlock(
     memory.view(x),
     out.view(),
-    ...(weights as [
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-      Float32Array,
-    ]),
+    ...(weights as BlockWeightArgs),
     memory.view(inputs.kCache!),
     memory.view(inputs.vCache!),
     Int32Array.from(attrs.padding),

@@ -1,4 +1,4 @@
-// Shared set-up of the preference tests (dpo, onlineDpo, reward model): a tiny GPT config, a
+// Shared set-up of the tiny-GPT trainer tests (dpo, onlineDpo, reward model, WebGPU): a config, a
 // rendered prompt + reply with its loss mask on the reply, and a model's weights as plain arrays.
 import type { GPT, GPTConfig } from '@lmkit/gpt-model';
 

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GPT, loadCheckpoint, probeWebGpu, setBackend } from '@lmkit/gpt-model';
 import { describe, expect, it } from 'vitest';
+import { tinyGptConfig } from '../__fixtures__/preference.ts';
 import { letterTokenizer, writePatternShards } from '../__fixtures__/shards.ts';
 import { readMetrics, type TrainStepMetrics } from '../report/step-log.ts';
 import { pretrain } from './pretrain.ts';
@@ -15,15 +16,7 @@ const probe = await probeWebGpu();
 if (!probe.ok && process.env.CI)
   throw new Error(`CI must run the WebGPU trainer test, but: ${probe.reason}`);
 
-const micro = {
-  vocabSize: 16,
-  blockSize: 16,
-  nLayer: 2,
-  nHead: 2,
-  nEmbd: 16,
-  dropout: 0,
-  bias: true,
-};
+const micro = { ...tinyGptConfig(16), nLayer: 2 };
 
 async function run(backend: 'webgpu' | 'cpu', trainFile: string, valFile: string) {
   await setBackend(backend, { nativeKernels: false });
