@@ -1,12 +1,12 @@
-// lmkit-train dpo and reward, in process, on a tiny chat checkpoint (BPE with the chat markers, a
-// random 2-layer GPT) and the hand-written preference rows of @lmkit/datasets' fixtures: both run
-// to their step budget and leave a checkpoint; dpo's metrics carry rewards, reward's a head.
+// lmkit-train dpo and reward, in process, on apps/chat's tiny chat checkpoint (BPE with the chat
+// markers, a random 2-layer GPT, written by the trainer) and the hand-written preference rows of
+// @lmkit/datasets' fixtures: both run to their step budget and leave a checkpoint; dpo's metrics
+// carry rewards, reward's a head.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chatSpecialTokens, trainBpe } from '@lmkit/bpe';
-import { GPT, setBackend } from '@lmkit/gpt-model';
-import { AdamW, writeCheckpoint } from '@lmkit/trainer';
+import { buildTrainerRun } from '@lmkit/app-chat/test/tiny-checkpoint.ts';
+import { checkpointName, setBackend } from '@lmkit/gpt-model';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { trainCli } from './cli.ts';
 
@@ -18,49 +18,9 @@ let base: string;
 
 beforeAll(async () => {
   await setBackend('cpu');
-  const text = readFileSync(
-    new URL('../../../data/text/tinyshakespeare.txt', import.meta.url),
-    'utf8',
-  ).slice(0, 20_000);
-  const tokenizer = await trainBpe({
-    texts: text.split('\n\n'),
-    vocabSize: 256 + 32 + chatSpecialTokens.length,
-    pattern: 'cl100k_base',
-    specialTokens: chatSpecialTokens,
-  });
-  const model = new GPT(
-    {
-      vocabSize: tokenizer.vocabSize,
-      blockSize: 96,
-      nLayer: 2,
-      nHead: 2,
-      nEmbd: 32,
-      dropout: 0,
-      bias: true,
-    },
-    { seed: 1 },
-  );
-  const optimizer = new AdamW(model.parameters);
   const root = mkdtempSync(join(tmpdir(), 'lmkit-train-pref-'));
-  const state = {
-    step: 1,
-    tokensSeen: 0,
-    trainingTimeMs: 0,
-    dataCursor: null,
-    random: null,
-    config: {},
-    kind: 'sft',
-  };
-  base = await writeCheckpoint({
-    root,
-    step: 1,
-    model,
-    optimizer,
-    state,
-    tokenizerJson: tokenizer.toJSON(),
-  } as never);
-  optimizer.dispose();
-  model.dispose();
+  await buildTrainerRun(root, [{ step: 1, blockSize: 96 }]);
+  base = join(root, checkpointName(1));
 });
 
 const errors: string[] = [];
