@@ -1,6 +1,11 @@
-// Validation of a `POST /v1/chat/completions` body into typed options, with OpenAI-style 400s.
+// Validation of a `POST /v1/chat/completions` body into typed options, with OpenAI-style 400s,
+// from one zod schema: every field the server reads (or accepts as a no-op) is declared once,
+// with its limits; any other field is refused, never ignored. The first zod issue becomes one
+// 400 whose message names the value, the limit and the fix, and whose `param` is the field.
 // Supported: model, messages (system/developer/user/assistant; string or text parts), max_tokens
 // (or max_completion_tokens), temperature, top_p, stop, seed, n=1, stream, stream_options.
+import { issuePath } from '@lmkit/cli-kit';
+import { z } from 'zod';
 import type { ChatMessage, ChatRole } from './engine.ts';
 import { badRequest } from './errors.ts';
 import type { ServerLimits } from './limits.ts';
@@ -33,160 +38,185 @@ export interface RequestDefaults {
   seed?: number;
 }
 
-const roles = new Set(['system', 'developer', 'user', 'assistant']);
-/** Fields that change the output, which this server does not implement: rejected, not ignored. */
-const unsupported = ['tools', 'functions', 'function_call', 'audio', 'prediction'];
-/** Fields this server reads (or checks are no-ops); any other field is refused, not ignored. */
-const knownFields = new Set([
-  'model',
-  'messages',
-  'max_tokens',
-  'max_completion_tokens',
-  'temperature',
-  'top_p',
-  'stop',
-  'seed',
-  'n',
-  'stream',
-  'stream_options',
-  'frequency_penalty',
-  'presence_penalty',
-  'logprobs',
-  'top_logprobs',
-  'logit_bias',
-  'response_format',
-  'modalities',
-  'tool_choice',
-  'parallel_tool_calls',
-  ...unsupported,
-  // Bookkeeping fields that do not change the reply: accepted and ignored.
-  'user',
-  'metadata',
-  'store',
-  'service_tier',
-  'safety_identifier',
-  'prompt_cache_key',
-]);
+/** Fields that change the output, which this server does not implement: empty or absent only. */
+const unsupported = ['tools', 'functions', 'function_call', 'audio', 'prediction'] as const;
 
-/** No-op values of output-changing fields (`response_format: {type: "text"}`, `logit_bias: {}`): accepted. */
-function checkNoOps(body: Record<string, unknown>) {
-  const format = body.response_format;
-  if (format !== undefined && format !== null && !(isObject(format) && format.type === 'text')) {
-    throw badRequest(
-      `response_format ${JSON.stringify(format)} is not supported (no JSON mode or schemas); omit it or pass {"type":"text"}`,
-      'response_format',
-    );
-  }
-  const bias = body.logit_bias;
-  if (bias !== undefined && bias !== null && !(isObject(bias) && Object.keys(bias).length === 0)) {
-    throw badRequest(
-      'logit_bias is not supported by this server; omit it or pass {}',
-      'logit_bias',
-    );
-  }
-  const modalities = body.modalities;
-  if (
-    modalities !== undefined &&
-    modalities !== null &&
-    !(Array.isArray(modalities) && modalities.every((m) => m === 'text'))
-  ) {
-    throw badRequest(
-      'this model produces text only; omit modalities or pass ["text"]',
-      'modalities',
-    );
-  }
-  const toolChoice = body.tool_choice;
-  if (
-    toolChoice !== undefined &&
-    toolChoice !== null &&
-    toolChoice !== 'none' &&
-    toolChoice !== 'auto'
-  ) {
-    throw badRequest(
-      'tool_choice is not supported (no tools); omit it or pass "none"',
-      'tool_choice',
-    );
-  }
-}
+const roleNames = ['system', 'developer', 'user', 'assistant'] as const;
+const textPart = z.looseObject({ type: z.literal('text'), text: z.string() });
+const message = z.looseObject({
+  role: z.enum(roleNames),
+  content: z.union([z.string(), z.array(textPart)]),
+});
+const messagesSchema = (limits: ServerLimits) => z.array(message).min(1).max(limits.maxMessages);
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function numberIn(body: Record<string, unknown>, name: string, low: number, high: number) {
-  const value = body[name];
-  if (value === undefined || value === null) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > high) {
-    throw badRequest(
-      `${name}=${JSON.stringify(value)} is out of range; pass a number from ${low} to ${high}`,
-      name,
-    );
-  }
-  return value;
-}
-
-function messageContent(content: unknown, index: number) {
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) {
-    let text = '';
-    for (const part of content) {
-      if (!isObject(part) || part.type !== 'text' || typeof part.text !== 'string') {
-        throw badRequest(
-          `messages[${index}].content has a part of type ${JSON.stringify(isObject(part) ? part.type : part)}; this model reads text only: send {"type":"text","text":"..."} parts or a string`,
-          `messages[${index}].content`,
-        );
-      }
-      text += part.text;
-    }
-    return text;
-  }
-  throw badRequest(
-    `messages[${index}].content must be a string (got ${content === null ? 'null' : typeof content})`,
-    `messages[${index}].content`,
-  );
-}
-
-export function parseMessages(value: unknown, limits: ServerLimits): ChatMessage[] {
-  if (!Array.isArray(value) || value.length === 0) {
-    throw badRequest(
-      'messages must be a non-empty array of {"role","content"} objects',
-      'messages',
-    );
-  }
-  if (value.length > limits.maxMessages) {
-    throw badRequest(
-      `messages has ${value.length} entries, more than the limit of ${limits.maxMessages}; shorten the conversation`,
-      'messages',
-    );
-  }
-  return value.map((message, index) => {
-    if (!isObject(message)) throw badRequest(`messages[${index}] must be an object`, 'messages');
-    const role = message.role;
-    if (typeof role !== 'string' || !roles.has(role)) {
-      throw badRequest(
-        `messages[${index}].role ${JSON.stringify(role)} is not supported; use "system", "user" or "assistant"`,
-        `messages[${index}].role`,
-      );
-    }
-    const content = messageContent(message.content, index);
-    return { role: (role === 'developer' ? 'system' : role) as ChatRole, content };
+/** The request body; the key order is the order the unknown-field message lists them in. */
+function bodySchema(limits: ServerLimits) {
+  const anything = z.unknown().optional();
+  const count = (low: number, high: number) => z.number().min(low).max(high).nullish();
+  const stop = z.string().min(1);
+  return z.strictObject({
+    model: z.string().min(1),
+    messages: messagesSchema(limits),
+    max_tokens: z.int().min(1).max(limits.maxReplyTokens).nullish(),
+    max_completion_tokens: z.int().min(1).max(limits.maxReplyTokens).nullish(),
+    temperature: count(0, 2),
+    top_p: count(0, 1),
+    stop: z.union([stop, z.array(stop).max(limits.maxStopSequences)]).nullish(),
+    seed: z.int().nullish(),
+    n: z.literal(1).nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: anything,
+    // No-op values of output-changing fields, as OpenAI's clients send them.
+    frequency_penalty: z.literal(0).nullish(),
+    presence_penalty: z.literal(0).nullish(),
+    logprobs: z.literal([false, 0]).nullish(),
+    top_logprobs: z.literal([false, 0]).nullish(),
+    logit_bias: z.strictObject({}).nullish(),
+    response_format: z.looseObject({ type: z.literal('text') }).nullish(),
+    modalities: z.array(z.literal('text')).nullish(),
+    tool_choice: z.enum(['none', 'auto']).nullish(),
+    parallel_tool_calls: anything,
+    ...Object.fromEntries(unsupported.map((name) => [name, z.array(z.unknown()).max(0).nullish()])),
+    // Bookkeeping fields that do not change the reply: accepted and ignored.
+    user: anything,
+    metadata: anything,
+    store: anything,
+    service_tier: anything,
+    safety_identifier: anything,
+    prompt_cache_key: anything,
   });
 }
 
-function parseStop(value: unknown, limits: ServerLimits) {
-  if (value === undefined || value === null) return [];
-  const list = typeof value === 'string' ? [value] : value;
-  if (
-    !Array.isArray(list) ||
-    list.length > limits.maxStopSequences ||
-    list.some((item) => typeof item !== 'string' || item.length === 0)
-  ) {
-    throw badRequest(
-      `stop must be a non-empty string or up to ${limits.maxStopSequences} non-empty strings (got ${JSON.stringify(value)})`,
-      'stop',
+type Body = z.infer<ReturnType<typeof bodySchema>>;
+
+/** One schema per limits object (the server resolves its limits once). */
+const schemas = new WeakMap<ServerLimits, ReturnType<typeof bodySchema>>();
+function schemaFor(limits: ServerLimits) {
+  const known = schemas.get(limits);
+  if (known) return known;
+  const schema = bodySchema(limits);
+  schemas.set(limits, schema);
+  return schema;
+}
+
+const json = (value: unknown) => JSON.stringify(value) ?? String(value);
+
+/** The message for an issue in the field `name`, given the offending `value`. */
+function fieldMessage(name: string, value: unknown, limits: ServerLimits): string {
+  switch (name) {
+    case 'model':
+      return 'model is required: pass the id listed by GET /v1/models';
+    case 'max_tokens':
+    case 'max_completion_tokens':
+      return `${name}=${json(value)} is out of range; pass an integer from 1 to ${limits.maxReplyTokens} (the server's --max-reply-tokens)`;
+    case 'temperature':
+      return `temperature=${json(value)} is out of range; pass a number from 0 to 2`;
+    case 'top_p':
+      return `top_p=${json(value)} is out of range; pass a number from 0 to 1`;
+    case 'stop':
+      return `stop must be a non-empty string or up to ${limits.maxStopSequences} non-empty strings (got ${json(value)})`;
+    case 'seed':
+      return `seed=${json(value)} must be an integer`;
+    case 'n':
+      return `n=${json(value)} is not supported; this server returns n=1`;
+    case 'stream':
+      return `stream=${json(value)} must be true or false`;
+    case 'frequency_penalty':
+    case 'presence_penalty':
+      return `${name} is not supported by this server; omit it or pass 0`;
+    case 'logprobs':
+    case 'top_logprobs':
+      return `${name} is not supported by this server; omit it`;
+    case 'logit_bias':
+      return 'logit_bias is not supported by this server; omit it or pass {}';
+    case 'response_format':
+      return `response_format ${json(value)} is not supported (no JSON mode or schemas); omit it or pass {"type":"text"}`;
+    case 'modalities':
+      return 'this model produces text only; omit modalities or pass ["text"]';
+    case 'tool_choice':
+      return 'tool_choice is not supported (no tools); omit it or pass "none"';
+    default:
+      return `${name} is not supported by this server; remove it`;
+  }
+}
+
+/** The message and param of an issue under `messages`. */
+function messagesProblem(issue: z.core.$ZodIssue, messages: unknown, limits: ServerLimits) {
+  const [, index, field] = issue.path;
+  if (typeof index !== 'number') {
+    if (Array.isArray(messages) && messages.length > limits.maxMessages) {
+      return {
+        message: `messages has ${messages.length} entries, more than the limit of ${limits.maxMessages}; shorten the conversation`,
+        param: 'messages',
+      };
+    }
+    return {
+      message: 'messages must be a non-empty array of {"role","content"} objects',
+      param: 'messages',
+    };
+  }
+  const entry = (messages as unknown[])[index] as Record<string, unknown> | null;
+  if (field === 'role') {
+    return {
+      message: `messages[${index}].role ${json(entry?.role)} is not supported; use "system", "user" or "assistant"`,
+      param: `messages[${index}].role`,
+    };
+  }
+  if (field === 'content') {
+    const content = entry?.content;
+    const param = `messages[${index}].content`;
+    if (Array.isArray(content)) {
+      const part = content.find((p) => textPart.safeParse(p).success === false);
+      const type =
+        typeof part === 'object' && part !== null ? (part as { type?: unknown }).type : part;
+      return {
+        message: `${param} has a part of type ${json(type)}; this model reads text only: send {"type":"text","text":"..."} parts or a string`,
+        param,
+      };
+    }
+    return {
+      message: `${param} must be a string (got ${content === null ? 'null' : typeof content})`,
+      param,
+    };
+  }
+  return {
+    message: `messages[${index}] must be an object with a role and content`,
+    param: `messages[${index}]`,
+  };
+}
+
+/** The first issue of a failed parse as a 400 ChatServerError. */
+function requestError(issues: readonly z.core.$ZodIssue[], body: unknown, limits: ServerLimits) {
+  const issue = issues[0];
+  const [name] = issue.path;
+  if (issue.code === 'unrecognized_keys' && issue.path.length === 0) {
+    const field = issue.keys[0];
+    return badRequest(
+      `unknown field ${json(field)}; this server reads ${Object.keys(schemaFor(limits).shape).join(', ')} (see the chat README)`,
+      field,
     );
   }
-  return list as string[];
+  if (typeof name !== 'string') return badRequest('the request body must be a JSON object');
+  const value = (body as Record<string, unknown>)[name];
+  if (name === 'messages') {
+    const { message, param } = messagesProblem(issue, value, limits);
+    return badRequest(message, param);
+  }
+  return badRequest(fieldMessage(name, value, limits), issuePath(issue.path.slice(0, 1)));
+}
+
+function chatMessages(messages: Body['messages']): ChatMessage[] {
+  return messages.map(({ role, content }) => ({
+    role: (role === 'developer' ? 'system' : role) as ChatRole,
+    content: typeof content === 'string' ? content : content.map((part) => part.text).join(''),
+  }));
+}
+
+/** A conversation (`messages` of a request body) as chat messages; throws a 400 ChatServerError. */
+export function parseMessages(value: unknown, limits: ServerLimits): ChatMessage[] {
+  const parsed = z.object({ messages: messagesSchema(limits) }).safeParse({ messages: value });
+  if (!parsed.success) throw requestError(parsed.error.issues, { messages: value }, limits);
+  return chatMessages(parsed.data.messages);
 }
 
 /** The request body (already JSON-parsed) as typed options; throws a 400 ChatServerError. */
@@ -195,80 +225,24 @@ export function parseCompletionRequest(
   limits: ServerLimits,
   defaults: RequestDefaults = {},
 ): CompletionRequest {
-  if (!isObject(body)) throw badRequest('the request body must be a JSON object');
-  if (typeof body.model !== 'string' || body.model.length === 0) {
-    throw badRequest('model is required: pass the id listed by GET /v1/models', 'model');
-  }
-  for (const name of Object.keys(body)) {
-    if (!knownFields.has(name)) {
-      throw badRequest(
-        `unknown field ${JSON.stringify(name)}; this server reads ${[...knownFields].join(', ')} (see the chat README)`,
-        name,
-      );
-    }
-  }
-  checkNoOps(body);
-  for (const name of unsupported) {
-    const value = body[name];
-    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) {
-      throw badRequest(`${name} is not supported by this server; remove it`, name);
-    }
-  }
-  for (const name of ['frequency_penalty', 'presence_penalty']) {
-    if (body[name] !== undefined && body[name] !== null && body[name] !== 0) {
-      throw badRequest(`${name} is not supported by this server; omit it or pass 0`, name);
-    }
-  }
-  for (const name of ['logprobs', 'top_logprobs']) {
-    if (
-      body[name] !== undefined &&
-      body[name] !== null &&
-      body[name] !== false &&
-      body[name] !== 0
-    ) {
-      throw badRequest(`${name} is not supported by this server; omit it`, name);
-    }
-  }
-  if (body.n !== undefined && body.n !== null && body.n !== 1) {
-    throw badRequest(`n=${JSON.stringify(body.n)} is not supported; this server returns n=1`, 'n');
-  }
-  const maxTokensName =
-    body.max_completion_tokens !== undefined ? 'max_completion_tokens' : 'max_tokens';
-  const maxTokens = body[maxTokensName];
-  if (
-    maxTokens !== undefined &&
-    maxTokens !== null &&
-    (!Number.isInteger(maxTokens) ||
-      (maxTokens as number) < 1 ||
-      (maxTokens as number) > limits.maxReplyTokens)
-  ) {
-    throw badRequest(
-      `${maxTokensName}=${JSON.stringify(maxTokens)} is out of range; pass an integer from 1 to ${limits.maxReplyTokens} (the server's --max-reply-tokens)`,
-      maxTokensName,
-    );
-  }
-  const seed = body.seed;
-  if (seed !== undefined && seed !== null && !Number.isSafeInteger(seed)) {
-    throw badRequest(`seed=${JSON.stringify(seed)} must be an integer`, 'seed');
-  }
-  if (body.stream !== undefined && body.stream !== null && typeof body.stream !== 'boolean') {
-    throw badRequest(`stream=${JSON.stringify(body.stream)} must be true or false`, 'stream');
-  }
-  const streamOptions = body.stream_options;
+  const parsed = schemaFor(limits).safeParse(body);
+  if (!parsed.success) throw requestError(parsed.error.issues, body, limits);
+  const request = parsed.data;
+  const streamOptions = request.stream_options as { include_usage?: unknown } | null | undefined;
   // top_p 0 keeps only the most likely token: the same as greedy decoding.
-  const topP = numberIn(body, 'top_p', 0, 1) ?? defaults.topP ?? 1;
-  const temperature =
-    topP === 0 ? 0 : (numberIn(body, 'temperature', 0, 2) ?? defaults.temperature ?? 1);
+  const topP = request.top_p ?? defaults.topP ?? 1;
+  const temperature = topP === 0 ? 0 : (request.temperature ?? defaults.temperature ?? 1);
+  const stop = request.stop ?? [];
   return {
-    model: body.model,
-    messages: parseMessages(body.messages, limits),
-    maxTokens: (maxTokens ?? undefined) as number | undefined,
+    model: request.model,
+    messages: chatMessages(request.messages),
+    maxTokens: request.max_completion_tokens ?? request.max_tokens ?? undefined,
     temperature,
     topP: topP === 0 ? 1 : topP,
     topK: defaults.topK,
-    stop: parseStop(body.stop, limits),
-    seed: (seed ?? defaults.seed) as number | undefined,
-    stream: body.stream === true,
-    includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
+    stop: typeof stop === 'string' ? [stop] : stop,
+    seed: request.seed ?? defaults.seed,
+    stream: request.stream === true,
+    includeUsage: typeof streamOptions === 'object' && streamOptions?.include_usage === true,
   };
 }
