@@ -51,19 +51,17 @@ export * from './runtime/backend.ts';
 // Kept at the root for earlier callers; the runtime layer is `@lmkit/gpt-model/runtime`.
 export {
   assertFitsBackend,
+  assertFitsWebGpu,
   estimateMemory,
   type MemoryEstimate,
+  probeWebGpu,
   registerWasmBatchMatMul,
   unregisterWasmBatchMatMul,
-  wasmHeapLimitBytes,
-} from './runtime/index.ts';
-export {
-  assertFitsWebGpu,
-  probeWebGpu,
   type WebGpuAdapterStatus,
   type WebGpuProbe,
+  wasmHeapLimitBytes,
   webGpuStatus,
-} from './runtime/webgpu/adapter.ts';
+} from './runtime/index.ts';
 export {
   decodeSafetensors,
   encodeSafetensors,
