@@ -85,6 +85,6 @@ describe('lmkit-fineweb slurm', () => {
         argv: ['-i', 'part-*.jsonl', '-o', 'o', '--scripts', 'x', '--bucket-tasks', '15'],
         cwd: root,
       }),
-    ).rejects.toThrow(/--bucket-tasks 15 is outside 1\.\.14/);
+    ).rejects.toThrow(/--bucket-tasks 15: must be at most 14/);
   });
 });

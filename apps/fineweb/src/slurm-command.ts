@@ -6,9 +6,8 @@
 import { createRequire } from 'node:module';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
+import { flag, parseKebabFlags, UsageError } from '@lmkit/cli-kit';
 import { defaultMinHashConfig } from '@lmkit/crawler-filters';
-import { integerArg } from './dedup-run.ts';
 import { expandInputs } from './expand-inputs.ts';
 import { fineWebSlurmJobs, shellQuote, writeSlurmScripts } from './slurm.ts';
 
@@ -30,10 +29,46 @@ export const slurmUsage = `lmkit-fineweb slurm --input PATTERN [--input ...] --o
   --partition NAME, --account NAME, --time HH:MM:SS, --memory 4G, --cpus N
   --setup LINE           a shell line each job runs first (repeatable), e.g. "module load nodejs"
   --cli COMMAND          how jobs call this CLI (default: this node, tsx and cli.ts by absolute path)
+  --run-args "ARGS"      extra options for the filter stage's run command
 
 Jobs cd into the folder this command ran in; every path is written absolute. Logs: SCRIPTS/logs,
 one file per task. A failed task cancels the later stages; submitting again skips the tasks that
-finished (markers in SCRIPTS/done; remove that folder to redo everything).  --run-args "ARGS"      extra options for the filter stage's run command`;
+finished (markers in SCRIPTS/done; remove that folder to redo everything).`;
+
+/** The slurm command's flags, declared once: the parser and the limits come from here. */
+const slurmFlags = {
+  input: flag.list({
+    description: 'inputs, as for run',
+    short: 'i',
+    commas: false,
+    placeholder: 'PATTERN',
+  }),
+  output: flag.string({ description: 'final output folder', short: 'o', placeholder: 'DIR' }),
+  scripts: flag.string({ description: 'where the scripts and logs go', placeholder: 'DIR' }),
+  tasks: flag.number({ description: 'filter and dedup-filter array size', integer: true, min: 1 }),
+  'bucket-tasks': flag.number({
+    description: 'bucket stage array size',
+    integer: true,
+    min: 1,
+    max: defaultMinHashConfig.buckets,
+  }),
+  'work-dir': flag.string({ description: 'MinHash work folder', placeholder: 'DIR' }),
+  partition: flag.string({ description: 'Slurm partition', placeholder: 'NAME' }),
+  account: flag.string({ description: 'Slurm account', placeholder: 'NAME' }),
+  time: flag.string({ description: 'time limit per task', placeholder: 'HH:MM:SS' }),
+  memory: flag.string({ description: 'memory per task', placeholder: '4G' }),
+  cpus: flag.number({ description: 'CPUs per task', integer: true, min: 1 }),
+  setup: flag.list({
+    description: 'a shell line each job runs first',
+    commas: false,
+    placeholder: 'LINE',
+  }),
+  cli: flag.string({ description: 'how jobs call this CLI', placeholder: 'COMMAND' }),
+  'run-args': flag.string({
+    description: "extra options for the filter stage's run",
+    placeholder: 'ARGS',
+  }),
+};
 
 export interface SlurmCommandOptions {
   argv: string[];
@@ -43,37 +78,19 @@ export interface SlurmCommandOptions {
 
 export async function slurmCommand(options: SlurmCommandOptions): Promise<number> {
   const stdout = options.stdout ?? process.stdout;
-  const { values } = parseArgs({
-    args: options.argv,
-    allowPositionals: false,
-    options: {
-      input: { type: 'string', short: 'i', multiple: true },
-      output: { type: 'string', short: 'o' },
-      scripts: { type: 'string' },
-      tasks: { type: 'string' },
-      'bucket-tasks': { type: 'string' },
-      'work-dir': { type: 'string' },
-      partition: { type: 'string' },
-      account: { type: 'string' },
-      time: { type: 'string' },
-      memory: { type: 'string' },
-      cpus: { type: 'string' },
-      setup: { type: 'string', multiple: true },
-      cli: { type: 'string' },
-      'run-args': { type: 'string' },
-    },
-  });
+  const { values } = parseKebabFlags(slurmFlags, options.argv);
+  if (values.help) {
+    stdout.write(`${slurmUsage}\n`);
+    return 0;
+  }
   if (!values.input?.length || !values.output || !values.scripts) {
-    throw new Error(`--input, --output and --scripts are required\n\n${slurmUsage}`);
+    throw new UsageError(
+      '--input, --output and --scripts are required (see lmkit-fineweb slurm --help)',
+    );
   }
   const inputs = expandInputs(values.input, options.cwd);
-  const tasks = integerArg('tasks', values.tasks) ?? inputs.length;
-  if (tasks < 1) throw new Error(`--tasks ${tasks} must be 1 or more`);
-  const buckets = integerArg('bucket-tasks', values['bucket-tasks']);
-  if (buckets !== undefined && (buckets < 1 || buckets > defaultMinHashConfig.buckets))
-    throw new Error(
-      `--bucket-tasks ${buckets} is outside 1..${defaultMinHashConfig.buckets} (one task per MinHash bucket at most)`,
-    );
+  const tasks = values.tasks ?? inputs.length;
+  const buckets = values['bucket-tasks'];
   const output = resolve(options.cwd, values.output);
   const jobs = fineWebSlurmJobs({
     inputs,
@@ -92,7 +109,7 @@ export async function slurmCommand(options: SlurmCommandOptions): Promise<number
     account: values.account,
     time: values.time,
     memory: values.memory,
-    cpusPerTask: integerArg('cpus', values.cpus),
+    cpusPerTask: values.cpus,
     setup: values.setup,
   });
   const lines = jobs.map(
