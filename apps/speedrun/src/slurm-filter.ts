@@ -8,8 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
-import { fineWebSlurmJobs, writeSlurmScripts } from '@lmkit/app-fineweb/src/slurm.ts';
-import { defaultSlurmCli } from '@lmkit/app-fineweb/src/slurm-command.ts';
+import { fineWebSlurmJobs, writeSlurmScripts } from '@lmkit/app-fineweb/slurm';
+import { defaultSlurmCli } from '@lmkit/app-fineweb/slurm-command';
 import type { RunStats, StageStats } from '@lmkit/crawler-filters';
 import { SpeedrunError } from './runner.ts';
 
