@@ -5,9 +5,9 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
-import { cpus, hostname, totalmem } from 'node:os';
+import { cpus, hostname, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
@@ -69,8 +69,57 @@ async function until(check: () => Promise<boolean>, timeoutMs: number, message: 
 const tail = (path: string) =>
   existsSync(path) ? readFileSync(path, 'utf8').split('\n').slice(-15).join('\n') : '(no log)';
 
+/**
+ * One local Slurm at a time on this host: two slurmd with the same node name collide, and vitest runs
+ * test files in parallel. The lock is a folder (mkdir is atomic) holding the owner's pid; a lock whose
+ * owner has died is taken over. Waits at most `timeoutMs`.
+ */
+async function lockHost(timeoutMs: number): Promise<() => Promise<void>> {
+  const lock = join(tmpdir(), 'lmkit-local-slurm.lock');
+  const owner = join(lock, 'pid');
+  const ownerAlive = () => {
+    try {
+      process.kill(Number(readFileSync(owner, 'utf8')), 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  await until(
+    async () => {
+      try {
+        await mkdir(lock);
+      } catch {
+        if (existsSync(owner) && !ownerAlive()) await rm(lock, { recursive: true, force: true });
+        return false;
+      }
+      await writeFile(owner, String(process.pid));
+      return true;
+    },
+    timeoutMs,
+    () => `another local Slurm (${lock}) was still running after ${timeoutMs} ms`,
+  );
+  let held = true;
+  return async () => {
+    // Once, and only while the lock is still ours.
+    if (held && existsSync(owner) && readFileSync(owner, 'utf8') === String(process.pid))
+      await rm(lock, { recursive: true, force: true });
+    held = false;
+  };
+}
+
 /** Starts munged, slurmctld and slurmd with everything (state, logs, sockets) under `dir`. */
 export async function startLocalSlurm(dir: string): Promise<LocalSlurm> {
+  const unlock = await lockHost(600_000);
+  try {
+    return await startLocked(dir, unlock);
+  } catch (error) {
+    await unlock();
+    throw error;
+  }
+}
+
+async function startLocked(dir: string, unlock: () => Promise<void>): Promise<LocalSlurm> {
   const node = hostname();
   const [ctldPort, nodePort] = [await freePort(), await freePort()];
   await mkdir(join(dir, 'munge'), { recursive: true, mode: 0o700 });
@@ -154,6 +203,7 @@ export async function startLocalSlurm(dir: string): Promise<LocalSlurm> {
       for (const pid of started) if (alive(pid)) process.kill(pid, 'SIGKILL');
     });
     await run('munged', ['--stop', `--socket=${socket}`]).catch(() => undefined);
+    await unlock();
   };
   try {
     await run('slurmctld', ['-i'], { env });
