@@ -89,6 +89,10 @@ describe.skipIf(unavailable !== undefined)(
       await rm(root, { recursive: true, force: true });
     }, 60_000);
 
+    // The CLI resolves relative paths against INIT_CWD when pnpm set it (`pnpm lmkit-fineweb` runs
+    // from the repo root); under `pnpm test` every child inherits pnpm's INIT_CWD, so set it here.
+    const atRoot = () => ({ cwd: root, env: { ...process.env, INIT_CWD: root } });
+
     it('runs the four chained stages as job arrays and matches the single-process output byte for byte', async () => {
       const crawl = join(root, 'crawl');
       await mkdir(crawl);
@@ -97,9 +101,7 @@ describe.skipIf(unavailable !== undefined)(
       await run(
         process.execPath,
         [...fineweb, 'run', '-i', input, '-o', join(root, 'single'), '--quiet'],
-        {
-          cwd: root,
-        },
+        atRoot(),
       );
 
       const printed = await run(
@@ -118,7 +120,7 @@ describe.skipIf(unavailable !== undefined)(
           '--memory',
           '500M',
         ],
-        { cwd: root },
+        atRoot(),
       );
       expect(printed.stdout).toContain('submit with: bash');
       // Submitted from another folder: the scripts hold absolute paths.
