@@ -40,6 +40,8 @@ export interface KernelFamily {
 /** Where a family comes from: built in, or an optional package loaded on first use. */
 export interface KernelFamilySource {
   name: string;
+  /** Backends the family serves: it is loaded only when one of them is set up. */
+  backend: readonly string[];
   load(): Promise<KernelFamily | undefined>;
 }
 
@@ -48,16 +50,26 @@ export interface KernelFamilySource {
  * one and falls back to it. tfjs-native is an optional peer dependency: absent, it is skipped.
  */
 export const kernelFamilySources: KernelFamilySource[] = [
-  { name: 'stock-fixes', load: async () => (await import('./stock-fixes.ts')).stockFixesFamily },
+  {
+    name: 'stock-fixes',
+    backend: ['wasm', 'cpu'],
+    load: async () => (await import('./stock-fixes.ts')).stockFixesFamily,
+  },
   {
     name: 'tfjs-native',
+    backend: ['wasm', 'cpu'],
     load: () =>
       import('@lmkit/tfjs-native').then(
         (native) => native.nativeKernelFamily as KernelFamily,
         () => undefined,
       ),
   },
-  { name: 'webgpu', load: async () => (await import('./webgpu/family.ts')).webgpuFamily },
+  // Loads tfjs-backend-webgpu: only when the webgpu backend is set up.
+  {
+    name: 'webgpu',
+    backend: ['webgpu'],
+    load: async () => (await import('./webgpu/family.ts')).webgpuFamily,
+  },
 ];
 
 export interface FamilyStatus {
@@ -163,6 +175,7 @@ export async function configureKernelFamilies(
 ): Promise<FamilyStatus[]> {
   const result: FamilyStatus[] = [];
   for (const source of kernelFamilySources) {
+    if (!source.backend.includes(backend)) continue;
     const family = await loadFamily(source);
     if (!family) {
       const status = {
