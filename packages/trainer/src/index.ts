@@ -71,6 +71,7 @@ export {
   sftDefaultConfig,
 } from './loop/sft.ts';
 export { buildSftRows, gatherRows, type SftExample, type SftRows } from './loop/sft-rows.ts';
+export { computeGradients, gradientNorm, type StepGradients } from './loop/step.ts';
 export {
   type Batch,
   type BatchSource,

@@ -13,8 +13,16 @@ import {
   tf,
   toHuggingFaceConfig,
 } from '@lmkit/gpt-model';
-import { sumOfSquares } from '@lmkit/gpt-model/runtime';
-import { AdamW, buildSftRows, clipCoefficient, gatherRows, type SftRows } from '@lmkit/trainer';
+import {
+  AdamW,
+  type BatchSource,
+  buildSftRows,
+  clipCoefficient,
+  computeGradients,
+  gatherRows,
+  gradientNorm,
+  type SftRows,
+} from '@lmkit/trainer';
 
 export interface CheckpointFiles {
   'config.json': Uint8Array;
@@ -178,34 +186,33 @@ export async function fineTune(session: Session, options: FineTuneOptions): Prom
   const { model } = session;
   const batchSize = Math.min(options.batchSize ?? 4, rows.rows);
   const random = new SeededRandom(options.seed ?? 0);
+  // Random rows each step, as gatherRows batches: the trainer's own step arithmetic takes it from here.
+  const source: BatchSource = {
+    next: () =>
+      gatherRows(
+        rows,
+        Array.from({ length: batchSize }, () => random.nextInt(rows.rows)),
+      ),
+    cursor: () => random.state(),
+  };
   const optimizer = new AdamW(model.parameters, { weightDecay: 0 });
-  const variables = [...model.parameters.values()];
-  const nameOf = new Map([...model.parameters].map(([name, v]) => [v.name, name]));
   const losses: number[] = [];
   try {
-    for (let step = 0; step < options.steps && !options.shouldStop?.(); step++) {
-      const picks = Array.from({ length: batchSize }, () => random.nextInt(rows.rows));
-      const batch = gatherRows(rows, picks);
-      const shape: [number, number] = [batch.batchSize, batch.sequenceLength];
-      const inputs = tf.tensor2d(batch.inputs, shape, 'int32');
-      const targets = tf.tensor2d(batch.targets, shape, 'int32');
-      const lossMask = tf.tensor2d(batch.lossMask, shape, 'float32');
-      const { value, grads } = tf.variableGrads(
-        () => model.loss(inputs, targets, { lossMask, training: true, seed: step }),
-        variables,
-      );
-      const byName: Record<string, tf.Tensor> = {};
-      for (const [variableName, gradient] of Object.entries(grads))
-        byName[nameOf.get(variableName)!] = gradient;
-      const squares = sumOfSquares(Object.values(byName));
-      const [loss, squaredNorm] = await Promise.all([value.data(), squares.data()]);
-      optimizer.apply(byName, options.learningRate ?? 1e-4, {
-        gradientScale: clipCoefficient(Math.sqrt(squaredNorm[0]), options.gradientClip ?? 1),
+    for (let step = 1; step <= options.steps && !options.shouldStop?.(); step++) {
+      const { gradients, loss } = await computeGradients({
+        model,
+        source,
+        accumulation: 1,
+        random,
+        step,
       });
-      tf.dispose([value, squares, inputs, targets, lossMask, ...Object.values(grads)]);
-      losses.push(loss[0]);
+      optimizer.apply(gradients, options.learningRate ?? 1e-4, {
+        gradientScale: clipCoefficient(await gradientNorm(gradients), options.gradientClip ?? 1),
+      });
+      tf.dispose(Object.values(gradients));
+      losses.push(loss);
       session.steps++;
-      options.onStep?.(step + 1, loss[0]);
+      options.onStep?.(step, loss);
     }
   } finally {
     optimizer.dispose();
