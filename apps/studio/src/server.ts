@@ -44,6 +44,11 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     }
   }
   const script = await bundleForBrowser(new URL('./page/main.ts', import.meta.url));
+  // The checkpoint's files as they are at start: the listing and the routes agree.
+  const served =
+    checkpoint === undefined
+      ? []
+      : CHECKPOINT_FILES.filter((name) => existsSync(join(checkpoint, name)));
   const files = new Map<string, { type: string; body: () => Uint8Array | string }>([
     [
       '/',
@@ -51,34 +56,16 @@ export async function startStudio(options: StudioOptions = {}): Promise<Studio> 
     ],
     ['/style.css', { type: 'text/css', body: () => readFileSync(new URL('style.css', webDir)) }],
     ['/studio.js', { type: 'text/javascript', body: () => script }],
-    [
-      '/checkpoint/',
-      {
-        type: 'application/json',
-        body: () =>
-          JSON.stringify(
-            checkpoint === undefined
-              ? []
-              : CHECKPOINT_FILES.filter((name) => existsSync(join(checkpoint, name))),
-          ),
-      },
-    ],
+    ['/checkpoint/', { type: 'application/json', body: () => JSON.stringify(served) }],
+    ...served.map((name): [string, { type: string; body: () => Uint8Array }] => [
+      `/checkpoint/${name}`,
+      { type: 'application/octet-stream', body: () => readFileSync(join(checkpoint!, name)) },
+    ]),
   ]);
-  if (checkpoint !== undefined)
-    for (const name of CHECKPOINT_FILES)
-      files.set(`/checkpoint/${name}`, {
-        type: 'application/octet-stream',
-        body: () => readFileSync(join(checkpoint, name)),
-      });
   const server = createServer((request, response) => {
     const path = new URL(request.url ?? '/', 'http://studio').pathname;
     const file = files.get(path);
-    if (
-      !file ||
-      (path.startsWith('/checkpoint/') &&
-        path !== '/checkpoint/' &&
-        !existsSync(join(checkpoint!, path.slice(12))))
-    ) {
+    if (!file) {
       response.writeHead(404, { 'content-type': 'text/plain' });
       response.end(`not found: ${path}`);
       return;
