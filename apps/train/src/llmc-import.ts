@@ -3,7 +3,6 @@
 // manifest.json) that sft, the chat server and the evaluations load; its main.log (train and
 // val loss lines) becomes our metrics.jsonl, with the loss plots. llm.c's optimizer state
 // (state_*.bin) is not imported: continue such a run in llm.c (-y 1), or fine-tune from here.
-import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -14,10 +13,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { decodeLlmc, GPT, type GPTConfig, type LlmcDtype } from '@lmkit/gpt-model';
 import {
-  CHECKPOINT_FORMAT_VERSION,
-  type CheckpointManifest,
+  checkpointManifest,
+  decodeLlmc,
+  GPT,
+  type GPTConfig,
+  type LlmcDtype,
+} from '@lmkit/gpt-model';
+import {
   checkpointName,
   type EvalMetrics,
   type MetricsRecord,
@@ -69,17 +72,7 @@ export async function importLlmcCheckpoint(options: {
     model.dispose();
   }
   writeFileSync(join(temporary, 'tokenizer.json'), JSON.stringify(options.tokenizerJson));
-  const files: CheckpointManifest['files'] = {};
-  for (const name of readdirSync(temporary).sort()) {
-    const bytes = readFileSync(join(temporary, name));
-    files[name] = { sha256: createHash('sha256').update(bytes).digest('hex'), bytes: bytes.length };
-  }
-  const manifest: CheckpointManifest = {
-    formatVersion: CHECKPOINT_FORMAT_VERSION,
-    step,
-    createdAt: new Date().toISOString(),
-    files,
-  };
+  const manifest = checkpointManifest(temporary, step);
   writeFileSync(join(temporary, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   rmSync(final, { recursive: true, force: true });
   renameSync(temporary, final);

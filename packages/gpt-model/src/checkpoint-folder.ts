@@ -44,6 +44,25 @@ export interface TrainerState {
 export const fileSha256 = (bytes: Uint8Array): string =>
   createHash('sha256').update(bytes).digest('hex');
 
+/**
+ * The manifest of the files now in `dir` (each one's sha256 and size, names sorted), as
+ * `verifyCheckpoint` checks it; write it as `manifest.json` once every other file is complete.
+ */
+export function checkpointManifest(dir: string, step: number): CheckpointManifest {
+  const files: CheckpointManifest['files'] = {};
+  for (const name of readdirSync(dir).sort()) {
+    if (name === 'manifest.json') continue;
+    const bytes = readFileSync(join(dir, name));
+    files[name] = { sha256: fileSha256(bytes), bytes: bytes.length };
+  }
+  return {
+    formatVersion: CHECKPOINT_FORMAT_VERSION,
+    step,
+    createdAt: new Date().toISOString(),
+    files,
+  };
+}
+
 /** Folder name of the checkpoint after `step` steps: `checkpointName(250)` → 'step-00000250'. */
 export function checkpointName(step: number): string {
   return `step-${String(step).padStart(8, '0')}`;

@@ -13,10 +13,8 @@ import {
 } from 'node:fs';
 import { join } from 'node:path';
 import {
-  CHECKPOINT_FORMAT_VERSION,
-  type CheckpointManifest,
+  checkpointManifest,
   checkpointName,
-  fileSha256,
   listCheckpoints,
   type TrainerState,
 } from '@lmkit/gpt-model';
@@ -133,18 +131,8 @@ async function writeCheckpointFiles(dir: string, options: WriteCheckpointOptions
   if (options.tokenizerJson !== undefined) {
     writeFile(join(dir, 'tokenizer.json'), JSON.stringify(options.tokenizerJson));
   }
-  const files: CheckpointManifest['files'] = {};
-  for (const name of readdirSync(dir).sort()) {
-    const bytes = readFileSync(join(dir, name));
-    fsyncPath(join(dir, name));
-    files[name] = { sha256: fileSha256(bytes), bytes: bytes.length };
-  }
-  const manifest: CheckpointManifest = {
-    formatVersion: CHECKPOINT_FORMAT_VERSION,
-    step,
-    createdAt: new Date().toISOString(),
-    files,
-  };
+  for (const name of readdirSync(dir)) fsyncPath(join(dir, name));
+  const manifest = checkpointManifest(dir, step);
   writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
