@@ -25,5 +25,5 @@ export {
   THINK_START,
 } from './markers.ts';
 export { type Parsed, parse, parseReply } from './parse.ts';
-export { type Rendered, type RenderOptions, render } from './render.ts';
+export { type KeepTurns, type Rendered, type RenderOptions, render } from './render.ts';
 export { type MarkerIds, markerIds, type TokenizerLike } from './tokenizer.ts';
