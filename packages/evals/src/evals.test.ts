@@ -313,3 +313,75 @@ describe('cloze task from held-out Tiny Shakespeare', () => {
     expect(random.accuracy).toBeLessThan(0.6);
   });
 });
+
+describe('cloze task by sentence, from web-style prose (one paragraph per line)', () => {
+  const web = readFileSync(fixture('web-paragraphs.txt'), 'utf8');
+
+  it('asks for the sentence that follows, within a block of lines, with abbreviations kept whole', () => {
+    const text = [
+      'Dr. Smith walked to the market this morning. She bought apples, pears and a loaf of bread. The baker said the bread was still warm.',
+      'On the way home it began to rain quite heavily. Mr. Jones lent her an umbrella at the corner. She promised to bring it back the next day.',
+      '',
+      'A different document starts after the blank line here. It has sentences of its own to offer as distractors. None of them should appear in the context of the first.',
+    ].join('\n');
+    const items = clozeTask({ text, unit: 'sentence', count: 5, seed: 4 });
+    expect(items.map((item) => item.id)).toEqual([
+      'line-1-sentence-3',
+      'line-2-sentence-1',
+      'line-2-sentence-2',
+      'line-2-sentence-3',
+      'line-4-sentence-3',
+    ]);
+    const [, paragraphStart, abbreviation] = items;
+    expect(paragraphStart.context).toBe(
+      'She bought apples, pears and a loaf of bread. The baker said the bread was still warm.',
+    );
+    expect(paragraphStart.choices[paragraphStart.label]).toBe(
+      '\nOn the way home it began to rain quite heavily.',
+    );
+    expect(abbreviation.choices[abbreviation.label]).toBe(
+      ' Mr. Jones lent her an umbrella at the corner.',
+    );
+    for (const item of items) {
+      expect(text).toContain(`${item.context}${item.choices[item.label]}`);
+      expect(new Set(item.choices).size).toBe(4);
+      const prefix = item.choices[item.label][0];
+      expect(item.choices.every((choice) => choice[0] === prefix)).toBe(true);
+      expect(item.context).not.toContain('\n\n');
+    }
+    expect(() => clozeTask({ text, unit: 'sentence', count: 6 })).toThrow(
+      'the text gives 5 sentences with 2 sentences of context (need count 6)',
+    );
+  });
+
+  it('is seeded, and a model that memorised the text passes it (chance 1/4)', async () => {
+    const items = clozeTask({ text: web, unit: 'sentence', count: 30, seed: 1 });
+    expect(clozeTask({ text: web, unit: 'sentence', count: 30, seed: 1 })).toEqual(items);
+    expect(clozeTask({ text: web, unit: 'sentence', count: 30, seed: 2 })).not.toEqual(items);
+    for (const item of items) {
+      expect(web).toContain(`${item.context}${item.choices[item.label]}`);
+      expect(item.choices.some((choice) => choice.trim() === 'Dr.')).toBe(false);
+    }
+    const memorised = await evaluateMultipleChoice({ scorer: ngram(web, 8), tokenizer, items });
+    expect(memorised.chance).toBe(0.25);
+    expect(memorised.accuracy).toBeGreaterThan(0.9);
+  });
+
+  it('refuses options of the other unit and bad sizes, naming the fix', () => {
+    expect(() => clozeTask({ text: web, unit: 'sentence', contextLines: 2 })).toThrow(
+      "contextLines applies to unit 'line', not 'sentence'; drop it or pass unit: 'line'",
+    );
+    expect(() => clozeTask({ text: web, minSentenceLength: 5 })).toThrow(
+      "minSentenceLength applies to unit 'sentence'",
+    );
+    expect(() => clozeTask({ text: web, unit: 'sentence', count: 0 })).toThrow(
+      'count 0 must be an integer ≥ 1',
+    );
+    expect(() => clozeTask({ text: web, unit: 'word' as 'line' })).toThrow(
+      `unit "word" is not one of 'line', 'sentence'`,
+    );
+    expect(() => clozeTask({ text: web, unit: 'sentence', locale: 'not a locale!' })).toThrow(
+      /locale "not a locale!" is not a valid BCP 47 tag/,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 // Public API of @lmkit/evals.
 export { type BitsPerByteResult, evaluateBitsPerByte } from './bits-per-byte.ts';
-export { type ClozeOptions, clozeTask, heldOutText } from './cloze.ts';
+export { type ClozeOptions, type ClozeUnit, clozeTask, heldOutText } from './cloze.ts';
 export { EvalsError } from './errors.ts';
 export {
   evaluateMultipleChoice,
