@@ -57,8 +57,13 @@ function pytorchStep(python: string, config: GPTConfig, batchSize: number) {
     join(here, 'pytorch', 'gpt_train_bench.py'),
     ...['--layers', config.nLayer, '--heads', config.nHead, '--width', config.nEmbd],
     ...['--context', config.blockSize, '--vocab', config.vocabSize, '--batch', batchSize],
+    ...['--threads', 1],
   ].map(String);
-  const run = spawnSync(python, args, { encoding: 'utf8' });
+  // PyTorch's best setting on these 2-core machines (PERF-NOTES): 1 intra-op thread, OpenBLAS at 2.
+  const run = spawnSync(python, args, {
+    encoding: 'utf8',
+    env: { ...process.env, OPENBLAS_NUM_THREADS: '2' },
+  });
   if (run.status !== 0) throw new Error(`PyTorch bench failed: ${run.stderr}`);
   return JSON.parse(run.stdout.trim().split('\n').at(-1)!) as {
     median_ms: number;
@@ -180,7 +185,9 @@ async function generationBench(name: keyof typeof presets, newTokens: number) {
 }
 
 export async function run() {
-  await setBackend('wasm');
+  // Pure wasm: this bench measures gpt-model's own routing; setBackend would otherwise install
+  // @lmkit/tfjs-native's kernels (native-train and native-generate measure those).
+  await setBackend('wasm', { nativeKernels: false });
   console.log(
     `\nload average at start: ${(await import('node:os'))
       .loadavg()

@@ -1,10 +1,10 @@
 // GPT training steps (forward + backward + SGD update) with and without @lmkit/tfjs-native, for the
-// issue's configs (a) and (b), next to the same model in PyTorch (Debian python3-torch) when
-// installed. Prints tokens/s, ratios and model FLOP utilisation against a measured sgemm peak.
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+// issue's configs (a) and (b): our kernel variants against each other, interleaved in this process.
+// Prints tokens/s, ratios and model FLOP utilisation against a measured sgemm peak. PyTorch is not
+// a contender here: a child started from this process competes with our OpenBLAS threads, which
+// busy-wait after each call (PERF-NOTES); `pnpm bench train-peers` runs each peer in a process of
+// its own.
 import { availableParallelism } from 'node:os';
-import { fileURLToPath } from 'node:url';
 import * as gptModel from '@lmkit/gpt-model';
 import { setNativeThreads } from '../packages/tfjs-native/src/index.ts';
 import { bench, median, printTable } from './harness.ts';
@@ -68,7 +68,7 @@ function trainer(config: GPTConfig, batch: number) {
       () => model.loss(ids as never, targets as never) as never,
       vars,
     );
-    // Plain SGD, as the PyTorch side (bench/pytorch/gpt_train_bench.py) does.
+    // Plain SGD: this bench compares our kernel variants (train-peers times AdamW against PyTorch).
     tf.tidy(() => {
       for (const v of vars) v.assign(tf.sub(v, tf.mul(grads[v.name], 1e-3)));
     });
@@ -80,58 +80,11 @@ function trainer(config: GPTConfig, batch: number) {
   return { step, dispose };
 }
 
-const python = '/usr/bin/python3';
-const torchScript = fileURLToPath(new URL('./pytorch/gpt_train_bench.py', import.meta.url));
-
-/** Why PyTorch cannot be measured here (no python3, script or torch), or undefined when it can. */
-function pytorchMissing(): string | undefined {
-  if (!existsSync(python) || !existsSync(torchScript)) return `${python} or ${torchScript} missing`;
-  try {
-    execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore', timeout: 120_000 });
-    return undefined;
-  } catch (error) {
-    return `python3-torch failed to import: ${String(error).split('\n')[0]}`;
-  }
-}
-
-/**
- * One PyTorch run (bench/pytorch/gpt_train_bench.py, shared with gpt.bench.ts) of the same model
- * and update (plain SGD) at `threads` intra-op threads: its own median step time over a few steps
- * after warm-up, so Python's start-up is not counted.
- */
-function pytorchStep(
-  run: TrainConfig,
-  threads: number,
-): { stepMs: number; cpuMs: number } | { error: string } {
-  const { nLayer, nHead, nEmbd, blockSize, vocabSize } = run.config;
-  const args = [
-    torchScript,
-    ...['--layers', nLayer, '--heads', nHead, '--width', nEmbd, '--context', blockSize],
-    ...['--vocab', vocabSize, '--batch', run.batch, '--steps', 3, '--warmup', 1],
-  ].map(String);
-  try {
-    const out = execFileSync(python, args, {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 600_000,
-      env: { ...process.env, OMP_NUM_THREADS: String(threads) },
-    });
-    const result = JSON.parse(out.trim().split('\n').at(-1)!) as {
-      median_ms: number;
-      cpu_median_ms: number;
-    };
-    return { stepMs: result.median_ms, cpuMs: result.cpu_median_ms };
-  } catch (error) {
-    return { error: `python3-torch failed: ${String(error).split('\n')[0]}` };
-  }
-}
-
 export async function run() {
   const variants = await prepareVariants(); // gpt-model's setBackend registers its gradients
   await ensureGradients(['Mean', 'Sum', 'BatchMatMul']);
   console.log(`\n${variants.nativeNote}`);
   const allNames = [...variants.backends.keys()].filter((name) => name !== 'wasm stock');
-  const torchMissing = pytorchMissing();
   const peakGflops = 190; // practical float32 sgemm peak of these 2 cores (PERF-NOTES.md)
   for (const run of configs) {
     const names = allNames.filter(
@@ -148,7 +101,7 @@ export async function run() {
       trainers.set(backend, trainer(run.config, run.batch));
     }
     // The all-native variant runs at 1 thread and at every core (PyTorch gets 1 and 2 threads
-    // too); the others at every core. PyTorch runs are contenders of the same interleaved rounds.
+    // too); the others at every core.
     const cores = availableParallelism();
     const runs = names.flatMap((name) =>
       name === 'wasm + native (all)' && cores > 1
@@ -158,13 +111,8 @@ export async function run() {
           ]
         : [{ name, variant: name, threads: cores }],
     );
-    const torchRuns = torchMissing
-      ? []
-      : [1, 2].map((threads) => ({ name: `PyTorch, ${threads} thread(s)`, threads }));
-    if (torchMissing) console.log(`- PyTorch not measured: ${torchMissing}`);
     // Process CPU time per step too: steadier than wall time on a machine shared with others.
-    const cpuMs = new Map<string, number[]>([...runs, ...torchRuns].map((r) => [r.name, []]));
-    const torchMs = new Map<string, number[]>(torchRuns.map((r) => [r.name, []]));
+    const cpuMs = new Map<string, number[]>(runs.map((r) => [r.name, []]));
     const timed = bench({
       title: `GPT training step ${run.label}`,
       contenders: [
@@ -182,30 +130,13 @@ export async function run() {
             return loss;
           },
         })),
-        ...torchRuns.map((r) => ({
-          name: r.name,
-          run: () => {
-            const result = pytorchStep(run, r.threads);
-            if ('error' in result) throw new Error(result.error);
-            torchMs.get(r.name)!.push(result.stepMs);
-            cpuMs.get(r.name)!.push(result.cpuMs);
-            return result.stepMs;
-          },
-        })),
       ],
       baseline: names[0],
       rounds: run.rounds,
       units: { amount: tokens, label: 'tokens' },
       quiet: true,
     });
-    // PyTorch's samples are its reported step times (the harness timed the whole process).
-    const results = timed.map((r) => {
-      const own = torchMs.get(r.name);
-      if (!own) return r;
-      const samplesMs = own.slice(-run.rounds);
-      const medianMs = median(samplesMs);
-      return { ...r, samplesMs, medianMs, unitsPerSecond: tokens / (medianMs / 1000) };
-    });
+    const results = timed;
     const baseMs = results.find((r) => r.name === names[0])!.medianMs;
     for (const r of results) r.speedupVsBaseline = baseMs / r.medianMs;
     printTable(
@@ -213,19 +144,13 @@ export async function run() {
       results,
       names[0],
     );
-    const torchBest = results
-      .filter((r) => torchMs.has(r.name))
-      .sort((p, q) => p.medianMs - q.medianMs)[0];
     for (const t of trainers.values()) t.dispose();
     const flops = gptModel.flopsPerToken(run.config, run.config.blockSize);
     for (const r of results) {
       const mfu = (r.unitsPerSecond! * flops) / (peakGflops * 1e9);
-      const vsTorch = torchBest
-        ? `, ${(r.unitsPerSecond! / torchBest.unitsPerSecond!).toFixed(3)}× PyTorch (best: ${torchBest.name})`
-        : '';
       const cpu = median(cpuMs.get(r.name)!.slice(-run.rounds));
       console.log(
-        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s (median ${r.medianMs.toFixed(0)} ms/step), process CPU ${cpu.toFixed(0)} ms/step, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s${vsTorch}`,
+        `- ${r.name}: ${r.unitsPerSecond!.toFixed(0)} tok/s (median ${r.medianMs.toFixed(0)} ms/step), process CPU ${cpu.toFixed(0)} ms/step, MFU ${(mfu * 100).toFixed(1)} % of ${peakGflops} GFLOP/s`,
       );
     }
   }

@@ -18,9 +18,14 @@ function runProcess(
   command: string,
   args: string[],
   onLine: (line: string) => void,
+  env: Record<string, string> = {},
 ): Promise<number> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command, args, {
+      cwd: repoRoot,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
     let buffer = '';
     child.stdout.on('data', (chunk) => {
       buffer += chunk;
@@ -124,11 +129,12 @@ export async function run(): Promise<void> {
           );
         }
       },
+      { OPENBLAS_NUM_THREADS: '2' },
     );
     const torchWallS = (performance.now() - torchStarted) / 1000;
     if (torchCode === 0 && done) {
       rows.push(
-        `| nanoGPT recipe in PyTorch ${done.torch} (${done.threads} intra-op thread) | ${torchVal.at(-1)![1].toFixed(3)} | ${torchWallS.toFixed(0)} | ${Math.round(done.tokens_per_second)} |`,
+        `| nanoGPT recipe in PyTorch ${done.torch} (${done.threads} intra-op thread, OpenBLAS 2) | ${torchVal.at(-1)![1].toFixed(3)} | ${torchWallS.toFixed(0)} | ${Math.round(done.tokens_per_second)} |`,
       );
       series.push({ name: 'PyTorch validation loss', color: '#d62728', points: torchVal });
     } else {

@@ -1,6 +1,11 @@
-"""PyTorch side of bench/gpt.bench.ts: the same GPT-2 architecture (pre-LayerNorm, tanh GELU,
-tied head) trained with plain SGD; prints the median step time (wall clock and process CPU time) after
-warm-up as one JSON line.
+"""PyTorch side of bench/gpt.bench.ts, native-train.bench.ts and train-peers.bench.ts: the same GPT-2
+architecture (pre-LayerNorm, tanh GELU, tied head, GPT-2's initialisation) trained with plain SGD or,
+with --optimizer adamw, clipping at norm 1 and AdamW as `lmkit-train bench` does; prints the median
+step time (wall clock and process CPU time) after warm-up as one JSON line.
+
+--threads N calls torch.set_num_threads(N) (intra-op threads); OpenBLAS's own threads come from
+OPENBLAS_NUM_THREADS in the environment. Best setting on our 2-core machines: --threads 1 with
+OPENBLAS_NUM_THREADS=2 (PERF-NOTES).
 
 Usage: python3 gpt_train_bench.py --layers 4 --heads 4 --width 128 --context 128 --vocab 4096 --batch 8
 """
@@ -65,10 +70,18 @@ def main():
         parser.add_argument(f'--{name}', type=int, required=True)
     parser.add_argument('--steps', type=int, default=5)
     parser.add_argument('--warmup', type=int, default=2)
+    parser.add_argument('--optimizer', choices=('sgd', 'adamw'), default='sgd')
+    parser.add_argument('--threads', type=int, default=0, help='torch.set_num_threads (0: leave it)')
     args = parser.parse_args()
+    if args.threads > 0:
+        torch.set_num_threads(args.threads)
     torch.manual_seed(0)
     model = GPT(args.vocab, args.context, args.layers, args.heads, args.width)
-    optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
+    if args.optimizer == 'adamw':
+        optimizer = torch.optim.AdamW(
+            model.parameters(), lr=3e-4, betas=(0.9, 0.95), eps=1e-8, weight_decay=0.1)
+    else:
+        optimizer = torch.optim.SGD(model.parameters(), lr=1e-3)
     ids = torch.randint(0, args.vocab, (args.batch, args.context + 1))
     times = []
     cpu_times = []
@@ -78,6 +91,8 @@ def main():
         loss = model(ids[:, :-1], ids[:, 1:])
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
+        if args.optimizer == 'adamw':
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         loss.item()
         if step >= args.warmup:
@@ -90,6 +105,7 @@ def main():
         'cpu_median_ms': statistics.median(cpu_times),
         'torch': torch.__version__,
         'threads': torch.get_num_threads(),
+        'optimizer': args.optimizer,
     }))
 
 

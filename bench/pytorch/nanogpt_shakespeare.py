@@ -6,6 +6,8 @@ linear layers (LayerNorm keeps PyTorch 1.13's bias), dropout 0, tied head,
 AdamW (lr 1e-3 -> 1e-4 cosine over 2000 iters, warm-up 100, betas 0.9/0.99, decay 0.1 on 2-D
 weights), clip 1.0, evaluation every 250 iters on 20 batches. Prints one JSON line per evaluation:
 {"iter", "wall_s", "train_loss", "val_loss"} and a final {"done": true, ...} line.
+Runs at PyTorch's best setting on our 2-core machines (PERF-NOTES): torch.set_num_threads(1), with
+OpenBLAS's threads from OPENBLAS_NUM_THREADS (the bench sets 2).
 Usage: python3 nanogpt_shakespeare.py TEXT_FILE [--iters N]
 """
 import json
@@ -22,6 +24,7 @@ iters = int(sys.argv[sys.argv.index('--iters') + 1]) if '--iters' in sys.argv el
 block, batch, layers, heads, width = 64, 12, 4, 4, 128
 lr_max, lr_min, warmup, decay_iters = 1e-3, 1e-4, 100, 2000
 eval_every, eval_batches = 250, 20
+torch.set_num_threads(1)
 torch.manual_seed(1337)
 
 data = torch.frombuffer(bytearray(open(text_path, 'rb').read()), dtype=torch.uint8).long()
