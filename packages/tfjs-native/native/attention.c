@@ -146,14 +146,9 @@ static void backward_range(void *ctx, size_t begin, size_t end) {
   free(scratch);
 }
 
-/* Reads (batch, steps, nHead) and checks the packed shapes; returns 0 with an exception pending. */
-static int read_shape(napi_env env, napi_value *argv, size_t qkv_len, attention_job *job,
-                      size_t *batch) {
-  int64_t b, t, h;
-  if (!lmkit_get_int(env, argv[0], &b, "batch") || !lmkit_get_int(env, argv[1], &t, "steps") ||
-      !lmkit_get_int(env, argv[2], &h, "nHead")) {
-    return 0;
-  }
+/* Checks (batch, steps, nHead) against the packed qkv; returns 0 with an exception pending. */
+static int read_shape(napi_env env, int64_t b, int64_t t, int64_t h, size_t qkv_len,
+                      attention_job *job, size_t *batch) {
   char message[256];
   if (b < 1 || t < 1 || h < 1 || qkv_len == 0 || qkv_len % (size_t)(b * t * 3 * h) != 0) {
     snprintf(message, sizeof message,
@@ -175,15 +170,14 @@ static int read_shape(napi_env env, napi_value *argv, size_t qkv_len, attention_
 
 /* causalAttention(batch, steps, nHead, qkv, y) */
 static napi_value causal_attention(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t b, t, h;
   float *qkv, *y;
   size_t qkv_len, y_len, batch;
   attention_job job = {0};
-  if (argc != 5 || !lmkit_get_f32(env, argv[3], &qkv, &qkv_len, "qkv") ||
-      !lmkit_get_f32(env, argv[4], &y, &y_len, "y") ||
-      !read_shape(env, argv, qkv_len, &job, &batch)) {
+  if (!LMKIT_ARGS(env, info, "causalAttention", lmkit_int("batch", &b), lmkit_int("steps", &t),
+                  lmkit_int("nHead", &h), lmkit_f32("qkv", &qkv, &qkv_len),
+                  lmkit_f32("y", &y, &y_len)) ||
+      !read_shape(env, b, t, h, qkv_len, &job, &batch)) {
     return NULL;
   }
   if (y_len != qkv_len / 3) LMKIT_THROW(env, "causalAttention: y must hold (B·T, C) floats");
@@ -199,16 +193,14 @@ static napi_value causal_attention(napi_env env, napi_callback_info info) {
 
 /* causalAttentionGrad(batch, steps, nHead, qkv, dy, dqkv) */
 static napi_value causal_attention_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int64_t b, t, h;
   float *qkv, *dy, *dqkv;
   size_t qkv_len, dy_len, dqkv_len, batch;
   attention_job job = {0};
-  if (argc != 6 || !lmkit_get_f32(env, argv[3], &qkv, &qkv_len, "qkv") ||
-      !lmkit_get_f32(env, argv[4], &dy, &dy_len, "dy") ||
-      !lmkit_get_f32(env, argv[5], &dqkv, &dqkv_len, "dqkv") ||
-      !read_shape(env, argv, qkv_len, &job, &batch)) {
+  if (!LMKIT_ARGS(env, info, "causalAttentionGrad", lmkit_int("batch", &b), lmkit_int("steps", &t),
+                  lmkit_int("nHead", &h), lmkit_f32("qkv", &qkv, &qkv_len),
+                  lmkit_f32("dy", &dy, &dy_len), lmkit_f32("dqkv", &dqkv, &dqkv_len)) ||
+      !read_shape(env, b, t, h, qkv_len, &job, &batch)) {
     return NULL;
   }
   if (dy_len != qkv_len / 3 || dqkv_len != qkv_len) {

@@ -40,27 +40,23 @@ LMKIT_DISPATCH static void row_equal(const float *a, const float *b, uint8_t *ou
 /* binary(op, a, b, out, outShape, aStrides, bStrides); out is a Float32Array, or a Uint8Array
  * for equal. Strides are in elements, 0 on broadcast dims. */
 napi_value lmkit_binary(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
   napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t op;
-  float *a, *b;
-  void *out;
+  float *a, *b, *out_f32 = NULL;
+  uint8_t *out_u8 = NULL;
   size_t a_len, b_len, out_len, rank, sa_len, sb_len;
   int32_t *shape, *sa, *sb;
-  if (argc != 7 || !lmkit_get_int(env, argv[0], &op, "op") ||
-      !lmkit_get_f32(env, argv[1], &a, &a_len, "a") || !lmkit_get_f32(env, argv[2], &b, &b_len, "b")) {
+  if (!lmkit_argv(env, info, "binary", argv, 7) ||
+      !LMKIT_UNPACK(env, "binary", argv, lmkit_int("op", &op), lmkit_f32("a", &a, &a_len),
+                    lmkit_f32("b", &b, &b_len))) {
     return NULL;
   }
   if (op < BIN_ADD || op > BIN_EQUAL) LMKIT_THROW(env, "binary: unknown op");
-  if (op == BIN_EQUAL) {
-    if (!lmkit_get_u8(env, argv[3], (uint8_t **)&out, &out_len, "out")) return NULL;
-  } else if (!lmkit_get_f32(env, argv[3], (float **)&out, &out_len, "out")) {
-    return NULL;
-  }
-  if (!lmkit_get_i32(env, argv[4], &shape, &rank, "outShape") ||
-      !lmkit_get_i32(env, argv[5], &sa, &sa_len, "aStrides") ||
-      !lmkit_get_i32(env, argv[6], &sb, &sb_len, "bStrides")) {
+  /* out: a Uint8Array for equal, else a Float32Array. */
+  const lmkit_arg out_arg = op == BIN_EQUAL ? lmkit_u8("out", &out_u8, &out_len)
+                                            : lmkit_f32("out", &out_f32, &out_len);
+  if (!LMKIT_UNPACK(env, "binary", argv + 3, out_arg, lmkit_i32("outShape", &shape, &rank),
+                    lmkit_i32("aStrides", &sa, &sa_len), lmkit_i32("bStrides", &sb, &sb_len))) {
     return NULL;
   }
   if (rank < 1 || rank > BIN_MAX_RANK || sa_len != rank || sb_len != rank) {
@@ -85,9 +81,9 @@ napi_value lmkit_binary(napi_env env, napi_callback_info info) {
   size_t a_off = 0, b_off = 0;
   for (size_t row = 0; row < rows; row++) {
     if (op == BIN_EQUAL) {
-      row_equal(a + a_off, b + b_off, (uint8_t *)out + row * n, n, sa[rank - 1], sb[rank - 1]);
+      row_equal(a + a_off, b + b_off, out_u8 + row * n, n, sa[rank - 1], sb[rank - 1]);
     } else {
-      row_f32((int)op, a + a_off, b + b_off, (float *)out + row * n, n, sa[rank - 1], sb[rank - 1]);
+      row_f32((int)op, a + a_off, b + b_off, out_f32 + row * n, n, sa[rank - 1], sb[rank - 1]);
     }
     for (size_t d = rank - 1; d-- > 0;) {
       index[d]++;

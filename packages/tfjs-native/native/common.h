@@ -25,13 +25,63 @@ char *openblas_get_corename(void);
     return NULL;                                     \
   } while (0)
 
-/* Read a JS value as the named type; return 0 (with a JS exception pending) on a mismatch. */
-int lmkit_get_f32(napi_env env, napi_value value, float **data, size_t *length, const char *name);
-int lmkit_get_i32(napi_env env, napi_value value, int32_t **data, size_t *length, const char *name);
-int lmkit_get_u8(napi_env env, napi_value value, uint8_t **data, size_t *length, const char *name);
-int lmkit_get_int(napi_env env, napi_value value, int64_t *out, const char *name);
-int lmkit_get_bool(napi_env env, napi_value value, int *out, const char *name);
-int lmkit_get_float(napi_env env, napi_value value, double *out, const char *name);
+/* One argument of an N-API function: its kind, its name in error messages and where to store it
+ * (typed arrays are read in place: data pointer and element count). Build them with lmkit_f32 …
+ * lmkit_bool below, which check the destination types. */
+typedef enum {
+  LMKIT_ARG_F32, LMKIT_ARG_I32, LMKIT_ARG_U8, LMKIT_ARG_INT, LMKIT_ARG_FLOAT, LMKIT_ARG_BOOL
+} lmkit_arg_kind;
+
+typedef struct {
+  lmkit_arg_kind kind;
+  const char *name;
+  void *out;      /* float **, int32_t **, uint8_t **, int64_t *, double * or int * */
+  size_t *length; /* typed arrays: element count; NULL otherwise */
+} lmkit_arg;
+
+static inline lmkit_arg lmkit_f32(const char *name, float **data, size_t *length) {
+  return (lmkit_arg){LMKIT_ARG_F32, name, data, length};
+}
+static inline lmkit_arg lmkit_i32(const char *name, int32_t **data, size_t *length) {
+  return (lmkit_arg){LMKIT_ARG_I32, name, data, length};
+}
+static inline lmkit_arg lmkit_u8(const char *name, uint8_t **data, size_t *length) {
+  return (lmkit_arg){LMKIT_ARG_U8, name, data, length};
+}
+static inline lmkit_arg lmkit_int(const char *name, int64_t *value) {
+  return (lmkit_arg){LMKIT_ARG_INT, name, value, NULL};
+}
+static inline lmkit_arg lmkit_float(const char *name, double *value) {
+  return (lmkit_arg){LMKIT_ARG_FLOAT, name, value, NULL};
+}
+static inline lmkit_arg lmkit_bool(const char *name, int *value) {
+  return (lmkit_arg){LMKIT_ARG_BOOL, name, value, NULL};
+}
+
+/* Most arguments an addon function takes (decodeBlock's 19). */
+enum { LMKIT_MAX_ARGS = 20 };
+
+/* The calling function's arguments, exactly `count` of them, into argv. Returns 0 with a JS
+ * TypeError pending ("fn: expected 5 arguments, got 4") on another count. */
+int lmkit_argv(napi_env env, napi_callback_info info, const char *fn, napi_value *argv, size_t count);
+
+/* argv[i] read as args[i] says, for i < count. Returns 0 with a JS TypeError pending
+ * ("fn: argument 'x' must be a Float32Array") at the first mismatch. */
+int lmkit_unpack(napi_env env, const char *fn, const napi_value *argv, const lmkit_arg *args,
+                 size_t count);
+
+/* Both: the calling function takes exactly `count` arguments, read as args says. */
+int lmkit_args(napi_env env, napi_callback_info info, const char *fn, const lmkit_arg *args,
+               size_t count);
+
+/* LMKIT_ARGS(env, info, "gatherRows", lmkit_f32("x", &x, &x_len), lmkit_int("rows", &rows)):
+ * lmkit_args over the listed arguments; LMKIT_UNPACK(env, fn, argv, …) likewise for lmkit_unpack. */
+#define LMKIT_ARG_LIST(...) ((const lmkit_arg[]){__VA_ARGS__})
+#define LMKIT_ARG_COUNT(...) (sizeof LMKIT_ARG_LIST(__VA_ARGS__) / sizeof(lmkit_arg))
+#define LMKIT_ARGS(env, info, fn, ...) \
+  lmkit_args((env), (info), (fn), LMKIT_ARG_LIST(__VA_ARGS__), LMKIT_ARG_COUNT(__VA_ARGS__))
+#define LMKIT_UNPACK(env, fn, argv, ...) \
+  lmkit_unpack((env), (fn), (argv), LMKIT_ARG_LIST(__VA_ARGS__), LMKIT_ARG_COUNT(__VA_ARGS__))
 
 /* Number of worker threads our own (non-BLAS) kernels use; set with setThreads. */
 int lmkit_kernel_threads(void);

@@ -98,18 +98,14 @@ static size_t check(napi_env env, const char *fn, size_t logits_len, size_t voca
 
 /* crossEntropy(logits, targets, weights, lseOut, vocab) → the weighted loss (a number). */
 static napi_value cross_entropy(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *logits, *weights, *lse;
   int32_t *targets;
   size_t logits_len, targets_len, weights_len, lse_len;
   int64_t vocab;
-  if (argc != 5 || !lmkit_get_f32(env, argv[0], &logits, &logits_len, "logits") ||
-      !lmkit_get_i32(env, argv[1], &targets, &targets_len, "targets") ||
-      !lmkit_get_f32(env, argv[2], &weights, &weights_len, "weights") ||
-      !lmkit_get_f32(env, argv[3], &lse, &lse_len, "lseOut") ||
-      !lmkit_get_int(env, argv[4], &vocab, "vocab")) {
+  if (!LMKIT_ARGS(env, info, "crossEntropy", lmkit_f32("logits", &logits, &logits_len),
+                  lmkit_i32("targets", &targets, &targets_len),
+                  lmkit_f32("weights", &weights, &weights_len), lmkit_f32("lseOut", &lse, &lse_len),
+                  lmkit_int("vocab", &vocab))) {
     return NULL;
   }
   const size_t rows = check(env, "crossEntropy", logits_len, vocab > 0 ? (size_t)vocab : 0, targets,
@@ -130,21 +126,16 @@ static napi_value cross_entropy(napi_env env, napi_callback_info info) {
 
 /* crossEntropyGrad(logits, targets, weights, lse, dy, out, vocab): out = dL/dlogits · dy. */
 static napi_value cross_entropy_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *logits, *weights, *lse, *out;
   int32_t *targets;
   size_t logits_len, targets_len, weights_len, lse_len, out_len;
   double dy;
   int64_t vocab;
-  if (argc != 7 || !lmkit_get_f32(env, argv[0], &logits, &logits_len, "logits") ||
-      !lmkit_get_i32(env, argv[1], &targets, &targets_len, "targets") ||
-      !lmkit_get_f32(env, argv[2], &weights, &weights_len, "weights") ||
-      !lmkit_get_f32(env, argv[3], &lse, &lse_len, "lse") ||
-      !lmkit_get_float(env, argv[4], &dy, "dy") ||
-      !lmkit_get_f32(env, argv[5], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[6], &vocab, "vocab")) {
+  if (!LMKIT_ARGS(env, info, "crossEntropyGrad", lmkit_f32("logits", &logits, &logits_len),
+                  lmkit_i32("targets", &targets, &targets_len),
+                  lmkit_f32("weights", &weights, &weights_len), lmkit_f32("lse", &lse, &lse_len),
+                  lmkit_float("dy", &dy), lmkit_f32("out", &out, &out_len),
+                  lmkit_int("vocab", &vocab))) {
     return NULL;
   }
   const size_t rows = check(env, "crossEntropyGrad", logits_len, vocab > 0 ? (size_t)vocab : 0,

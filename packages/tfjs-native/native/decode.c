@@ -127,17 +127,12 @@ static void attention_range(void *ctx, size_t begin, size_t end) {
 
 /* decodeEmbed(wte, wpe, ids, positions, out): out[i] = wte[ids[i]] + wpe[positions[i]]. */
 static napi_value decode_embed(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *wte, *wpe, *out;
   int32_t *ids, *positions;
   size_t wte_len, wpe_len, out_len, n, n_pos;
-  if (argc != 5 || !lmkit_get_f32(env, argv[0], &wte, &wte_len, "wte") ||
-      !lmkit_get_f32(env, argv[1], &wpe, &wpe_len, "wpe") ||
-      !lmkit_get_i32(env, argv[2], &ids, &n, "ids") ||
-      !lmkit_get_i32(env, argv[3], &positions, &n_pos, "positions") ||
-      !lmkit_get_f32(env, argv[4], &out, &out_len, "out"))
+  if (!LMKIT_ARGS(env, info, "decodeEmbed", lmkit_f32("wte", &wte, &wte_len),
+                  lmkit_f32("wpe", &wpe, &wpe_len), lmkit_i32("ids", &ids, &n),
+                  lmkit_i32("positions", &positions, &n_pos), lmkit_f32("out", &out, &out_len)))
     return NULL;
   if (n == 0 || n_pos != n || out_len % n != 0)
     LMKIT_THROW(env, "decodeEmbed: ids and positions must have one entry per row of out");
@@ -165,21 +160,17 @@ static napi_value decode_block(napi_env env, napi_callback_info info) {
   static const char *names[B_COUNT_F32] = {"x",     "out",   "ln1w", "ln1b", "qkvw",  "qkvb",
                                            "projw", "projb", "ln2w", "ln2b", "fcw",   "fcb",
                                            "fc2w",  "fc2b",  "kCache", "vCache"};
-  size_t argc = 19;
-  napi_value argv[19];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 19) LMKIT_THROW(env, "decodeBlock: expected 19 arguments");
   float *f[B_COUNT_F32];
   size_t len[B_COUNT_F32];
-  for (int i = 0; i < B_COUNT_F32; i++)
-    if (!lmkit_get_f32(env, argv[i], &f[i], &len[i], names[i])) return NULL;
   int32_t *padding, *dims;
   size_t pad_len, dims_len;
   double eps;
-  if (!lmkit_get_i32(env, argv[16], &padding, &pad_len, "padding") ||
-      !lmkit_get_i32(env, argv[17], &dims, &dims_len, "dims") ||
-      !lmkit_get_float(env, argv[18], &eps, "epsilon"))
-    return NULL;
+  lmkit_arg args[B_COUNT_F32 + 3];
+  for (int i = 0; i < B_COUNT_F32; i++) args[i] = lmkit_f32(names[i], &f[i], &len[i]);
+  args[B_COUNT_F32] = lmkit_i32("padding", &padding, &pad_len);
+  args[B_COUNT_F32 + 1] = lmkit_i32("dims", &dims, &dims_len);
+  args[B_COUNT_F32 + 2] = lmkit_float("epsilon", &eps);
+  if (!lmkit_args(env, info, "decodeBlock", args, B_COUNT_F32 + 3)) return NULL;
   if (dims_len != 5) LMKIT_THROW(env, "decodeBlock: dims must be [batch, steps, past, heads, capacity]");
   const size_t batch = dims[0], steps = dims[1], past = dims[2], heads = dims[3], cap = dims[4];
   const size_t c = len[B_LN1W], rows = batch * steps;
@@ -242,20 +233,14 @@ static napi_value decode_block(napi_env env, napi_callback_info info) {
 /* decodeLogits(x, lnw, lnb, wte, out, steps, epsilon): for the last of each row's `steps`
  * positions of x (batch·steps, C), out (batch, V) = LayerNorm(x) · wteᵀ (the tied head). */
 static napi_value decode_logits(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *lnw, *lnb, *wte, *out;
   size_t x_len, c, lnb_len, wte_len, out_len;
   int64_t steps;
   double eps;
-  if (argc != 7 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &lnw, &c, "lnw") ||
-      !lmkit_get_f32(env, argv[2], &lnb, &lnb_len, "lnb") ||
-      !lmkit_get_f32(env, argv[3], &wte, &wte_len, "wte") ||
-      !lmkit_get_f32(env, argv[4], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[5], &steps, "steps") ||
-      !lmkit_get_float(env, argv[6], &eps, "epsilon"))
+  if (!LMKIT_ARGS(env, info, "decodeLogits", lmkit_f32("x", &x, &x_len), lmkit_f32("lnw", &lnw, &c),
+                  lmkit_f32("lnb", &lnb, &lnb_len), lmkit_f32("wte", &wte, &wte_len),
+                  lmkit_f32("out", &out, &out_len), lmkit_int("steps", &steps),
+                  lmkit_float("epsilon", &eps)))
     return NULL;
   if (c == 0 || steps < 1 || x_len % (c * (size_t)steps) != 0 || wte_len % c != 0 ||
       (lnb_len != 0 && lnb_len != c))

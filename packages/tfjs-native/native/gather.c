@@ -7,18 +7,13 @@
 
 /* gatherRows(x, indices, out, outer, rows, inner) */
 static napi_value gather_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *out;
   int32_t *indices;
   size_t x_len, idx_len, out_len;
   int64_t outer, rows, inner;
-  if (argc != 6 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_i32(env, argv[1], &indices, &idx_len, "indices") ||
-      !lmkit_get_f32(env, argv[2], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[3], &outer, "outer") || !lmkit_get_int(env, argv[4], &rows, "rows") ||
-      !lmkit_get_int(env, argv[5], &inner, "inner")) {
+  if (!LMKIT_ARGS(env, info, "gatherRows", lmkit_f32("x", &x, &x_len),
+                  lmkit_i32("indices", &indices, &idx_len), lmkit_f32("out", &out, &out_len),
+                  lmkit_int("outer", &outer), lmkit_int("rows", &rows), lmkit_int("inner", &inner))) {
     return NULL;
   }
   if (outer < 0 || rows < 0 || inner < 0 || (size_t)(outer * rows * inner) != x_len ||
@@ -47,18 +42,13 @@ static napi_value gather_rows(napi_env env, napi_callback_info info) {
 /* segmentSumRows(x, segmentIds, out, inner, numSegments): out[s] = Σ x[i] over ids[i] = s; rows
  * with an id outside [0, numSegments) are dropped, as in TensorFlow. */
 static napi_value segment_sum_rows(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *out;
   int32_t *ids;
   size_t x_len, ids_len, out_len;
   int64_t inner, segments;
-  if (argc != 5 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_i32(env, argv[1], &ids, &ids_len, "segmentIds") ||
-      !lmkit_get_f32(env, argv[2], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[3], &inner, "inner") ||
-      !lmkit_get_int(env, argv[4], &segments, "numSegments")) {
+  if (!LMKIT_ARGS(env, info, "segmentSumRows", lmkit_f32("x", &x, &x_len),
+                  lmkit_i32("segmentIds", &ids, &ids_len), lmkit_f32("out", &out, &out_len),
+                  lmkit_int("inner", &inner), lmkit_int("numSegments", &segments))) {
     return NULL;
   }
   if (inner < 0 || segments < 0 || ids_len * (size_t)inner != x_len ||

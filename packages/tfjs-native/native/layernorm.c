@@ -107,17 +107,12 @@ static void dgamma_columns(void *ctx, size_t begin, size_t end) {
 
 /* layerNorm(x, gamma, beta, out, epsilon); beta may be empty (no shift). */
 napi_value lmkit_layer_norm(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *gamma, *beta, *out;
   size_t x_len, g_len, b_len, out_len;
   double eps;
-  if (argc != 5 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &gamma, &g_len, "gamma") ||
-      !lmkit_get_f32(env, argv[2], &beta, &b_len, "beta") ||
-      !lmkit_get_f32(env, argv[3], &out, &out_len, "out") ||
-      !lmkit_get_float(env, argv[4], &eps, "epsilon")) {
+  if (!LMKIT_ARGS(env, info, "layerNorm", lmkit_f32("x", &x, &x_len),
+                  lmkit_f32("gamma", &gamma, &g_len), lmkit_f32("beta", &beta, &b_len),
+                  lmkit_f32("out", &out, &out_len), lmkit_float("epsilon", &eps))) {
     return NULL;
   }
   if (g_len == 0 || x_len % g_len != 0 || (b_len != 0 && b_len != g_len) || out_len < x_len) {
@@ -132,19 +127,14 @@ napi_value lmkit_layer_norm(napi_env env, napi_callback_info info) {
 /* layerNormGrad(which, dy, x, gamma, out, epsilon): which 0 = dx (out like x), 1 = dgamma,
  * 2 = dbeta (out of length C). One output per call keeps each gradient its own tensor. */
 napi_value lmkit_layer_norm_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t which;
   float *dy, *x, *gamma, *out;
   size_t dy_len, x_len, g_len, out_len;
   double eps;
-  if (argc != 6 || !lmkit_get_int(env, argv[0], &which, "which") ||
-      !lmkit_get_f32(env, argv[1], &dy, &dy_len, "dy") ||
-      !lmkit_get_f32(env, argv[2], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[3], &gamma, &g_len, "gamma") ||
-      !lmkit_get_f32(env, argv[4], &out, &out_len, "out") ||
-      !lmkit_get_float(env, argv[5], &eps, "epsilon")) {
+  if (!LMKIT_ARGS(env, info, "layerNormGrad", lmkit_int("which", &which),
+                  lmkit_f32("dy", &dy, &dy_len), lmkit_f32("x", &x, &x_len),
+                  lmkit_f32("gamma", &gamma, &g_len), lmkit_f32("out", &out, &out_len),
+                  lmkit_float("epsilon", &eps))) {
     return NULL;
   }
   if (which < 0 || which > 2) LMKIT_THROW(env, "layerNormGrad: which must be 0 (dx), 1 (dgamma) or 2 (dbeta)");

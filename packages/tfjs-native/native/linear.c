@@ -6,16 +6,12 @@
 
 /* linear(x, w, b, out, n, k, m): x (n, k), w (k, m), b (m) or empty, out (n, m). */
 static napi_value linear(napi_env env, napi_callback_info info) {
-  size_t argc = 7;
-  napi_value argv[7];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *w, *b, *out;
   size_t x_len, w_len, b_len, out_len;
   int64_t n, k, m;
-  if (argc != 7 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &w, &w_len, "w") || !lmkit_get_f32(env, argv[2], &b, &b_len, "b") ||
-      !lmkit_get_f32(env, argv[3], &out, &out_len, "out") || !lmkit_get_int(env, argv[4], &n, "n") ||
-      !lmkit_get_int(env, argv[5], &k, "k") || !lmkit_get_int(env, argv[6], &m, "m")) {
+  if (!LMKIT_ARGS(env, info, "linear", lmkit_f32("x", &x, &x_len), lmkit_f32("w", &w, &w_len),
+                  lmkit_f32("b", &b, &b_len), lmkit_f32("out", &out, &out_len), lmkit_int("n", &n),
+                  lmkit_int("k", &k), lmkit_int("m", &m))) {
     return NULL;
   }
   if (n < 0 || k < 0 || m < 0 || n > INT32_MAX || k > INT32_MAX || m > INT32_MAX ||
@@ -56,15 +52,12 @@ void lmkit_column_sum(const float *x, float *out, size_t rows, size_t cols) {
 
 /* columnSum(x, out, rows, cols): out[c] = Σ_r x[r, c]. */
 static napi_value column_sum(napi_env env, napi_callback_info info) {
-  size_t argc = 4;
-  napi_value argv[4];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *out;
   size_t x_len, out_len;
   int64_t rows, cols;
-  if (argc != 4 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[2], &rows, "rows") || !lmkit_get_int(env, argv[3], &cols, "cols")) {
+  if (!LMKIT_ARGS(env, info, "columnSum", lmkit_f32("x", &x, &x_len),
+                  lmkit_f32("out", &out, &out_len), lmkit_int("rows", &rows),
+                  lmkit_int("cols", &cols))) {
     return NULL;
   }
   if (rows < 0 || cols < 0 || x_len != (size_t)(rows * cols) || out_len < (size_t)cols) {

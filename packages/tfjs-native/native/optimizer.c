@@ -46,22 +46,18 @@ static void adamw_chunk(void *ctx, size_t begin, size_t end) {
 /* adamw(param, grad, m, v, outParam, outM, outV, beta1, beta2, epsilon, shrink, stepSize,
  *       sqrtCorrection2, gradScale): shrink 1 means no weight decay, gradScale 1 no scaling. */
 static napi_value lmkit_adamw(napi_env env, napi_callback_info info) {
-  size_t argc = 14;
-  napi_value argv[14];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *arrays[7];
   size_t lengths[7];
   static const char *names[7] = {"param", "grad", "m", "v", "outParam", "outM", "outV"};
   double hyper[7];
   static const char *hyper_names[7] = {"beta1", "beta2", "epsilon", "shrink",
                                        "stepSize", "sqrtCorrection2", "gradScale"};
-  if (argc != 14) LMKIT_THROW(env, "adamw: expected 14 arguments (7 arrays, 7 numbers)");
+  lmkit_arg args[14]; /* 7 arrays, then 7 numbers */
   for (int i = 0; i < 7; i++) {
-    if (!lmkit_get_f32(env, argv[i], &arrays[i], &lengths[i], names[i])) return NULL;
+    args[i] = lmkit_f32(names[i], &arrays[i], &lengths[i]);
+    args[7 + i] = lmkit_float(hyper_names[i], &hyper[i]);
   }
-  for (int i = 0; i < 7; i++) {
-    if (!lmkit_get_float(env, argv[7 + i], &hyper[i], hyper_names[i])) return NULL;
-  }
+  if (!lmkit_args(env, info, "adamw", args, 14)) return NULL;
   for (int i = 1; i < 7; i++) {
     if (lengths[i] != lengths[0]) {
       LMKIT_THROW(env, "adamw: param, grad, m, v and the three outputs must have the same length");
@@ -114,12 +110,9 @@ static void squares_chunk(void *ctx, size_t begin, size_t end) {
 
 /* sumOfSquares(x) → Σ x² as a double. */
 static napi_value lmkit_sum_of_squares(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x;
   size_t n;
-  if (argc != 1 || !lmkit_get_f32(env, argv[0], &x, &n, "x")) return NULL;
+  if (!LMKIT_ARGS(env, info, "sumOfSquares", lmkit_f32("x", &x, &n))) return NULL;
   const size_t blocks = (n + SQUARES_BLOCK - 1) / SQUARES_BLOCK;
   double total = 0.0;
   if (blocks <= 1) {

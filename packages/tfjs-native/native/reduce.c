@@ -22,16 +22,12 @@ LMKIT_DISPATCH void lmkit_add_into(float *out, const float *x, size_t n) {
 
 /* sum(x, out, outer, reduce, inner) */
 napi_value lmkit_sum(napi_env env, napi_callback_info info) {
-  size_t argc = 5;
-  napi_value argv[5];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *out;
   size_t x_len, out_len;
   int64_t outer, reduce, inner;
-  if (argc != 5 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[2], &outer, "outer") || !lmkit_get_int(env, argv[3], &reduce, "reduce") ||
-      !lmkit_get_int(env, argv[4], &inner, "inner")) {
+  if (!LMKIT_ARGS(env, info, "sum", lmkit_f32("x", &x, &x_len), lmkit_f32("out", &out, &out_len),
+                  lmkit_int("outer", &outer), lmkit_int("reduce", &reduce),
+                  lmkit_int("inner", &inner))) {
     return NULL;
   }
   if (outer < 0 || reduce < 0 || inner < 0) LMKIT_THROW(env, "sum: negative size");

@@ -6,24 +6,16 @@
 
 /* sgemmBatched(a, b, out, m, n, k, transposeA, transposeB, aIndex, bIndex) */
 napi_value lmkit_sgemm_batched(napi_env env, napi_callback_info info) {
-  size_t argc = 10;
-  napi_value argv[10];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  if (argc != 10) LMKIT_THROW(env, "sgemmBatched expects 10 arguments");
   float *a, *b, *out;
   size_t a_len, b_len, out_len, a_index_len, b_index_len;
   int64_t m, n, k;
   int trans_a, trans_b;
   int32_t *a_index, *b_index;
-  if (!lmkit_get_f32(env, argv[0], &a, &a_len, "a") ||
-      !lmkit_get_f32(env, argv[1], &b, &b_len, "b") ||
-      !lmkit_get_f32(env, argv[2], &out, &out_len, "out") ||
-      !lmkit_get_int(env, argv[3], &m, "m") || !lmkit_get_int(env, argv[4], &n, "n") ||
-      !lmkit_get_int(env, argv[5], &k, "k") ||
-      !lmkit_get_bool(env, argv[6], &trans_a, "transposeA") ||
-      !lmkit_get_bool(env, argv[7], &trans_b, "transposeB") ||
-      !lmkit_get_i32(env, argv[8], &a_index, &a_index_len, "aIndex") ||
-      !lmkit_get_i32(env, argv[9], &b_index, &b_index_len, "bIndex")) {
+  if (!LMKIT_ARGS(env, info, "sgemmBatched", lmkit_f32("a", &a, &a_len), lmkit_f32("b", &b, &b_len),
+                  lmkit_f32("out", &out, &out_len), lmkit_int("m", &m), lmkit_int("n", &n),
+                  lmkit_int("k", &k), lmkit_bool("transposeA", &trans_a),
+                  lmkit_bool("transposeB", &trans_b), lmkit_i32("aIndex", &a_index, &a_index_len),
+                  lmkit_i32("bIndex", &b_index, &b_index_len))) {
     return NULL;
   }
   if (m < 0 || n < 0 || k < 0 || m > INT32_MAX || n > INT32_MAX || k > INT32_MAX) {

@@ -7,11 +7,8 @@ static int kernel_threads = 1;
 int lmkit_kernel_threads(void) { return kernel_threads; }
 
 napi_value lmkit_set_threads(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t threads;
-  if (argc != 1 || !lmkit_get_int(env, argv[0], &threads, "threads")) return NULL;
+  if (!LMKIT_ARGS(env, info, "setThreads", lmkit_int("threads", &threads))) return NULL;
   if (threads < 1 || threads > 1024) LMKIT_THROW(env, "setThreads: threads must be in [1, 1024]");
   openblas_set_num_threads((int)threads);
   kernel_threads = (int)threads;

@@ -49,15 +49,11 @@ LMKIT_DISPATCH static void tanh_loop(const float *x, float *out, size_t n) {
 
 /* unary(op, x, out) */
 napi_value lmkit_unary(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   int64_t op;
   float *x, *out;
   size_t x_len, out_len;
-  if (argc != 3 || !lmkit_get_int(env, argv[0], &op, "op") ||
-      !lmkit_get_f32(env, argv[1], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[2], &out, &out_len, "out")) {
+  if (!LMKIT_ARGS(env, info, "unary", lmkit_int("op", &op), lmkit_f32("x", &x, &x_len),
+                  lmkit_f32("out", &out, &out_len))) {
     return NULL;
   }
   if (out_len < x_len) LMKIT_THROW(env, "unary: out is smaller than x");
@@ -72,14 +68,10 @@ napi_value lmkit_unary(napi_env env, napi_callback_info info) {
 
 /* geluGrad(x, dy, out) */
 napi_value lmkit_gelu_grad(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   float *x, *dy, *out;
   size_t x_len, dy_len, out_len;
-  if (argc != 3 || !lmkit_get_f32(env, argv[0], &x, &x_len, "x") ||
-      !lmkit_get_f32(env, argv[1], &dy, &dy_len, "dy") ||
-      !lmkit_get_f32(env, argv[2], &out, &out_len, "out")) {
+  if (!LMKIT_ARGS(env, info, "geluGrad", lmkit_f32("x", &x, &x_len), lmkit_f32("dy", &dy, &dy_len),
+                  lmkit_f32("out", &out, &out_len))) {
     return NULL;
   }
   if (dy_len != x_len || out_len < x_len) LMKIT_THROW(env, "geluGrad: x, dy and out differ in size");
