@@ -32,18 +32,8 @@ export {
   type LoadLanguageModelOptions,
   loadLanguageModel,
 } from './language-model.ts';
-export {
-  bfloat16ToFloat32,
-  decodeLlmc,
-  decodeLlmcTokenizer,
-  encodeLlmc,
-  encodeLlmcTokenizer,
-  float32ToBfloat16,
-  type LlmcDtype,
-  llmcBfloat16Version,
-  llmcVersion,
-  paddedVocabSize,
-} from './llmc.ts';
+// The llm.c checkpoint and tokenizer formats (all of llmc.ts).
+export * from './llmc.ts';
 export { type ForwardOptions, GPT, type GPTOptions, type Ids, type KVCache } from './model.ts';
 export { Rng } from './rng.ts';
 // Backend choice (all of runtime/backend.ts) is at the root as well as in `./runtime`.

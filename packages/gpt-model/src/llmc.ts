@@ -7,12 +7,12 @@
 import type { GPTConfig } from './config.ts';
 import { GPTModelError } from './errors.ts';
 
-export const llmcMagic = 20240326;
+const llmcMagic = 20240326;
 /** Header version of float32 checkpoints. */
 export const llmcVersion = 3;
 /** Header version of bfloat16 checkpoints (train_gpt2cu's default precision). */
 export const llmcBfloat16Version = 5;
-export const llmcTokenizerMagic = 20240328;
+const llmcTokenizerMagic = 20240328;
 
 /** Element type of an llm.c checkpoint's parameters. */
 export type LlmcDtype = 'float32' | 'bfloat16';
