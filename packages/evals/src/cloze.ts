@@ -74,7 +74,9 @@ export function clozeTask(options: ClozeOptions): MultipleChoiceItem[] {
       options.locale ?? 'en',
     );
   } else {
-    throw new EvalsError(`unit ${JSON.stringify(unit)} is not one of 'line', 'sentence'; pass one of them`);
+    throw new EvalsError(
+      `unit ${JSON.stringify(unit)} is not one of 'line', 'sentence'; pass one of them`,
+    );
   }
   const { candidates, pool, context } = built;
   if (candidates.length < count || pool.length < choices * 2) {
@@ -144,7 +146,12 @@ interface Sentence {
   block: number;
 }
 
-function sentenceCandidates(text: string, contextSentences: number, minLength: number, locale: string) {
+function sentenceCandidates(
+  text: string,
+  contextSentences: number,
+  minLength: number,
+  locale: string,
+) {
   const sentences = splitSentences(text, locale);
   const long = (s: Sentence) => s.text.length >= minLength;
   const candidates: Candidate[] = [];
@@ -174,9 +181,12 @@ function splitSentences(text: string, locale: string): Sentence[] {
   try {
     segmenter = new Intl.Segmenter(locale, { granularity: 'sentence' });
   } catch (error) {
-    throw new EvalsError(`locale ${JSON.stringify(locale)} is not a valid BCP 47 tag; pass one such as 'en'`, {
-      cause: error,
-    });
+    throw new EvalsError(
+      `locale ${JSON.stringify(locale)} is not a valid BCP 47 tag; pass one such as 'en'`,
+      {
+        cause: error,
+      },
+    );
   }
   const sentences: Sentence[] = [];
   let offset = 0;
@@ -206,7 +216,14 @@ function splitSentences(text: string, locale: string): Sentence[] {
       }
       pending = undefined;
       inLine++;
-      sentences.push({ text: text.slice(from, end), start: from, end, line: index + 1, inLine, block });
+      sentences.push({
+        text: text.slice(from, end),
+        start: from,
+        end,
+        line: index + 1,
+        inLine,
+        block,
+      });
     }
   });
   return sentences;
@@ -214,7 +231,9 @@ function splitSentences(text: string, locale: string): Sentence[] {
 
 function positiveInteger(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min)
-    throw new EvalsError(`${name} ${value} must be an integer ≥ ${min}; pass e.g. ${Math.max(min, 2)}`);
+    throw new EvalsError(
+      `${name} ${value} must be an integer ≥ ${min}; pass e.g. ${Math.max(min, 2)}`,
+    );
   return value;
 }
 

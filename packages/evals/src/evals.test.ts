@@ -362,9 +362,15 @@ describe('cloze task by sentence, from web-style prose (one paragraph per line)'
       expect(web).toContain(`${item.context}${item.choices[item.label]}`);
       expect(item.choices.some((choice) => choice.trim() === 'Dr.')).toBe(false);
     }
-    const memorised = await evaluateMultipleChoice({ scorer: ngram(web, 8), tokenizer, items });
+    // Sentences run longer than the n-gram scorer's 64-byte context: give it room (it reads any
+    // length); order 16 remembers where each sentence really follows.
+    const scorer = { ...ngram(web, 16), contextLength: 512 };
+    const memorised = await evaluateMultipleChoice({ scorer, tokenizer, items });
     expect(memorised.chance).toBe(0.25);
-    expect(memorised.accuracy).toBeGreaterThan(0.9);
+    // Sentences differ in length far more than verse lines, and the smoothed n-gram pays a little
+    // on every byte: per byte (lm-eval's acc_norm) it always finds the true sentence.
+    expect(memorised.accuracyNormalized).toBeGreaterThan(0.9);
+    expect(memorised.accuracy).toBeGreaterThan(0.5);
   });
 
   it('refuses options of the other unit and bad sizes, naming the fix', () => {
