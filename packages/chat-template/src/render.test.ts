@@ -133,15 +133,16 @@ describe('render', () => {
 });
 
 describe("render with keep: 'first-turns'", () => {
+  const turn = (user: string, assistant: string): Message[] => [
+    { role: 'user', content: user },
+    { role: 'assistant', content: assistant },
+  ];
   const conversation: Conversation = {
     messages: [
       { role: 'system', content: 'Be brief.' },
-      { role: 'user', content: 'Capital of France?' },
-      { role: 'assistant', content: 'Paris.' },
-      { role: 'user', content: 'And of Italy, with some history?' },
-      { role: 'assistant', content: `Rome. ${'It was founded long ago. '.repeat(4)}` },
-      { role: 'user', content: 'Thanks!' },
-      { role: 'assistant', content: 'You are welcome.' },
+      ...turn('Capital of France?', 'Paris.'),
+      ...turn('And of Italy, with some history?', `Rome. ${'It was founded long ago. '.repeat(4)}`),
+      ...turn('Thanks!', 'You are welcome.'),
     ],
   };
   /** Rendered length of the first `n` messages. */
@@ -228,37 +229,47 @@ describe("render with keep: 'first-turns'", () => {
       role: fc.constantFrom('user' as const, 'assistant' as const),
       content: fc.string({ maxLength: 30 }),
     });
-    const system = fc.option(fc.record({ role: fc.constant('system' as const), content: fc.string({ maxLength: 10 }) }), { nil: undefined });
+    const system = fc.option(
+      fc.record({ role: fc.constant('system' as const), content: fc.string({ maxLength: 10 }) }),
+      { nil: undefined },
+    );
     fc.assert(
-      fc.property(system, fc.array(message, { maxLength: 6 }), fc.integer({ min: 1, max: 200 }), (head, rest, maxTokens) => {
-        const messages: Message[] = head ? [head, ...rest] : rest;
-        const full = render({ messages }, tok);
-        let cut: ReturnType<typeof render>;
-        try {
-          cut = render({ messages }, tok, { maxTokens, keep: 'first-turns' });
-        } catch (error) {
-          expect(error).toBeInstanceOf(ChatTemplateError);
-          expect(full.ids.length).toBeGreaterThan(maxTokens);
-          return;
-        }
-        expect(cut.ids.length).toBeLessThanOrEqual(maxTokens);
-        expect(cut.ids).toEqual(full.ids.slice(0, cut.ids.length));
-        expect(cut.lossMask).toEqual(full.lossMask.slice(0, cut.ids.length));
-        if (cut.droppedFrom === 'none') {
-          expect(cut.ids.length).toBe(full.ids.length);
-          return;
-        }
-        const kept = parse(cut.ids, tok);
-        expect(kept.messages.length).toBe(messages.length - cut.droppedMessages);
-        expect(kept.messages.at(-1)?.role).toBe('assistant');
-        expect(kept.complete).toBe(!cut.cutReply);
-        if (head) expect(kept.messages[0]).toEqual(head);
-        // Whole turns: adding the next assistant message would not have fitted.
-        if (!cut.cutReply) {
-          const next = messages.findIndex((m, i) => i >= kept.messages.length && m.role === 'assistant');
-          if (next !== -1) expect(lengthOf(messages, next + 1)).toBeGreaterThan(maxTokens);
-        }
-      }),
+      fc.property(
+        system,
+        fc.array(message, { maxLength: 6 }),
+        fc.integer({ min: 1, max: 200 }),
+        (head, rest, maxTokens) => {
+          const messages: Message[] = head ? [head, ...rest] : rest;
+          const full = render({ messages }, tok);
+          let cut: ReturnType<typeof render>;
+          try {
+            cut = render({ messages }, tok, { maxTokens, keep: 'first-turns' });
+          } catch (error) {
+            expect(error).toBeInstanceOf(ChatTemplateError);
+            expect(full.ids.length).toBeGreaterThan(maxTokens);
+            return;
+          }
+          expect(cut.ids.length).toBeLessThanOrEqual(maxTokens);
+          expect(cut.ids).toEqual(full.ids.slice(0, cut.ids.length));
+          expect(cut.lossMask).toEqual(full.lossMask.slice(0, cut.ids.length));
+          if (cut.droppedFrom === 'none') {
+            expect(cut.ids.length).toBe(full.ids.length);
+            return;
+          }
+          const kept = parse(cut.ids, tok);
+          expect(kept.messages.length).toBe(messages.length - cut.droppedMessages);
+          expect(kept.messages.at(-1)?.role).toBe('assistant');
+          expect(kept.complete).toBe(!cut.cutReply);
+          if (head) expect(kept.messages[0]).toEqual(head);
+          // Whole turns: adding the next assistant message would not have fitted.
+          if (!cut.cutReply) {
+            const next = messages.findIndex(
+              (m, i) => i >= kept.messages.length && m.role === 'assistant',
+            );
+            if (next !== -1) expect(lengthOf(messages, next + 1)).toBeGreaterThan(maxTokens);
+          }
+        },
+      ),
       { numRuns: 300, seed: 16 },
     );
   });
