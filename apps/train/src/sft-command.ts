@@ -4,10 +4,13 @@ import { join } from 'node:path';
 import { type TokenizerJSON, tokenizerFromJSON } from '@lmkit/bpe';
 import {
   CHAT_MARKERS,
+  ChatTemplateError,
   type Conversation,
   IM_END,
   planChatMarkers,
+  type Rendered,
   render,
+  type TokenizerLike,
 } from '@lmkit/chat-template';
 import { formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { conversationKey, readChatJsonl, readOasstTrees, splitOf } from '@lmkit/datasets';
@@ -38,7 +41,9 @@ export const sftHelp = formatHelp({
   description: `Fine-tunes a base checkpoint on conversations (loss on assistant tokens only). The base
 tokenizer gains the chat markers (${CHAT_MARKERS.join(' ')}) and the model's embedding grows to match.
 SFT defaults: cosine from 1e-4 to 0, weight decay 0, T 256 (capped at the block size), evaluation
-every 50 steps, 2 epochs when no budget is given.`,
+every 50 steps, 2 epochs when no budget is given. A conversation longer than T+1 tokens keeps its
+first whole turns up to the last reply that fits (a first reply too long to fit is cut mid-reply);
+only one with no room for a reply is skipped.`,
   groups: [
     {
       title: 'data and run folder',
@@ -91,43 +96,37 @@ export async function sftCommand(argv: string[]): Promise<number> {
     (split === 'train' ? train : validation).push(conversation);
   }
   const sequenceLength = run.training?.sequenceLength ?? Math.min(256, base.model.config.blockSize);
-  let skipped = 0;
-  /** Renders what fits; a conversation whose last turn alone exceeds the budget is skipped. */
-  const tryRender = (conversation: Conversation, options: Parameters<typeof render>[2]) => {
-    try {
-      return render(conversation, tokenizer, options);
-    } catch (error) {
-      if ((error as Error).name !== 'ChatTemplateError') throw error;
-      skipped++;
-      return undefined;
-    }
-  };
-  const renderAll = (list: Conversation[]) =>
-    list.flatMap((c) => tryRender(c, { maxTokens: sequenceLength + 1 }) ?? []);
   const promptBudget = Math.floor(sequenceLength / 2);
   const prompts = validation
-    .map((conversation) => {
+    .flatMap((conversation) => {
       const firstReply = conversation.messages.findIndex((m) => m.role === 'assistant');
       const head = { messages: conversation.messages.slice(0, Math.max(1, firstReply)) };
-      return tryRender(head, { addGenerationPrompt: true, maxTokens: promptBudget })?.ids;
+      try {
+        return [
+          render(head, tokenizer, { addGenerationPrompt: true, maxTokens: promptBudget }).ids,
+        ];
+      } catch (error) {
+        if (error instanceof ChatTemplateError) return [];
+        throw error;
+      }
     })
-    .filter((ids): ids is number[] => ids !== undefined)
     .slice(0, run.replyPrompts ?? 8);
-  const examples = renderAll(train);
-  const valExamples = renderAll(validation);
+  const trainSet = renderForSft(train, tokenizer, sequenceLength + 1);
+  const valSet = renderForSft(validation, tokenizer, sequenceLength + 1);
+  const examples = trainSet.examples;
   if (examples.length === 0) {
     throw new TrainerConfigError(
-      `none of the ${train.length} training conversations fits in ${sequenceLength + 1} tokens (each one's last turn is longer); give --sequence-length up to the base model's block size ${base.model.config.blockSize}, or pretrain a base with a larger block (e.g. --model cpu-small or cpu-medium)`,
+      `none of the ${train.length} training conversations fits in ${sequenceLength + 1} tokens (in each, the messages before the first reply are longer); give --sequence-length up to the base model's block size ${base.model.config.blockSize}, or pretrain a base with a larger block (e.g. --model cpu-small or cpu-medium)`,
     );
   }
   progress.log(
-    `conversations: ${train.length} train / ${validation.length} validation (${format}); ${skipped} renderings skipped (a turn longer than the context); ${prompts.length} reply prompts`,
+    `conversations: ${train.length} train / ${validation.length} validation (${format}); longer than ${sequenceLength + 1} tokens: ${trainSet.truncated + valSet.truncated} truncated at a turn boundary (${trainSet.cutReplies + valSet.cutReplies} with the first reply cut mid-reply), ${trainSet.skipped + valSet.skipped} skipped (no room for a reply); ${prompts.length} reply prompts`,
   );
   const result = await withSignals((signal) =>
     sft({
       model: base.model,
       examples,
-      valExamples,
+      valExamples: valSet.examples,
       vocabSize: plan.vocabSize,
       packing: run.packing,
       epochs: run.epochs,
@@ -146,4 +145,42 @@ export async function sftCommand(argv: string[]): Promise<number> {
   const code = reportRun(progress, result, { plots: true });
   base.model.dispose();
   return code;
+}
+
+/** Conversations rendered for SFT in `maxTokens`, with what had to be cut or skipped. */
+export interface SftRendering {
+  examples: Rendered[];
+  /** Conversations longer than `maxTokens` kept as their first turns (render's keep 'first-turns'). */
+  truncated: number;
+  /** Of `truncated`: those whose first reply alone was too long, cut mid-reply (no <|im_end|>). */
+  cutReplies: number;
+  /** Conversations with no room for a reply token (or no reply) within `maxTokens`: left out. */
+  skipped: number;
+}
+
+/**
+ * Renders conversations for SFT: one longer than `maxTokens` is truncated at a turn boundary
+ * (the longest prefix of whole turns ending with an assistant reply), not skipped; only one whose
+ * messages before the first reply already fill `maxTokens` is skipped.
+ */
+export function renderForSft(
+  conversations: readonly Conversation[],
+  tokenizer: TokenizerLike,
+  maxTokens: number,
+): SftRendering {
+  const out: SftRendering = { examples: [], truncated: 0, cutReplies: 0, skipped: 0 };
+  for (const conversation of conversations) {
+    let rendered: Rendered;
+    try {
+      rendered = render(conversation, tokenizer, { maxTokens, keep: 'first-turns' });
+    } catch (error) {
+      if (!(error instanceof ChatTemplateError)) throw error;
+      out.skipped++;
+      continue;
+    }
+    if (rendered.droppedFrom !== 'none') out.truncated++;
+    if (rendered.cutReply) out.cutReplies++;
+    out.examples.push(rendered);
+  }
+  return out;
 }
