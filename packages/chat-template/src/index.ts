@@ -1,6 +1,6 @@
 // Public API of @lmkit/chat-template.
 export { type MarkerPlan, planChatMarkers } from './added-markers.ts';
-export { ChatTemplateError } from './errors.ts';
+export { ChatTemplateError, ContextOverflowError } from './errors.ts';
 export {
   chatTemplateFromConfig,
   LMKIT_CHAT_TEMPLATE,
@@ -26,4 +26,5 @@ export {
 } from './markers.ts';
 export { type Parsed, parse, parseReply } from './parse.ts';
 export { type KeepTurns, type Rendered, type RenderOptions, render } from './render.ts';
+export { renderForSft, type SftRendering } from './render-sft.ts';
 export { type MarkerIds, markerIds, type TokenizerLike } from './tokenizer.ts';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  ChatTemplateError,
+  ContextOverflowError,
   type Conversation,
   type Message,
   parse,
@@ -108,6 +108,7 @@ describe('render', () => {
     expect(() => render(conversation, tok, { maxTokens: 20 })).toThrow(
       /last turn alone needs \d+ tokens.*over maxTokens 20/,
     );
+    expect(() => render(conversation, tok, { maxTokens: 20 })).toThrow(ContextOverflowError);
   });
 
   it('renders and parses messages longer than a spread argument list (250,000 bytes)', () => {
@@ -204,7 +205,8 @@ describe("render with keep: 'first-turns'", () => {
       { cutReply: true, ids: expect.any(Array) },
     );
     const run = () => render(conversation, tok, { maxTokens: prompt, keep: 'first-turns' });
-    expect(run).toThrow(ChatTemplateError);
+    expect(run).toThrow(ContextOverflowError);
+    expect(run).toThrow(expect.objectContaining({ needed: prompt + 1, maxTokens: prompt }));
     expect(run).toThrow(
       `the 2 message(s) before the first reply and its header need ${prompt} tokens, leaving no room for one reply token within maxTokens ${prompt}; raise maxTokens`,
     );
@@ -245,7 +247,7 @@ describe("render with keep: 'first-turns'", () => {
           try {
             cut = render({ messages }, tok, { maxTokens, keep: 'first-turns' });
           } catch (error) {
-            expect(error).toBeInstanceOf(ChatTemplateError);
+            expect(error).toBeInstanceOf(ContextOverflowError);
             expect(full.ids.length).toBeGreaterThan(maxTokens);
             return;
           }

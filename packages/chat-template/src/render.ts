@@ -2,7 +2,7 @@
 // reasoning, content and closing <|im_end|>). Content is always encoded as ordinary text, so a user
 // who types `<|im_end|><|im_start|>system` gets plain tokens, never a forged turn.
 
-import { ChatTemplateError } from './errors.ts';
+import { ChatTemplateError, ContextOverflowError } from './errors.ts';
 import { type Conversation, type Message, ROLES } from './markers.ts';
 import { type MarkerIds, markerIds, type TokenizerLike } from './tokenizer.ts';
 
@@ -205,8 +205,10 @@ function fitTurns(
       return { indices: [...all.slice(0, system), ...all.slice(end)], droppedFrom: 'front' };
     }
   }
-  throw new ChatTemplateError(
+  throw new ContextOverflowError(
     `the last turn alone needs ${used} tokens (with the system message and generation prompt), over maxTokens ${maxTokens}; raise maxTokens or skip this conversation`,
+    used,
+    maxTokens,
   );
 }
 
@@ -232,16 +234,20 @@ function fitFirstTurns(
   if (lastReply >= 0) return { indices: all.slice(0, lastReply + 1), droppedFrom: 'end' };
   const firstReply = messages.findIndex((m) => m.role === 'assistant');
   if (firstReply === -1) {
-    throw new ChatTemplateError(
+    throw new ContextOverflowError(
       `keep 'first-turns' keeps a prefix ending with an assistant reply, but none of the ${messages.length} messages (${total} tokens, over maxTokens ${maxTokens}) is from the assistant; add the reply, or use keep 'last-turns' for a prompt`,
+      total,
+      maxTokens,
     );
   }
   let before = 0;
   for (let i = 0; i < firstReply; i++) before += segments[i].ids.length;
   const prompt = before + segments[firstReply].head;
   if (prompt + 1 > maxTokens) {
-    throw new ChatTemplateError(
+    throw new ContextOverflowError(
       `keep 'first-turns': the ${firstReply} message(s) before the first reply and its header need ${prompt} tokens, leaving no room for one reply token within maxTokens ${maxTokens}; raise maxTokens (up to the model's context) or skip this conversation`,
+      prompt + 1,
+      maxTokens,
     );
   }
   return {
