@@ -4,13 +4,12 @@ import { join } from 'node:path';
 import { type TokenizerJSON, tokenizerFromJSON } from '@lmkit/bpe';
 import {
   CHAT_MARKERS,
-  ChatTemplateError,
+  ContextOverflowError,
   type Conversation,
   IM_END,
   planChatMarkers,
-  type Rendered,
   render,
-  type TokenizerLike,
+  renderForSft,
 } from '@lmkit/chat-template';
 import { formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { conversationKey, readChatJsonl, readOasstTrees, splitOf } from '@lmkit/datasets';
@@ -106,13 +105,13 @@ export async function sftCommand(argv: string[]): Promise<number> {
           render(head, tokenizer, { addGenerationPrompt: true, maxTokens: promptBudget }).ids,
         ];
       } catch (error) {
-        if (error instanceof ChatTemplateError) return [];
+        if (error instanceof ContextOverflowError) return [];
         throw error;
       }
     })
     .slice(0, run.replyPrompts ?? 8);
-  const trainSet = renderForSft(train, tokenizer, sequenceLength + 1);
-  const valSet = renderForSft(validation, tokenizer, sequenceLength + 1);
+  const trainSet = renderForSft(train, tokenizer, { maxTokens: sequenceLength + 1 });
+  const valSet = renderForSft(validation, tokenizer, { maxTokens: sequenceLength + 1 });
   const examples = trainSet.examples;
   if (examples.length === 0) {
     throw new TrainerConfigError(
@@ -145,42 +144,4 @@ export async function sftCommand(argv: string[]): Promise<number> {
   const code = reportRun(progress, result, { plots: true });
   base.model.dispose();
   return code;
-}
-
-/** Conversations rendered for SFT in `maxTokens`, with what had to be cut or skipped. */
-export interface SftRendering {
-  examples: Rendered[];
-  /** Conversations longer than `maxTokens` kept as their first turns (render's keep 'first-turns'). */
-  truncated: number;
-  /** Of `truncated`: those whose first reply alone was too long, cut mid-reply (no <|im_end|>). */
-  cutReplies: number;
-  /** Conversations with no room for a reply token (or no reply) within `maxTokens`: left out. */
-  skipped: number;
-}
-
-/**
- * Renders conversations for SFT: one longer than `maxTokens` is truncated at a turn boundary
- * (the longest prefix of whole turns ending with an assistant reply), not skipped; only one whose
- * messages before the first reply already fill `maxTokens` is skipped.
- */
-export function renderForSft(
-  conversations: readonly Conversation[],
-  tokenizer: TokenizerLike,
-  maxTokens: number,
-): SftRendering {
-  const out: SftRendering = { examples: [], truncated: 0, cutReplies: 0, skipped: 0 };
-  for (const conversation of conversations) {
-    let rendered: Rendered;
-    try {
-      rendered = render(conversation, tokenizer, { maxTokens, keep: 'first-turns' });
-    } catch (error) {
-      if (!(error instanceof ChatTemplateError)) throw error;
-      out.skipped++;
-      continue;
-    }
-    if (rendered.droppedFrom !== 'none') out.truncated++;
-    if (rendered.cutReply) out.cutReplies++;
-    out.examples.push(rendered);
-  }
-  return out;
 }
