@@ -1,10 +1,12 @@
 #!/usr/bin/env node
-// lmkit-train: pretrain | sft | dpo | reward | sample | bench | llmc, each with --help. Run from the repo root as
+// lmkit-train: pretrain | sft | dpo | reward | loop | eval | sample | bench | llmc, each with --help. Run from the repo root as
 // `pnpm lmkit-train <command> ...`. Follows @lmkit/cli-kit's convention: usage errors exit 2 with
 // one line, errors of the work exit 1 with one line, --version everywhere.
 import { type CliIo, cliExitCode, dispatch, isMainModule, programVersion } from '@lmkit/cli-kit';
 import { benchCommand } from './bench-command.ts';
+import { evalCommand } from './eval-command.ts';
 import { llmcCommand } from './llmc-command.ts';
+import { loopCommand } from './loop-command.ts';
 import { dpoCommand, rewardCommand } from './preference-command.ts';
 import { pretrainCommand } from './pretrain-command.ts';
 import { sampleCommand } from './sample-command.ts';
@@ -26,6 +28,14 @@ const commands = {
   reward: {
     summary: 'train a reward model on preference pairs (Bradley–Terry; resumable)',
     run: rewardCommand,
+  },
+  loop: {
+    summary: 'the RLHF loop: sample, score with a reward model, DPO on best vs worst (resumable)',
+    run: loopCommand,
+  },
+  eval: {
+    summary: 'score checkpoints (bits per byte, cloze, multiple choice, preferences) beside chance',
+    run: evalCommand,
   },
   sample: { summary: 'generate text from a checkpoint', run: sampleCommand },
   bench: { summary: 'training tokens/s for config a or b, as one JSON line', run: benchCommand },

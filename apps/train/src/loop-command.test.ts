@@ -1,0 +1,166 @@
+// lmkit-train loop, in process, on apps/chat's tiny chat checkpoint (BPE with the chat markers, a
+// random 2-layer GPT) and a reward model trained from it for one step by `lmkit-train reward`:
+// rounds sample, score, pair and train, each in its own folder; a run stopped by SIGINT in round 2
+// exits 130 with that round open, and --resume ends where an uninterrupted run ends; bad input is
+// refused with exit code 2 and a message naming the value and the fix.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkpointName } from '@lmkit/gpt-model';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { buildModels, temp, train } from './eval-command.test-helpers.ts';
+
+let base: string;
+let rewardDir: string;
+let promptsFile: string;
+
+beforeAll(async () => {
+  const models = await buildModels({ blockSize: 96, steps: 1 });
+  [base] = models.checkpoints;
+  rewardDir = models.rewardDir;
+  promptsFile = join(temp('prompts'), 'prompts.jsonl');
+  const prompts = [
+    'Tell me of the king.',
+    'What says the duke?',
+    'Speak of love and war.',
+    'Where is my lord?',
+    'Why weep you so?',
+  ];
+  writeFileSync(
+    promptsFile,
+    `${[
+      ...prompts.map((prompt) => JSON.stringify({ prompt })),
+      JSON.stringify({
+        messages: [
+          { role: 'user', content: 'Good morrow.' },
+          { role: 'assistant', content: 'Good morrow, sir.' },
+          { role: 'user', content: 'How fares the queen?' },
+        ],
+      }),
+    ].join('\n')}\n`,
+  );
+});
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const loopArgs = (out: string, extra: string[] = []) => [
+  'loop',
+  ...['--base', base, '--reward-model', rewardDir, '--prompts', promptsFile, '--out', out],
+  ...['--rounds', '2', '--samples', '3', '--max-new-tokens', '10', '--max-prompts', '3'],
+  ...['--val-fraction', '0.01', '--max-steps', '2', '--batch-size', '2', '--backend', 'cpu'],
+  ...['--checkpoint-every', '100', '--seed', '7'],
+  ...extra,
+];
+
+const trainLosses = (out: string, round: number) =>
+  readFileSync(join(out, `round-${round}`, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line))
+    .filter((record) => record.type === 'train')
+    .map((record) => [record.step, record.loss]);
+
+describe('lmkit-train loop', () => {
+  let straight: string;
+
+  it('samples, scores and trains round after round, each round in its own folder', async () => {
+    straight = temp('straight');
+    const { code, printed, errors } = await train(loopArgs(straight));
+    expect(errors).toBe('');
+    expect(code).toBe(0);
+    const summary = JSON.parse(printed.at(-1)!);
+    expect(summary.stoppedBy).toBe('budget');
+    expect(summary.rounds.map((r: { round: number }) => r.round)).toEqual([1, 2]);
+    for (const round of summary.rounds) expect(round.pairs + round.skippedPrompts).toBe(3);
+    expect(summary.checkpoint).toContain(join('round-2', 'checkpoints'));
+    const made = JSON.parse(readFileSync(join(straight, 'round-1', 'pairs.json'), 'utf8'));
+    expect(made.pairs.length).toBeGreaterThan(0);
+    expect(trainLosses(straight, 2).map(([step]) => step)).toEqual([1, 2]);
+    const settings = JSON.parse(readFileSync(join(straight, 'loop.json'), 'utf8'));
+    expect(settings).toMatchObject({ rounds: 2, samples: 3, maxNewTokens: 10 });
+    // The loop's checkpoints carry the tokenizer, so sample, chat and eval read them.
+    expect(existsSync(join(summary.checkpoint, 'tokenizer.json'))).toBe(true);
+  });
+
+  it('a SIGINT in round 2 leaves it open (exit 130); --resume ends where the uninterrupted run ends', async () => {
+    const out = temp('stopped');
+    const before = process.listeners('SIGINT');
+    let inRound2 = false;
+    let sent = false;
+    const write = process.stdout.write.bind(process.stdout);
+    vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
+      const text = String(chunk);
+      if (text.includes('online DPO round 2:')) inRound2 = true;
+      else if (inRound2 && !sent && /step 1\/2 \| loss/.test(text)) {
+        sent = true;
+        // Only the command's own handler (withSignals): not the test runner's.
+        for (const listener of process.listeners('SIGINT'))
+          if (!before.includes(listener)) (listener as (name: string) => void)('SIGINT');
+      }
+      return write(chunk);
+    }) as typeof process.stdout.write);
+    const stopped = await train(loopArgs(out));
+    vi.mocked(process.stdout.write).mockRestore();
+    expect(sent).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(JSON.parse(stopped.printed.at(-1)!).stoppedBy).toBe('signal');
+    expect(existsSync(join(out, 'round-1', 'done.json'))).toBe(true);
+    expect(existsSync(join(out, 'round-2', 'done.json'))).toBe(false);
+    expect(trainLosses(out, 2).map(([step]) => step)).toEqual([1]);
+
+    const again = await train(loopArgs(out));
+    expect(again.code).toBe(2);
+    expect(again.errors).toMatch(/already holds a loop run \(round-1\/\); add --resume/);
+
+    const resumed = await train(loopArgs(out, ['--resume']));
+    expect(resumed.errors).toBe('');
+    expect(resumed.code).toBe(0);
+    const summary = JSON.parse(resumed.printed.at(-1)!);
+    expect(summary.rounds.map((r: { round: number }) => r.round)).toEqual([1, 2]);
+    expect(readFileSync(join(out, 'round-2', 'pairs.json'), 'utf8')).toBe(
+      readFileSync(join(straight, 'round-2', 'pairs.json'), 'utf8'),
+    );
+    const [got, want] = [trainLosses(out, 2), trainLosses(straight, 2)];
+    expect(got.map(([step]) => step)).toEqual([1, 2]);
+    for (const [i, [, loss]] of want.entries()) expect(got[i][1]).toBeCloseTo(loss, 5);
+    const weights = (dir: string) =>
+      readFileSync(join(dir, 'round-2', 'checkpoints', checkpointName(2), 'model.safetensors'));
+    expect(weights(out).equals(weights(straight))).toBe(true);
+  });
+
+  it.each([
+    [['--reward-model'], /loop needs --reward-model DIR/],
+    [['--prompts'], /loop needs --prompts FILE \(e\.g\. --prompts data\/conversations/],
+  ])('asks for a missing %s with an example', async ([missing], message) => {
+    const args = loopArgs(temp('missing'));
+    const at = args.indexOf(missing);
+    args.splice(at, 2);
+    const { code, errors } = await train(args);
+    expect(code).toBe(2);
+    expect(errors).toMatch(message);
+  });
+
+  it('refuses bad values, naming the value, the limit and the fix (exit 2)', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--samples', '1'], /--samples 1: .*2/],
+      [
+        ['--max-new-tokens', '200'],
+        /--max-new-tokens 200 leaves too little room .* 96 tokens; give at most 88/,
+      ],
+      [['--resume'], /--resume: .* holds no loop run to continue; drop --resume/],
+    ];
+    for (const [extra, message] of cases) {
+      const { code, errors } = await train(loopArgs(temp('bad'), extra));
+      expect(errors).toMatch(message);
+      expect(code).toBe(2);
+    }
+    const args = loopArgs(temp('not-reward'));
+    args[args.indexOf('--reward-model') + 1] = base;
+    const wrong = await train(args);
+    expect(wrong.code).toBe(2);
+    expect(wrong.errors).toMatch(
+      /is a sft checkpoint, not a reward model; give the --out of `lmkit-train reward`/,
+    );
+  });
+});
