@@ -27,8 +27,15 @@ beforeAll(async () => {
   await useTestBackend();
 });
 
-const run = (policy: GPT, outDir: string, rounds: number, resume?: boolean) =>
+const run = (
+  policy: GPT,
+  outDir: string,
+  rounds: number,
+  resume?: boolean,
+  stop?: { signal: AbortSignal; onMetrics: () => void },
+) =>
   onlineDpo({
+    ...stop,
     policy,
     reference: new GPT(config, { seed: 5 }),
     rewardModel,
@@ -83,6 +90,32 @@ describe('onlineDpo', () => {
     const [a, b] = [await weights(straight), await weights(resumed)];
     const initial = await weights(new GPT(config, { seed: 5 }));
     expect(a['wte.weight']).not.toEqual(initial['wte.weight']); // the rounds did train
+    for (const name of Object.keys(a)) {
+      a[name].forEach((v: number, i: number) => {
+        expect(b[name][i]).toBeCloseTo(v, 5);
+      });
+    }
+  });
+
+  it('a signal mid-round leaves that round open; resume finishes it like an uninterrupted run', async () => {
+    const straight = new GPT(config, { seed: 5 });
+    await run(straight, mkdtempSync(join(tmpdir(), 'lmkit-online-c-')), 2);
+    const outDir = mkdtempSync(join(tmpdir(), 'lmkit-online-d-'));
+    const controller = new AbortController();
+    let steps = 0;
+    const finished = await run(new GPT(config, { seed: 5 }), outDir, 2, undefined, {
+      signal: controller.signal,
+      onMetrics: () => {
+        if (++steps === 1) controller.abort();
+      },
+    });
+    const open = finished.length + 1;
+    expect(existsSync(join(outDir, `round-${open}`, 'done.json'))).toBe(false);
+    expect(existsSync(join(outDir, `round-${open + 1}`))).toBe(false);
+    const resumed = new GPT(config, { seed: 5 });
+    const all = await run(resumed, outDir, 2, true);
+    expect(all.map((r) => r.round)).toEqual([1, 2]);
+    const [a, b] = [await weights(straight), await weights(resumed)];
     for (const name of Object.keys(a)) {
       a[name].forEach((v: number, i: number) => {
         expect(b[name][i]).toBeCloseTo(v, 5);

@@ -43,6 +43,11 @@ export interface OnlineDpoRound {
   worstReward: number;
 }
 
+/**
+ * Runs the rounds; resolves to the finished rounds' summaries. When `options.signal` aborts, the
+ * open round's DPO writes its checkpoint and stops, the round is left unfinished (no `done.json`)
+ * and no further round starts: a rerun with `resume` continues that round on the same pairs.
+ */
 export async function onlineDpo(options: OnlineDpoOptions): Promise<OnlineDpoRound[]> {
   const samples = options.samples ?? 4;
   const rounds = options.rounds ?? 2;
@@ -64,6 +69,8 @@ export async function onlineDpo(options: OnlineDpoOptions): Promise<OnlineDpoRou
       if (checkpoints.length > 0) restoreWeights(options.policy, checkpoints.at(-1)!.dir);
       continue;
     }
+    // Stopped (options.signal): the open round stays open, so `resume` picks it up.
+    if (options.signal?.aborted) return summaries;
     mkdirSync(dir, { recursive: true });
     let made: { pairs: PreferenceExample[]; summary: OnlineDpoRound };
     if (options.resume && existsSync(pairsPath)) made = JSON.parse(readFileSync(pairsPath, 'utf8'));
@@ -75,12 +82,14 @@ export async function onlineDpo(options: OnlineDpoOptions): Promise<OnlineDpoRou
       `online DPO round ${round}: ${made.summary.pairs} pairs (${made.summary.skippedPrompts} prompts without a preference), best reward ${made.summary.bestReward.toFixed(4)}, worst ${made.summary.worstReward.toFixed(4)}`,
     );
     if (made.pairs.length > 0) {
-      await dpo({
+      const result = await dpo({
         ...options,
         pairs: made.pairs,
         outDir: dir,
         resume: options.resume && existsSync(join(dir, 'checkpoints')) ? true : undefined,
       });
+      // The round's DPO was cut short: no done marker, no next round (its checkpoint resumes it).
+      if (result.stoppedBy === 'signal') return summaries;
     }
     writeFileSync(done, JSON.stringify(made.summary));
     summaries.push(made.summary);
