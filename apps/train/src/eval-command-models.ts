@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Tokenizer, tokenizerFromJSON } from '@lmkit/bpe';
-import { IM_END, render } from '@lmkit/chat-template';
+import { ContextOverflowError, IM_END, render } from '@lmkit/chat-template';
 import { checkInput, UsageError } from '@lmkit/cli-kit';
 import {
   checkOasstTree,
@@ -166,8 +166,12 @@ export async function readPrompts(options: {
         continue;
       }
       const group = String(tree.message_id ?? row.message_tree_id ?? record.lineNumber);
+      // The threads of a tree share their first turns: each prefix once per tree.
+      const prefixes = new Map<string, Message[]>();
       for (const thread of oasstThreads(tree, { paths: 'all', endWithAssistant: false }))
-        for (const prompt of userPrefixes(thread.messages)) add(group, prompt);
+        for (const prompt of userPrefixes(thread.messages))
+          prefixes.set(JSON.stringify(prompt), prompt);
+      for (const prompt of prefixes.values()) add(group, prompt);
       continue;
     }
     const messages = Array.isArray(row.messages)
@@ -239,7 +243,7 @@ export function renderPrompt(
   try {
     return render({ messages: prompt }, tokenizer, { addGenerationPrompt: true, maxTokens }).ids;
   } catch (error) {
-    if ((error as Error).name === 'ChatTemplateError') return undefined;
+    if (error instanceof ContextOverflowError) return undefined;
     throw error;
   }
 }

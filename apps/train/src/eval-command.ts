@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, isAbsolute, relative } from 'node:path';
 import type { Tokenizer } from '@lmkit/bpe';
-import { render } from '@lmkit/chat-template';
+import { ContextOverflowError, render } from '@lmkit/chat-template';
 import {
   checkInput,
   type FlagValues,
@@ -361,7 +361,7 @@ function fitting(
       render({ messages }, tokenizer, { maxTokens: blockSize });
       return true;
     } catch (error) {
-      if ((error as Error).name === 'ChatTemplateError') return false;
+      if (error instanceof ContextOverflowError) return false;
       throw error;
     }
   };

@@ -7,7 +7,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointName } from '@lmkit/gpt-model';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { buildModels, temp, train } from './eval-command.test-helpers.ts';
+import { buildModels, repo, temp, train } from './eval-command.test-helpers.ts';
+import { readPrompts } from './eval-command-models.ts';
 
 let base: string;
 let rewardDir: string;
@@ -161,6 +162,38 @@ describe('lmkit-train loop', () => {
     expect(wrong.code).toBe(2);
     expect(wrong.errors).toMatch(
       /is a sft checkpoint, not a reward model; give the --out of `lmkit-train reward`/,
+    );
+  });
+});
+
+describe('the prompts of the loop (readPrompts)', () => {
+  const oasst = join(repo, 'data/conversations/oasst1-en-100-trees.jsonl');
+
+  it('reads every user turn of oasst1 trees once, each tree whole on one side of the split', async () => {
+    const split = await readPrompts({ path: oasst, validationFraction: 0.1 });
+    expect(split.rows).toBe(100);
+    expect(split.skipped).toEqual({});
+    const all = [...split.train, ...split.validation];
+    expect(new Set(all.map((prompt) => JSON.stringify(prompt))).size).toBe(all.length);
+    for (const prompt of all) expect(prompt.at(-1)?.role).toBe('user');
+    expect(all.some((prompt) => prompt.length >= 3)).toBe(true);
+    const sideOfTree = new Map<string, string>();
+    for (const [side, prompts] of Object.entries(split))
+      if (side === 'train' || side === 'validation')
+        for (const prompt of prompts as typeof all) {
+          const root = prompt[0].content;
+          expect(sideOfTree.get(root) ?? side).toBe(side);
+          sideOfTree.set(root, side);
+        }
+    expect(split.validation.length).toBeGreaterThan(0);
+    expect(split.train.length).toBeGreaterThan(split.validation.length);
+  });
+
+  it('names the line and the fix for a row it cannot read', async () => {
+    const path = join(temp('bad-prompts'), 'prompts.jsonl');
+    writeFileSync(path, '{"prompt": "fine"}\n{"question": "what?"}\n');
+    await expect(readPrompts({ path, validationFraction: 0.1 })).rejects.toThrow(
+      /prompts\.jsonl:2: the row has neither messages nor prompt; give \{"prompt": "text"\}/,
     );
   });
 });

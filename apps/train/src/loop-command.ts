@@ -40,7 +40,7 @@ import {
 } from './eval-command-models.ts';
 import { trainingProgress } from './progress.ts';
 import { checkTraining, configFlag, loadRunConfig } from './run-config.ts';
-import { checkResumeSpelling, resumeFlags } from './run-output.ts';
+import { checkResumeSpelling } from './run-output.ts';
 import { setUpBackend } from './setup.ts';
 import { withSignals } from './signals.ts';
 
@@ -86,7 +86,10 @@ const dataFlags = {
       'run folder: loop.json and round-N/ (pairs.json, metrics.jsonl, checkpoints/); default runs/train/loop',
     placeholder: 'DIR',
   }),
-  resume: resumeFlags.resume,
+  resume: flag.boolean({
+    description:
+      'continue the stopped run in --out: finished rounds skipped, the open round resumed on its saved pairs',
+  }),
 };
 
 const loopFlags = {
