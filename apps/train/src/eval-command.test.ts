@@ -106,6 +106,14 @@ describe('lmkit-train eval', () => {
       [['--checkpoint', base, '--pairs', pairsFile], /--pairs needs a score: --reference DIR/],
       [['--checkpoint', base, '--compare', base], /--compare needs --reward-model DIR/],
       [
+        ['--checkpoint', base, '--text', textFile, '--reference', base],
+        /--reference scores --pairs FILE/,
+      ],
+      [
+        ['--checkpoint', base, '--text', textFile, '--reward-model', rewardDir],
+        /--reward-model scores --pairs FILE or judges --compare DIR/,
+      ],
+      [
         ['--checkpoint', base, '--cloze', textFile, '--cloze-unit', 'word'],
         /--cloze-unit "?word"?.*line.*sentence/,
       ],

@@ -223,6 +223,18 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       "--pairs needs a score: --reference DIR (DPO's implicit reward of each checkpoint) and/or --reward-model DIR",
     );
+  if (values.reference && !values.pairs)
+    throw new UsageError(
+      '--reference scores --pairs FILE by the implicit reward; give that file too',
+    );
+  if (values.rewardModel && !values.pairs && !values.compare)
+    throw new UsageError(
+      '--reward-model scores --pairs FILE or judges --compare DIR; give one of them',
+    );
+  if (values.prompts && !values.compare)
+    throw new UsageError(
+      '--prompts are the held-out prompts of --compare DIR; give that checkpoint too',
+    );
   if (values.compare && !values.rewardModel)
     throw new UsageError('--compare needs --reward-model DIR, the judge of the replies');
   if (values.compare && !values.prompts && !values.pairs)
