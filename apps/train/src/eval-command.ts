@@ -215,30 +215,42 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       'eval needs an evaluation: --text FILE, --cloze FILE, --multiple-choice FILE --layout NAME, --pairs FILE or --compare DIR',
     );
-  if (values.multipleChoice && !values.layout)
-    throw new UsageError('--multiple-choice needs --layout hellaswag, arc or mmlu');
-  if (values.layout && !values.multipleChoice)
-    throw new UsageError('--layout describes --multiple-choice FILE; give that file too');
-  if (values.pairs && !values.reference && !values.rewardModel)
-    throw new UsageError(
+  // Flags that only make sense with another: [missing, what to say].
+  const incomplete: [unknown, string][] = [
+    [
+      values.multipleChoice && !values.layout,
+      '--multiple-choice needs --layout hellaswag, arc or mmlu',
+    ],
+    [
+      values.layout && !values.multipleChoice,
+      '--layout describes --multiple-choice FILE; give that file too',
+    ],
+    [
+      values.pairs && !values.reference && !values.rewardModel,
       "--pairs needs a score: --reference DIR (DPO's implicit reward of each checkpoint) and/or --reward-model DIR",
-    );
-  if (values.reference && !values.pairs)
-    throw new UsageError(
+    ],
+    [
+      values.reference && !values.pairs,
       '--reference scores --pairs FILE by the implicit reward; give that file too',
-    );
-  if (values.rewardModel && !values.pairs && !values.compare)
-    throw new UsageError(
+    ],
+    [
+      values.rewardModel && !values.pairs && !values.compare,
       '--reward-model scores --pairs FILE or judges --compare DIR; give one of them',
-    );
-  if (values.prompts && !values.compare)
-    throw new UsageError(
+    ],
+    [
+      values.prompts && !values.compare,
       '--prompts are the held-out prompts of --compare DIR; give that checkpoint too',
-    );
-  if (values.compare && !values.rewardModel)
-    throw new UsageError('--compare needs --reward-model DIR, the judge of the replies');
-  if (values.compare && !values.prompts && !values.pairs)
-    throw new UsageError('--compare needs held-out prompts: --prompts FILE (or --pairs FILE)');
+    ],
+    [
+      values.compare && !values.rewardModel,
+      '--compare needs --reward-model DIR, the judge of the replies',
+    ],
+    [
+      values.compare && !values.prompts && !values.pairs,
+      '--compare needs held-out prompts: --prompts FILE (or --pairs FILE)',
+    ],
+  ];
+  for (const [missing, message] of incomplete) if (missing) throw new UsageError(message);
   for (const [name, path] of [
     ['--text', values.text],
     ['--cloze', values.cloze],
