@@ -35,6 +35,8 @@ export class RankTable {
   readonly maxTokenBytes: number;
   private readonly slots: Int32Array;
   private readonly mask: number;
+  /** maxTokenBytes bytes to assemble a candidate token in (pairRank, getAscii). */
+  private readonly scratch: Uint8Array;
 
   /** `tokens[rank]` are the bytes of each rank; `undefined` leaves a gap. Throws on duplicates. */
   constructor(tokens: readonly (Uint8Array | undefined)[], data?: RankTableData) {
@@ -46,6 +48,7 @@ export class RankTable {
       this.mask = data.slots.length - 1;
       this.size = data.size;
       this.maxTokenBytes = data.maxTokenBytes;
+      this.scratch = new Uint8Array(data.maxTokenBytes);
       return;
     }
     let total = 0;
@@ -67,6 +70,7 @@ export class RankTable {
     this.lengths = new Int32Array(tokens.length);
     this.size = size;
     this.maxTokenBytes = maxTokenBytes;
+    this.scratch = new Uint8Array(maxTokenBytes);
     let capacity = 1024;
     while (capacity < size * 2) capacity *= 2;
     this.slots = new Int32Array(capacity);
@@ -96,7 +100,6 @@ export class RankTable {
   private pairB = new Int32Array(0);
   private pairValue = new Int32Array(0);
   private pairUsed = 0;
-  private pairScratch = new Uint8Array(0);
 
   /**
    * Rank of the token whose bytes are token `a`'s followed by token `b`'s, or -1 (cached by ids, so
@@ -108,7 +111,6 @@ export class RankTable {
       this.pairA = keys = new Int32Array(1 << 16).fill(-1);
       this.pairB = new Int32Array(1 << 16);
       this.pairValue = new Int32Array(1 << 16);
-      this.pairScratch = new Uint8Array(this.maxTokenBytes);
     }
     const mask = keys.length - 1;
     let slot = (Math.imul(a, 0x9e3779b1) + Math.imul(b ^ (b >>> 15), 0x85ebca6b)) >>> 0;
@@ -123,7 +125,7 @@ export class RankTable {
     const lb = this.lengths[b];
     let rank = -1;
     if (la + lb <= this.maxTokenBytes) {
-      const scratch = this.pairScratch;
+      const scratch = this.scratch;
       scratch.set(this.arena.subarray(this.offsets[a], this.offsets[a] + la), 0);
       scratch.set(this.arena.subarray(this.offsets[b], this.offsets[b] + lb), la);
       rank = this.get(scratch, 0, la + lb);
@@ -153,22 +155,8 @@ export class RankTable {
 
   /** Rank of bytes[start, end), or -1. */
   get(bytes: Uint8Array, start: number, end: number): number {
-    const length = end - start;
-    if (length > this.maxTokenBytes) return -1;
-    const { arena, offsets, lengths, slots, mask } = this;
-    let slot = hashBytes(bytes, start, end) & mask;
-    for (;;) {
-      const entry = slots[slot];
-      if (entry === 0) return -1;
-      const rank = entry - 1;
-      if (lengths[rank] === length) {
-        const offset = offsets[rank];
-        let i = 0;
-        while (i < length && arena[offset + i] === bytes[start + i]) i++;
-        if (i === length) return rank;
-      }
-      slot = (slot + 1) & mask;
-    }
+    if (end - start > this.maxTokenBytes) return -1;
+    return this.find(hashBytes(bytes, start, end), bytes, start, end - start);
   }
 
   /**
@@ -177,15 +165,26 @@ export class RankTable {
    */
   getAscii(text: string, start: number, end: number): number {
     const length = end - start;
+    if (length > this.maxTokenBytes) {
+      for (let i = start; i < end; i++) if (text.charCodeAt(i) >= 0x80) return -2;
+      return -1;
+    }
+    // The code units are the bytes: copy them to the scratch, hashing (FNV-1a) on the way.
+    const scratch = this.scratch;
     let h = 0x811c9dc5;
-    for (let i = start; i < end; i++) {
-      const c = text.charCodeAt(i);
+    for (let i = 0; i < length; i++) {
+      const c = text.charCodeAt(start + i);
       if (c >= 0x80) return -2;
+      scratch[i] = c;
       h = Math.imul(h ^ c, 0x01000193);
     }
-    if (length > this.maxTokenBytes) return -1;
+    return this.find(h >>> 0, scratch, 0, length);
+  }
+
+  /** Rank of the `length` bytes at bytes[start] (at most maxTokenBytes), whose hash is `hash`; or -1. */
+  private find(hash: number, bytes: Uint8Array, start: number, length: number): number {
     const { arena, offsets, lengths, slots, mask } = this;
-    let slot = (h >>> 0) & mask;
+    let slot = hash & mask;
     for (;;) {
       const entry = slots[slot];
       if (entry === 0) return -1;
@@ -193,7 +192,7 @@ export class RankTable {
       if (lengths[rank] === length) {
         const offset = offsets[rank];
         let i = 0;
-        while (i < length && arena[offset + i] === text.charCodeAt(start + i)) i++;
+        while (i < length && arena[offset + i] === bytes[start + i]) i++;
         if (i === length) return rank;
       }
       slot = (slot + 1) & mask;
