@@ -1,8 +1,9 @@
 // lmkit-train loop, in process, on apps/chat's tiny chat checkpoint (BPE with the chat markers, a
 // random 2-layer GPT) and a reward model trained from it for one step by `lmkit-train reward`:
-// rounds sample, score, pair and train, each in its own folder; a run stopped by SIGINT in round 2
-// exits 130 with that round open, and --resume ends where an uninterrupted run ends; bad input is
-// refused with exit code 2 and a message naming the value and the fix.
+// rounds sample, score, pair and train, each in its own folder; a run stopped by SIGINT in round
+// 2's DPO or while it samples exits 130 with that round open, and --resume ends where an
+// uninterrupted run ends; bad input is refused with exit code 2 and a message naming the value and
+// the fix.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkpointName } from '@lmkit/gpt-model';
@@ -84,36 +85,34 @@ describe('lmkit-train loop', () => {
     expect(existsSync(join(summary.checkpoint, 'tokenizer.json'))).toBe(true);
   });
 
-  it('a SIGINT in round 2 leaves it open (exit 130); --resume ends where the uninterrupted run ends', async () => {
-    const out = temp('stopped');
+  /**
+   * Runs the loop and sends SIGINT (to the command's own handler, not the test runner's) at the
+   * first text it writes for which `when` is true; returns the run's result.
+   */
+  async function stopAt(out: string, when: (text: string) => boolean) {
     const before = process.listeners('SIGINT');
-    let inRound2 = false;
     let sent = false;
     const write = process.stdout.write.bind(process.stdout);
     vi.spyOn(process.stdout, 'write').mockImplementation(((chunk: string | Uint8Array) => {
-      const text = String(chunk);
-      if (text.includes('online DPO round 2:')) inRound2 = true;
-      else if (inRound2 && !sent && /step 1\/2 \| loss/.test(text)) {
+      if (!sent && when(String(chunk))) {
         sent = true;
-        // Only the command's own handler (withSignals): not the test runner's.
         for (const listener of process.listeners('SIGINT'))
           if (!before.includes(listener)) (listener as (name: string) => void)('SIGINT');
       }
       return write(chunk);
     }) as typeof process.stdout.write);
-    const stopped = await train(loopArgs(out));
-    vi.mocked(process.stdout.write).mockRestore();
-    expect(sent).toBe(true);
-    expect(stopped.code).toBe(130);
-    expect(JSON.parse(stopped.printed.at(-1)!).stoppedBy).toBe('signal');
-    expect(existsSync(join(out, 'round-1', 'done.json'))).toBe(true);
-    expect(existsSync(join(out, 'round-2', 'done.json'))).toBe(false);
-    expect(trainLosses(out, 2).map(([step]) => step)).toEqual([1]);
+    try {
+      return { ...(await train(loopArgs(out))), sent };
+    } finally {
+      vi.mocked(process.stdout.write).mockRestore();
+    }
+  }
 
-    const again = await train(loopArgs(out));
-    expect(again.code).toBe(2);
-    expect(again.errors).toMatch(/already holds a loop run \(round-1\/\); add --resume/);
+  const weights = (dir: string) =>
+    readFileSync(join(dir, 'round-2', 'checkpoints', checkpointName(2), 'model.safetensors'));
 
+  /** --resume finishes the run in `out`; it ends as the uninterrupted run did. */
+  async function resumeAndCompare(out: string) {
     const resumed = await train(loopArgs(out, ['--resume']));
     expect(resumed.errors).toBe('');
     expect(resumed.code).toBe(0);
@@ -125,9 +124,49 @@ describe('lmkit-train loop', () => {
     const [got, want] = [trainLosses(out, 2), trainLosses(straight, 2)];
     expect(got.map(([step]) => step)).toEqual([1, 2]);
     for (const [i, [, loss]] of want.entries()) expect(got[i][1]).toBeCloseTo(loss, 5);
-    const weights = (dir: string) =>
-      readFileSync(join(dir, 'round-2', 'checkpoints', checkpointName(2), 'model.safetensors'));
     expect(weights(out).equals(weights(straight))).toBe(true);
+  }
+
+  it("a SIGINT in round 2's DPO leaves the round open (exit 130); --resume ends where the uninterrupted run ends", async () => {
+    const out = temp('stopped');
+    // The first step line after round 2 has made its pairs.
+    let round2 = false;
+    const stopped = await stopAt(out, (text) => {
+      round2 ||= text.includes('online DPO round 2:');
+      return round2 && /step 1\/2 \| loss/.test(text);
+    });
+    expect(stopped.sent).toBe(true);
+    expect(stopped.code).toBe(130);
+    expect(JSON.parse(stopped.printed.at(-1)!).stoppedBy).toBe('signal');
+    expect(existsSync(join(out, 'round-1', 'done.json'))).toBe(true);
+    expect(existsSync(join(out, 'round-2', 'done.json'))).toBe(false);
+    expect(trainLosses(out, 2).map(([step]) => step)).toEqual([1]);
+
+    const again = await train(loopArgs(out));
+    expect(again.code).toBe(2);
+    expect(again.errors).toMatch(/already holds a loop run \(round-1\/\); add --resume/);
+    await resumeAndCompare(out);
+  });
+
+  it('a SIGINT while round 2 samples stops before its pairs are saved (exit 130); --resume samples them again', async () => {
+    const out = temp('sampling');
+    // The sampling display draws only on a terminal: one, so its first line of round 2 is a cue.
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true });
+    let round1Done = false;
+    try {
+      const stopped = await stopAt(out, (text) => {
+        round1Done ||= text.includes(join('round-1', 'checkpoints', checkpointName(2)));
+        return round1Done && text.includes('[sampling]');
+      });
+      expect(stopped.sent).toBe(true);
+      expect(stopped.code).toBe(130);
+      expect(JSON.parse(stopped.printed.at(-1)!).rounds).toHaveLength(1);
+    } finally {
+      Object.defineProperty(process.stdout, 'isTTY', { value: undefined, configurable: true });
+    }
+    expect(existsSync(join(out, 'round-1', 'done.json'))).toBe(true);
+    expect(existsSync(join(out, 'round-2', 'pairs.json'))).toBe(false);
+    await resumeAndCompare(out);
   });
 
   it.each([

@@ -5,7 +5,7 @@
 // under --out (pairs.json, metrics.jsonl, checkpoints/); --resume continues a killed run: finished
 // rounds are skipped, the open round resumes its DPO on the same pairs. SIGINT/SIGTERM stop at the
 // end of a step (or before the next prompt is scored) with a checkpoint, and the round stays open.
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   checkInput,
@@ -230,14 +230,10 @@ export async function loopCommand(argv: string[]): Promise<number> {
         )}\n`,
       );
 
-    let currentRound = 0;
-    const stoppedRounds = new Set<number>();
     let sampling: ReturnType<typeof createProgress> | undefined;
     let scored = 0;
     const log = (line: string) => {
-      const round = /^online DPO round (\d+):/.exec(line);
-      if (round) {
-        currentRound = Number(round[1]);
+      if (/^online DPO round \d+:/.test(line)) {
         progress.finish();
         progress = trainingProgress();
       }
@@ -290,22 +286,20 @@ export async function loopCommand(argv: string[]): Promise<number> {
           signal,
           log,
           onMetrics: (record) => progress.onMetrics(record),
-          onEvent: (event) => {
-            if (event.type === 'stop' && event.reason === 'signal') stoppedRounds.add(currentRound);
-          },
         });
-        return { rounds, stoppedBy: stoppedRounds.size > 0 ? 'signal' : 'budget' } as const;
+        // onlineDpo returns early, the open round left open, only when the signal stopped it.
+        const cut = signal.aborted && rounds.length < (values.rounds as number);
+        return { rounds, stoppedBy: cut ? 'signal' : 'budget' } as const;
       } catch (error) {
         if (!(error instanceof StopRequested)) throw error;
-        return { rounds: [] as OnlineDpoRound[], stoppedBy: 'signal' } as const;
+        return {
+          rounds: finishedRounds(outDir, values.rounds as number),
+          stoppedBy: 'signal',
+        } as const;
       } finally {
         sampling?.finish();
       }
     });
-    // onlineDpo marks a round done when its DPO returns, also when a signal stopped it: such a
-    // round stays open here, so --resume finishes its DPO from the checkpoint the signal wrote.
-    for (const round of stoppedRounds)
-      rmSync(join(outDir, `round-${round}`, 'done.json'), { force: true });
     progress.finish();
     const checkpoint = newestRoundCheckpoint(outDir);
     if (outcome.stoppedBy === 'signal')
@@ -314,7 +308,7 @@ export async function loopCommand(argv: string[]): Promise<number> {
       );
     console.log(
       JSON.stringify({
-        rounds: outcome.rounds.filter((r) => !stoppedRounds.has(r.round)),
+        rounds: outcome.rounds,
         checkpoint: checkpoint ?? null,
         stoppedBy: outcome.stoppedBy,
       }),
@@ -329,4 +323,14 @@ export async function loopCommand(argv: string[]): Promise<number> {
     reference?.dispose();
     reward?.model.dispose();
   }
+}
+
+/** The summaries of the rounds of a loop run that are done (their done.json), in order. */
+function finishedRounds(outDir: string, rounds: number): OnlineDpoRound[] {
+  const done: OnlineDpoRound[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    const path = join(outDir, `round-${round}`, 'done.json');
+    if (existsSync(path)) done.push(JSON.parse(readFileSync(path, 'utf8')));
+  }
+  return done;
 }
