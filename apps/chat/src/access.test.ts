@@ -46,6 +46,11 @@ const chatBody = JSON.stringify({
   max_tokens: 4,
 });
 
+/** A chat completion request (max_tokens 4) with these headers. */
+function postChat(server: ChatServer, headers: Record<string, string>) {
+  return send(server, { method: 'POST', path: '/v1/chat/completions', headers, body: chatBody });
+}
+
 describe('host names', () => {
   it('reads the name of a Host header and the names a bound address answers to', () => {
     expect(hostName('LocalHost:8000')).toBe('localhost');
@@ -92,12 +97,7 @@ describe('access checks', () => {
 
   it('gives every response an x-request-id and one access-log line', async () => {
     const before = lines.length;
-    const reply = await send(open, {
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { 'content-type': 'application/json' },
-      body: chatBody,
-    });
+    const reply = await postChat(open, { 'content-type': 'application/json' });
     expect(reply.status).toBe(200);
     const missing = await send(open, { path: '/nowhere' });
     expect(missing.status).toBe(404);
@@ -114,41 +114,38 @@ describe('access checks', () => {
     expect(logged[1]).toMatch(new RegExp(`^\\[chat\\] GET /nowhere 404 \\d+ms ${ids[1]}$`));
   });
 
-  it('refuses a Host that is not the server (DNS rebinding) before any generation', async () => {
+  it.each<{ what: string; headers: Record<string, string>; code: string; fix: RegExp }>([
+    {
+      what: 'a Host that is not the server (DNS rebinding)',
+      headers: { host: 'evil.example:8000' },
+      code: 'host_not_allowed',
+      fix: /--allowed-host evil\.example/,
+    },
+    {
+      what: 'a foreign Origin',
+      headers: { origin: 'https://attacker.example' },
+      code: 'origin_not_allowed',
+      fix: /--cors https:\/\/attacker\.example/,
+    },
+  ])('refuses a text/plain POST from $what before any generation', async (refused) => {
     const calls = engine.calls.length;
-    const reply = await send(open, {
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { host: 'evil.example:8000', 'content-type': 'text/plain' },
-      body: chatBody,
-    });
+    const reply = await postChat(open, { ...refused.headers, 'content-type': 'text/plain' });
     expect(reply.status).toBe(403);
     expect(JSON.parse(reply.body).error).toMatchObject({
-      code: 'host_not_allowed',
+      code: refused.code,
       type: 'invalid_request_error',
+      message: expect.stringMatching(refused.fix),
     });
-    expect(JSON.parse(reply.body).error.message).toMatch(/--allowed-host evil\.example/);
     expect(engine.calls.length).toBe(calls);
+  });
+
+  it('answers to its own names and --allowed-host ones, and refuses the null Origin', async () => {
     expect(
       (await send(open, { path: '/health', headers: { host: 'localhost:1234' } })).status,
     ).toBe(200);
     expect((await send(keyed, { path: '/health', headers: { host: 'chat.lan' } })).status).toBe(
       200,
     );
-  });
-
-  it('refuses a text/plain POST from a foreign Origin without generating', async () => {
-    const calls = engine.calls.length;
-    const reply = await send(open, {
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { origin: 'https://attacker.example', 'content-type': 'text/plain' },
-      body: chatBody,
-    });
-    expect(reply.status).toBe(403);
-    expect(JSON.parse(reply.body).error.code).toBe('origin_not_allowed');
-    expect(JSON.parse(reply.body).error.message).toMatch(/--cors https:\/\/attacker\.example/);
-    expect(engine.calls.length).toBe(calls);
     const nullOrigin = await send(open, { path: '/v1/models', headers: { origin: 'null' } });
     expect(nullOrigin.status).toBe(403);
   });
@@ -176,11 +173,9 @@ describe('access checks', () => {
       'access-control-allow-headers': 'authorization, content-type',
       vary: 'origin',
     });
-    const call = await send(open, {
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: { origin: 'https://app.example', 'content-type': 'application/json' },
-      body: chatBody,
+    const call = await postChat(open, {
+      origin: 'https://app.example',
+      'content-type': 'application/json',
     });
     expect(call.status).toBe(200);
     expect(call.headers['access-control-allow-origin']).toBe('https://app.example');

@@ -153,14 +153,16 @@ describe('the AI SDK OpenAI-compatible provider against pnpm chat', () => {
       apiKey: key,
       includeUsage: true,
     });
+  /** The AI SDK's calls without retries: a refused request fails at once. */
+  const generate = (options: Parameters<typeof generateText>[0]) =>
+    generateText({ ...options, maxRetries: 0 });
 
   it('generates and streams chat, and completes text through completionModel', async () => {
-    const chat = await generateText({
+    const chat = await generate({
       model: provider().chatModel('tiny-chat'),
       prompt: 'Who art thou?',
       maxOutputTokens: 8,
       seed: 5,
-      maxRetries: 0,
     });
     expect(chat.finishReason).toMatch(/^(stop|length)$/);
     expect(chat.usage.outputTokens).toBeGreaterThan(0);
@@ -178,33 +180,27 @@ describe('the AI SDK OpenAI-compatible provider against pnpm chat', () => {
     for await (const _piece of streamed.textStream) pieces++;
     expect(await streamed.finishReason).toMatch(/^(stop|length)$/);
     expect((await streamed.usage).outputTokens).toBeGreaterThanOrEqual(pieces > 0 ? 1 : 0);
-    const text = await generateText({
+    const text = await generate({
       model: provider().completionModel('tiny-chat'),
       prompt: 'JULIET:',
       maxOutputTokens: 4,
       temperature: 0,
-      maxRetries: 0,
     });
     expect(text.finishReason).toBe('length');
     expect(text.usage.outputTokens).toBe(4);
   });
 
   it('surfaces 404 and 401 as API call errors', async () => {
-    const unknown = generateText({
-      model: provider().chatModel('gpt-4o'),
-      prompt: 'hi',
-      maxRetries: 0,
-    });
+    const unknown = generate({ model: provider().chatModel('gpt-4o'), prompt: 'hi' });
     await expect(unknown).rejects.toSatisfy(
       (error) =>
         APICallError.isInstance(error) &&
         error.statusCode === 404 &&
         /does not exist/.test(error.message),
     );
-    const refused = generateText({
+    const refused = generate({
       model: provider('sk-nope').completionModel('tiny-chat'),
       prompt: 'hi',
-      maxRetries: 0,
     });
     await expect(refused).rejects.toSatisfy(
       (error) => APICallError.isInstance(error) && error.statusCode === 401,
