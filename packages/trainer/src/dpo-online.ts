@@ -46,7 +46,9 @@ export interface OnlineDpoRound {
 /**
  * Runs the rounds; resolves to the finished rounds' summaries. When `options.signal` aborts, the
  * open round's DPO writes its checkpoint and stops, the round is left unfinished (no `done.json`)
- * and no further round starts: a rerun with `resume` continues that round on the same pairs.
+ * and no further round starts: a rerun with `resume` continues that round on the same pairs. An
+ * abort while sampling stops before the next prompt and saves no pairs (resume samples them again,
+ * with the same seeds).
  */
 export async function onlineDpo(options: OnlineDpoOptions): Promise<OnlineDpoRound[]> {
   const samples = options.samples ?? 4;
@@ -76,6 +78,8 @@ export async function onlineDpo(options: OnlineDpoOptions): Promise<OnlineDpoRou
     if (options.resume && existsSync(pairsPath)) made = JSON.parse(readFileSync(pairsPath, 'utf8'));
     else {
       made = await samplePairs(options, round, samples);
+      // Stopped while sampling: the pairs are partial, so they are not saved (resume samples again).
+      if (options.signal?.aborted) return summaries;
       writeFileSync(pairsPath, JSON.stringify(made));
     }
     options.log?.(
@@ -104,6 +108,7 @@ async function samplePairs(options: OnlineDpoOptions, round: number, samples: nu
   let worst = 0;
   const baseSeed = (options.generation.seed ?? 0) + round * 1_000_003;
   for (const [p, prompt] of options.prompts.entries()) {
+    if (options.signal?.aborted) break;
     const replies: number[][] = [];
     for (let s = 0; s < samples; s++) {
       const reply: number[] = [];

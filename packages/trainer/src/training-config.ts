@@ -31,7 +31,11 @@ export const scheduleInputSchema = z.strictObject({
     .describe(
       'learning-rate schedule: cosine, wsd (warm-up, stable, decay) or constant (default cosine)',
     ),
-  maxLearningRate: positiveNumber().optional().describe('peak learning rate (default 6e-4)'),
+  maxLearningRate: positiveNumber()
+    .optional()
+    .describe(
+      'peak learning rate (default: pretrain 6e-4, sft 1e-4, reward 1e-5, dpo and loop 5e-6)',
+    ),
   minLearningRate: finite()
     .min(0, { error: 'expected a number ≥ 0' })
     .optional()
