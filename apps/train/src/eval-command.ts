@@ -215,42 +215,47 @@ export async function evalCommand(argv: string[]): Promise<number> {
     throw new UsageError(
       'eval needs an evaluation: --text FILE, --cloze FILE, --multiple-choice FILE --layout NAME, --pairs FILE or --compare DIR',
     );
-  // Flags that only make sense with another: [missing, what to say].
-  const incomplete: [unknown, string][] = [
+  // Flags that only make sense with another: [the flag, any one of these must be given too, what to say].
+  type Given =
+    | 'multipleChoice'
+    | 'layout'
+    | 'pairs'
+    | 'reference'
+    | 'rewardModel'
+    | 'prompts'
+    | 'compare';
+  const needs: [Given, Given[], string][] = [
+    ['multipleChoice', ['layout'], '--multiple-choice needs --layout hellaswag, arc or mmlu'],
+    ['layout', ['multipleChoice'], '--layout describes --multiple-choice FILE; give that file too'],
     [
-      values.multipleChoice && !values.layout,
-      '--multiple-choice needs --layout hellaswag, arc or mmlu',
-    ],
-    [
-      values.layout && !values.multipleChoice,
-      '--layout describes --multiple-choice FILE; give that file too',
-    ],
-    [
-      values.pairs && !values.reference && !values.rewardModel,
+      'pairs',
+      ['reference', 'rewardModel'],
       "--pairs needs a score: --reference DIR (DPO's implicit reward of each checkpoint) and/or --reward-model DIR",
     ],
     [
-      values.reference && !values.pairs,
+      'reference',
+      ['pairs'],
       '--reference scores --pairs FILE by the implicit reward; give that file too',
     ],
     [
-      values.rewardModel && !values.pairs && !values.compare,
+      'rewardModel',
+      ['pairs', 'compare'],
       '--reward-model scores --pairs FILE or judges --compare DIR; give one of them',
     ],
     [
-      values.prompts && !values.compare,
+      'prompts',
+      ['compare'],
       '--prompts are the held-out prompts of --compare DIR; give that checkpoint too',
     ],
+    ['compare', ['rewardModel'], '--compare needs --reward-model DIR, the judge of the replies'],
     [
-      values.compare && !values.rewardModel,
-      '--compare needs --reward-model DIR, the judge of the replies',
-    ],
-    [
-      values.compare && !values.prompts && !values.pairs,
+      'compare',
+      ['prompts', 'pairs'],
       '--compare needs held-out prompts: --prompts FILE (or --pairs FILE)',
     ],
   ];
-  for (const [missing, message] of incomplete) if (missing) throw new UsageError(message);
+  for (const [flagName, anyOf, message] of needs)
+    if (values[flagName] && !anyOf.some((other) => values[other])) throw new UsageError(message);
   for (const [name, path] of [
     ['--text', values.text],
     ['--cloze', values.cloze],
