@@ -2,22 +2,11 @@
 // huge numbers, missing fields, truncated JSON) get 200 or a 4xx with an OpenAI error body, never
 // a 5xx; raw garbage on the socket gets a 400; the server stays healthy throughout.
 import { connect } from 'node:net';
+import { SeededRandom } from '@lmkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ChatServer, startChatServer } from '../src/server.ts';
 import { scriptedEngine } from './helpers.ts';
 import { post } from './sse.ts';
-
-/** mulberry32: a small seeded generator, so a failure reproduces. */
-function random(seed: number) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const oddValues: unknown[] = [
   null,
@@ -73,7 +62,9 @@ afterAll(() => server.close());
 
 describe('fuzzed requests', () => {
   it('answers 300 mutated bodies with 200 or an OpenAI-style 4xx, never a 5xx', async () => {
-    const next = random(20261128);
+    // Seeded, so a failure reproduces.
+    const generator = new SeededRandom(20261128);
+    const next = () => generator.next();
     const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)];
     const statuses = new Map<number, number>();
     for (let index = 0; index < 300; index++) {
