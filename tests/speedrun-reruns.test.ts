@@ -2,7 +2,8 @@
 // `--from tokenizer` retrains the tokenizer and trains fresh models on it, and a copied folder
 // with edited documents and deleted shards works on its own contents. In both, the chat model's
 // tokenizer and weights belong together: the hashes recorded in the done-markers chain from the
-// tokenizer through the shards and the base checkpoint to the chat model.
+// tokenizer through the shards and the base checkpoint to the chat model, and from the chat model
+// through the preference stage (reward model, aligned model) to the eval stage.
 import { createHash } from 'node:crypto';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +25,14 @@ const preset: SpeedrunPreset = {
   ...tiny,
   pretrain: { ...tiny.pretrain, maxSteps: 6, evalEvery: 3, warmupSteps: 1 },
   sft: { ...tiny.sft, maxSteps: 4, evalEvery: 2, identityConversations: 10 },
-  eval: { maxNewTokens: 4, replyPrompts: 2 },
+  preference: {
+    ...tiny.preference,
+    maxPairs: 8,
+    reward: { ...tiny.preference.reward, maxSteps: 2, evalEvery: 2 },
+    dpo: { ...tiny.preference.dpo, maxSteps: 2, evalEvery: 2 },
+    online: undefined,
+  },
+  eval: { maxNewTokens: 4, replyPrompts: 2, clozeItems: 4 },
 };
 
 const root = mkdtempSync(join(tmpdir(), 'lmkit-speedrun-reruns-'));
@@ -64,8 +72,24 @@ function dropHalfTheDocuments(outDir: string) {
 /** The chain of hashes from tokenizer.json to the chat model, as recorded and on disk. */
 async function expectChatModelBelongsToTokenizer(outDir: string) {
   const tokenizer = sha256(join(outDir, 'tokenizer', 'tokenizer.json'));
-  expect(jsonSha256(join(outDir, 'chat-model', 'tokenizer.json'))).toBe(
-    jsonSha256(join(outDir, 'tokenizer', 'tokenizer.json')),
+  // The chat model's tokenizer is the trained one plus the chat markers, after its vocabulary.
+  const base = JSON.parse(readFileSync(join(outDir, 'tokenizer', 'tokenizer.json'), 'utf8'));
+  const chat = JSON.parse(readFileSync(join(outDir, 'chat-model', 'tokenizer.json'), 'utf8'));
+  expect({ ...chat, specialTokens: {} }).toEqual({ ...base, specialTokens: {} });
+  expect(Object.keys(base.specialTokens)).toEqual(['<|endoftext|>']);
+  const baseVocabSize = marker(outDir, 'tokenizer').stats.vocabSize as number;
+  expect(chat.specialTokens).toMatchObject({
+    ...base.specialTokens,
+    '<|im_start|>': baseVocabSize,
+    '<|im_sep|>': baseVocabSize + 1,
+    '<|im_end|>': baseVocabSize + 2,
+  });
+  expect(marker(outDir, 'sft').stats).toMatchObject({
+    baseVocabSize,
+    chatVocabSize: baseVocabSize + 5,
+  });
+  expect(jsonSha256(join(outDir, 'aligned-model', 'tokenizer.json'))).toBe(
+    jsonSha256(join(outDir, 'chat-model', 'tokenizer.json')),
   );
   for (const stage of ['shards', 'pretrain', 'sft', 'eval']) {
     expect(recorded(marker(outDir, stage).inputs, 'tokenizer/tokenizer.json'), stage).toBe(
@@ -84,6 +108,21 @@ async function expectChatModelBelongsToTokenizer(outDir: string) {
   );
   expect(recorded(marker(outDir, 'eval').inputs, chatWeights)).toBe(
     sha256(join(outDir, chatWeights)),
+  );
+  // The preference stage reads the chat model and its outputs are fingerprinted like the others:
+  // the eval stage records the very reward model and aligned model the preference stage wrote.
+  const preference = marker(outDir, 'preference');
+  expect(recorded(preference.inputs, chatWeights)).toBe(sha256(join(outDir, chatWeights)));
+  const alignedWeights = 'aligned-model/model.safetensors';
+  const rewardWeights = `${(preference.stats.reward as { checkpoint: string }).checkpoint}/model.safetensors`;
+  for (const weights of [alignedWeights, rewardWeights]) {
+    expect(sha256(join(outDir, weights)), weights).toBe(recorded(preference.outputs, weights));
+    expect(recorded(marker(outDir, 'eval').inputs, weights), weights).toBe(
+      recorded(preference.outputs, weights),
+    );
+  }
+  expect(recorded(preference.outputs, alignedWeights)).not.toBe(
+    recorded(preference.inputs, chatWeights),
   );
   // Fresh training runs, not 0-step resumes of the finished ones.
   expect(pretrain.stats.steps).toBe(preset.pretrain.maxSteps);
@@ -105,6 +144,7 @@ async function expectChatModelBelongsToTokenizer(outDir: string) {
     'shards',
     'pretrain',
     'sft',
+    'preference',
     'eval',
     'report',
   ]) {

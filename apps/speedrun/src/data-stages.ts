@@ -1,9 +1,10 @@
 // Stages 1–4: crawl (real pages into WARC files) → filter (the FineWeb recipe) → tokenizer
-// (byte-level BPE with the chat markers reserved) → shards (llm.c format, validation first).
+// (byte-level BPE with <|endoftext|>; the chat markers come at SFT) → shards (llm.c format,
+// validation first). The tokenizer and the shards leave out the eval stage's held-out text.
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, saveTokenizer, trainBpe } from '@lmkit/bpe';
-import { SeededRandom } from '@lmkit/core';
+import { END_OF_TEXT, SeededRandom } from '@lmkit/core';
 import {
   buildWarc,
   createStages,
@@ -13,7 +14,8 @@ import {
   runWithDedup,
   writeDocuments,
 } from '@lmkit/crawler-filters';
-import { readDocuments, tokenizeToShards } from '@lmkit/datasets';
+import { tokenizeToShards } from '@lmkit/datasets';
+import { HELD_OUT, shakespearePath, shakespeareSplit, webSplit } from './held-out.ts';
 import { dataDir, SPECIAL_TOKENS } from './paths.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { Stage } from './runner.ts';
@@ -128,15 +130,12 @@ export const filterStage: Stage<SpeedrunPreset, FilterStats> = {
   summarize: (s) => `${s.read} read = ${s.kept} kept + ${s.dropped} dropped + ${s.errored} errored`,
 };
 
-async function* documentTexts(files: string[]) {
-  for (const path of files) {
-    for await (const doc of readDocuments({ path })) yield doc.text;
-  }
-}
-
-/** Tiny Shakespeare cut into documents of whole paragraphs, about `chars` characters each. */
+/**
+ * The training part of Tiny Shakespeare (its last tenth is held out for the eval stage) cut into
+ * documents of whole paragraphs, about `chars` characters each.
+ */
 export function shakespeareDocuments(chars = 4000): string[] {
-  const text = readFileSync(shakespearePath(), 'utf8');
+  const text = shakespeareSplit().train;
   const paragraphs = text.split(/\n\n+/);
   const docs: string[] = [];
   let current = '';
@@ -151,7 +150,12 @@ export function shakespeareDocuments(chars = 4000): string[] {
   return docs;
 }
 
-const shakespearePath = () => join(dataDir, 'text/tinyshakespeare.txt');
+/**
+ * Special tokens reserved at tokenizer training: the document separator only, as the recipe has
+ * it (the chat markers enter the vocabulary at SFT), or all four when the preset reserves them.
+ */
+const specialTokensOf = (preset: SpeedrunPreset): readonly string[] =>
+  preset.reserveChatMarkers ? SPECIAL_TOKENS : [END_OF_TEXT];
 
 export interface TokenizerStats {
   /** tokenizer.json, relative to the run folder. */
@@ -164,21 +168,25 @@ export interface TokenizerStats {
 
 export const tokenizerStage: Stage<SpeedrunPreset, TokenizerStats> = {
   name: 'tokenizer',
-  title: 'tokenizer: byte-level BPE with the chat markers reserved',
-  params: (preset) => ({ vocabSize: preset.vocabSize, specialTokens: SPECIAL_TOKENS }),
+  title: 'tokenizer: byte-level BPE on the training text',
+  params: (preset) => ({
+    vocabSize: preset.vocabSize,
+    specialTokens: specialTokensOf(preset),
+    heldOut: HELD_OUT,
+  }),
   inputs: ({ statsOf, path }) => [...statsOf(filterStage).files.map(path), shakespearePath()],
   outputs: (stats) => [stats.path],
   async run({ dir, preset, progress, statsOf, path: resolvePath, relative }) {
-    const files = statsOf(filterStage).files.map(resolvePath);
+    const web = (await webSplit(statsOf(filterStage).files.map(resolvePath))).train;
     const shakespeare = shakespeareDocuments();
-    async function* texts() {
-      yield* documentTexts(files);
+    function* texts() {
+      yield* web;
       yield* shakespeare;
     }
     const tokenizer = await trainBpe({
       texts: texts(),
       vocabSize: preset.vocabSize,
-      specialTokens: SPECIAL_TOKENS,
+      specialTokens: specialTokensOf(preset),
       name: 'lmkit-speedrun',
       onProgress: (p) => {
         if (p.phase === 'merge') progress.update(p.merges, p.targetMerges, 'merges');
@@ -188,7 +196,7 @@ export const tokenizerStage: Stage<SpeedrunPreset, TokenizerStats> = {
     await saveTokenizer(tokenizer, path);
     let bytes = 0;
     let tokens = 0;
-    for await (const text of texts()) {
+    for (const text of texts()) {
       bytes += Buffer.byteLength(text);
       tokens += tokenizer.encodeOrdinary(text).length;
     }
@@ -211,6 +219,11 @@ function shuffled<T>(items: T[], seed: number): T[] {
 
 export interface ShardsStats {
   documents: number;
+  /** Web documents in the shards, and those held out for the eval stage. */
+  webDocuments: number;
+  heldOutWebDocuments: number;
+  /** Tiny Shakespeare passages (of its first 90%) in the shards. */
+  shakespeareDocuments: number;
   tokens: number;
   /** Validation and training shards, relative to the run folder. */
   val: string[];
@@ -220,7 +233,11 @@ export interface ShardsStats {
 export const shardsStage: Stage<SpeedrunPreset, ShardsStats> = {
   name: 'shards',
   title: 'shards: llm.c token shards, the first one held out for validation',
-  params: (preset) => ({ tokensPerShard: preset.tokensPerShard, shuffleSeed: 1337 }),
+  params: (preset) => ({
+    tokensPerShard: preset.tokensPerShard,
+    shuffleSeed: 1337,
+    heldOut: HELD_OUT,
+  }),
   inputs: ({ statsOf, path }) => [
     path(statsOf(tokenizerStage).path),
     ...statsOf(filterStage).files.map(path),
@@ -229,11 +246,12 @@ export const shardsStage: Stage<SpeedrunPreset, ShardsStats> = {
   outputs: (stats) => [...stats.val, ...stats.train],
   async run({ dir, preset, progress, statsOf, path, relative }) {
     const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
-    const web: { text: string }[] = [];
-    for (const file of statsOf(filterStage).files) {
-      for await (const doc of readDocuments({ path: path(file) })) web.push({ text: doc.text });
-    }
-    const documents = shuffled([...web, ...shakespeareDocuments().map((text) => ({ text }))], 1337);
+    const web = await webSplit(statsOf(filterStage).files.map(path));
+    const shakespeare = shakespeareDocuments();
+    const documents = shuffled(
+      [...web.train, ...shakespeare].map((text) => ({ text })),
+      1337,
+    );
     const result = await tokenizeToShards({
       documents,
       tokenizer,
@@ -245,7 +263,15 @@ export const shardsStage: Stage<SpeedrunPreset, ShardsStats> = {
     });
     const val = result.shards.filter((s) => s.includes('_val_')).map(relative);
     const train = result.shards.filter((s) => s.includes('_train_')).map(relative);
-    return { documents: result.documents, tokens: result.tokens, val, train };
+    return {
+      documents: result.documents,
+      webDocuments: web.train.length,
+      heldOutWebDocuments: web.heldOut.length,
+      shakespeareDocuments: shakespeare.length,
+      tokens: result.tokens,
+      val,
+      train,
+    };
   },
   summarize: (s) =>
     `${s.tokens} tokens from ${s.documents} documents in ${s.val.length} val + ${s.train.length} train shards`,

@@ -1,21 +1,36 @@
-// Stage 7: how much the two training phases bought. Validation bits per byte of the untrained,
-// the base and the chat model; samples from the base and the chat model for fixed prompts; the
-// share of chat replies that end with <|im_end|> within the token budget.
-import { loadTokenizer, type Tokenizer } from '@lmkit/bpe';
+// Stage 8: what each training phase bought, per model (untrained, base, SFT, aligned), each score
+// beside its chance level, all on text and pairs no stage trained on (held-out.ts,
+// preference-data.ts): bits per byte on held-out web text and Tiny Shakespeare, a cloze task on
+// each (the true next line or sentence among four), preference accuracy on the held-out oasst1
+// trees' pairs, and the reward model's win rate of the aligned model's replies over the SFT
+// model's. Also samples for fixed prompts and the share of chat replies that end with <|im_end|>.
+import { loadTokenizer, type Tokenizer, tokenizerFromJSON } from '@lmkit/bpe';
 import { render } from '@lmkit/chat-template';
-import { readShard } from '@lmkit/datasets';
+import type { Message } from '@lmkit/core';
+import {
+  type ClozeOptions,
+  clozeTask,
+  EvalsError,
+  evaluateBitsPerByte,
+  evaluateMultipleChoice,
+  evaluatePreferenceAccuracy,
+  evaluateWinRate,
+  gptScorer,
+  implicitReward,
+  type MultipleChoiceItem,
+  type ReplyScore,
+  replyLogProb,
+} from '@lmkit/evals';
 import { GPT, setBackend } from '@lmkit/gpt-model';
-import { bitsPerByte, loadCheckpoint } from '@lmkit/trainer';
-import { shardsStage, tokenizerStage } from './data-stages.ts';
+import { loadCheckpoint, loadRewardModel, type RewardModel } from '@lmkit/trainer';
+import { filterStage, tokenizerStage } from './data-stages.ts';
+import { HELD_OUT, shakespearePath, shakespeareSplit, webSplit } from './held-out.ts';
+import { oasstPath } from './paths.ts';
+import { generationPrompts, preferenceSplit, renderPairs } from './preference-data.ts';
+import { preferenceStage } from './preference-stage.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { Stage } from './runner.ts';
-import {
-  chatConversations,
-  oasstPath,
-  pretrainStage,
-  replyPrompts,
-  sftStage,
-} from './train-stages.ts';
+import { chatConversations, pretrainStage, replyPrompts, sftStage } from './train-stages.ts';
 
 export const BASE_PROMPTS = ['ROMEO:', 'The history of the', 'First Citizen:\nWe are'];
 export const CHAT_PROMPTS = [
@@ -25,29 +40,51 @@ export const CHAT_PROMPTS = [
   'Give me three tips for learning to cook.',
 ];
 
-/** Mean validation loss and bits per byte over the first `windows` windows of a shard. */
-async function validationBitsPerByte(options: {
-  model: GPT;
-  tokenizer: Tokenizer;
-  shard: string;
-  sequenceLength: number;
-  windows: number;
-}) {
-  const { tokens } = await readShard(options.shard);
-  const T = options.sequenceLength;
-  let lossSum = 0;
-  let count = 0;
-  let bytes = 0;
-  for (let w = 0; w < options.windows && (w + 1) * T + 1 <= tokens.length; w++) {
-    const row = Array.from(tokens.subarray(w * T, w * T + T + 1));
-    const loss = options.model.loss([row.slice(0, T)], [row.slice(1)]);
-    lossSum += (await loss.data())[0];
-    loss.dispose();
-    count += 1;
-    bytes += options.tokenizer.decodeBytes(row.slice(1)).length;
-  }
-  const lossNats = lossSum / count;
-  return { lossNats, bitsPerByte: bitsPerByte({ lossNats, tokens: count * T, bytes }) };
+export const MODELS = ['untrained', 'base', 'sft', 'aligned'] as const;
+export type ModelName = (typeof MODELS)[number];
+
+/** A score beside what a random guess (or a uniform model) gets on the same items. */
+export interface Score {
+  value: number;
+  chance: number;
+  /** Items, pairs or prompts scored (bits per byte: bytes). */
+  count: number;
+}
+
+export interface ModelScores {
+  /** Undefined when no web document was held out (a tiny crawl). */
+  webBitsPerByte?: Score;
+  shakespeareBitsPerByte: Score;
+  clozeShakespeare?: Score;
+  clozeWeb?: Score;
+  /** Chat models: share of held-out pairs where ln p(chosen reply) > ln p(rejected reply). */
+  preferenceLogProb?: Score;
+  /** DPO's implicit reward β·(ln π − ln π_ref) with the SFT model as the reference. */
+  preferenceImplicitReward?: Score;
+  /** The reward model's win rate of this model's replies over the SFT model's. */
+  winRateOverSft?: Score;
+}
+
+export interface EvalStats {
+  models: Record<ModelName, ModelScores>;
+  /** The reward model's accuracy on the held-out pairs (its reward of chosen > rejected). */
+  rewardModel: { preferenceAccuracy: Score };
+  beta: number;
+  heldOut: {
+    webDocuments: number;
+    webBytes: number;
+    shakespeareBytes: number;
+    clozeShakespeareItems: number;
+    clozeWebItems: number;
+    preferencePairs: number;
+    winRatePrompts: number;
+  };
+  baseSamples: { prompt: string; completion: string }[];
+  chatSamples: { prompt: string; completion: string; endedWithImEnd: boolean }[];
+  alignedSamples: { prompt: string; completion: string; endedWithImEnd: boolean }[];
+  replies: number;
+  repliesEndingWithImEnd: number;
+  replyStopShare: number;
 }
 
 async function complete(
@@ -72,114 +109,255 @@ async function complete(
   return { ids, ended };
 }
 
-export interface EvalStats {
-  bitsPerByte: Record<'untrained' | 'base' | 'chat', { lossNats: number; bitsPerByte: number }>;
-  baseSamples: { prompt: string; completion: string }[];
-  chatSamples: { prompt: string; completion: string; endedWithImEnd: boolean }[];
-  replies: number;
-  repliesEndingWithImEnd: number;
-  replyStopShare: number;
+/**
+ * Cloze items from a held-out text: `count` of them, or as many as the text gives (halving the
+ * count until it does); none when it gives fewer than 4.
+ */
+function clozeItems(options: ClozeOptions & { count: number }): MultipleChoiceItem[] {
+  for (let count = options.count; count >= 4; count = Math.floor(count / 2)) {
+    try {
+      return clozeTask({ ...options, count });
+    } catch (error) {
+      if (!(error instanceof EvalsError)) throw error;
+    }
+  }
+  return [];
+}
+
+/** The reward model as a ReplyScore: its reward of the rendered conversation. */
+function rewardScore(model: RewardModel, tokenizer: Tokenizer): ReplyScore {
+  return async (prompt, reply) => {
+    const { ids } = render({ messages: [...prompt, ...reply] }, tokenizer, {
+      maxTokens: model.config.blockSize,
+    });
+    return (await model.score([ids]))[0];
+  };
 }
 
 export const evalStage: Stage<SpeedrunPreset, EvalStats> = {
   name: 'eval',
-  title: 'eval: bits per byte, samples, replies that end',
+  title: 'eval: every model beside chance on held-out text and pairs',
   params: (preset) => ({
     eval: preset.eval,
-    sequenceLength: preset.pretrain.sequenceLength,
+    heldOut: HELD_OUT,
+    heldOutPreferenceTrees: preset.preference.validationFraction,
+    beta: preset.preference.dpo.beta,
     sft: preset.sft,
     backend: preset.backend ?? 'auto',
     prompts: { base: BASE_PROMPTS, chat: CHAT_PROMPTS },
   }),
   inputs: ({ statsOf, path }) => [
     path(statsOf(tokenizerStage).path),
-    path(statsOf(shardsStage).val[0]),
+    ...statsOf(filterStage).files.map(path),
+    shakespearePath(),
     path(statsOf(pretrainStage).checkpoint),
     path(statsOf(sftStage).chatModelDir),
+    path(statsOf(preferenceStage).alignedModelDir),
+    path(statsOf(preferenceStage).reward.checkpoint),
     oasstPath(),
   ],
   async run({ preset, progress, statsOf, path }) {
     await setBackend(preset.backend ?? 'auto');
-    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
-    const shard = path(statsOf(shardsStage).val[0]);
-    const checkpoints = {
+    const baseTokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const dirs = {
       base: path(statsOf(pretrainStage).checkpoint),
-      chat: path(statsOf(sftStage).chatModelDir),
+      sft: path(statsOf(sftStage).chatModelDir),
+      aligned: path(statsOf(preferenceStage).alignedModelDir),
     };
-    // One model in memory at a time: the untrained one (same seed as pre-training), base, chat.
-    const open = async (name: 'untrained' | 'base' | 'chat') => {
-      if (name !== 'untrained') return (await loadCheckpoint(checkpoints[name])).model;
-      const base = (await loadCheckpoint(checkpoints.base)).model;
+    const chatCheckpoint = await loadCheckpoint(dirs.sft);
+    const chatTokenizer = tokenizerFromJSON(chatCheckpoint.tokenizerJson);
+    chatCheckpoint.model.dispose();
+    const tokenizerOf = (name: ModelName) =>
+      name === 'sft' || name === 'aligned' ? chatTokenizer : baseTokenizer;
+    const open = async (name: ModelName) => {
+      if (name !== 'untrained') return (await loadCheckpoint(dirs[name])).model;
+      // The untrained model: the base model's config, initialised as pre-training began.
+      const base = (await loadCheckpoint(dirs.base)).model;
       const config = base.config;
       base.dispose();
       return new GPT(config, { seed: 1337 });
     };
-    const steps = 3 + BASE_PROMPTS.length + CHAT_PROMPTS.length + preset.eval.replyPrompts;
+
+    // Held-out text and pairs.
+    const shakespeare = shakespeareSplit().heldOut;
+    const webDocuments = (await webSplit(statsOf(filterStage).files.map(path))).heldOut;
+    const web = webDocuments.join('\n\n');
+    const n = preset.eval.clozeItems;
+    const cloze = {
+      shakespeare: clozeItems({ text: shakespeare, count: n, seed: 1 }),
+      web: clozeItems({ text: web, unit: 'sentence', count: n, seed: 1 }),
+    };
+    const blockSize = preset.model.blockSize;
+    const split = await preferenceSplit(preset);
+    const pairs = renderPairs(split.validation, chatTokenizer, blockSize).kept;
+    const maxNewTokens = preset.eval.maxNewTokens;
+    const winPrompts = generationPrompts(
+      split.validation,
+      chatTokenizer,
+      preset.eval.replyPrompts,
+      blockSize - maxNewTokens - 4,
+    );
+
+    const steps = MODELS.length + 4 + BASE_PROMPTS.length + 2 * CHAT_PROMPTS.length;
     let stepsDone = 0;
     const tick = (detail: string) => progress.update(++stepsDone, steps, detail);
-    const windows = 16;
-    const bpb = {} as EvalStats['bitsPerByte'];
-    for (const name of ['untrained', 'base', 'chat'] as const) {
+    const models = {} as Record<ModelName, ModelScores>;
+    const kept: Partial<Record<ModelName, GPT>> = {};
+    for (const name of MODELS) {
       const model = await open(name);
-      const T = Math.min(preset.pretrain.sequenceLength, model.config.blockSize);
-      bpb[name] = await validationBitsPerByte({
-        model,
-        tokenizer,
-        shard,
-        sequenceLength: T,
-        windows,
-      });
-      model.dispose();
-      tick(`bits per byte of the ${name} model`);
+      const tokenizer = tokenizerOf(name);
+      const scorer = gptScorer(model);
+      const bpb = async (text: string): Promise<Score> => {
+        const result = await evaluateBitsPerByte({ scorer, tokenizer, text });
+        return { value: result.bitsPerByte, chance: result.chance, count: result.bytes };
+      };
+      const choice = async (items: MultipleChoiceItem[]): Promise<Score | undefined> => {
+        if (items.length === 0) return undefined;
+        const result = await evaluateMultipleChoice({ scorer, tokenizer, items });
+        return { value: result.accuracy, chance: result.chance, count: result.count };
+      };
+      const scores: ModelScores = {
+        webBitsPerByte: web ? await bpb(web) : undefined,
+        shakespeareBitsPerByte: await bpb(shakespeare),
+        clozeShakespeare: await choice(cloze.shakespeare),
+        clozeWeb: await choice(cloze.web),
+      };
+      if (tokenizer === chatTokenizer && pairs.length > 0) {
+        const result = await evaluatePreferenceAccuracy({
+          pairs,
+          score: (prompt, reply) => replyLogProb({ scorer, tokenizer, prompt, reply }),
+        });
+        scores.preferenceLogProb = { value: result.accuracy, chance: 0.5, count: result.count };
+      }
+      models[name] = scores;
+      if (name === 'sft' || name === 'aligned') kept[name] = model;
+      else model.dispose();
+      tick(`scores of the ${name} model`);
     }
-    const imEnd = tokenizer.specialTokenId('<|im_end|>')!;
-    const maxNewTokens = preset.eval.maxNewTokens;
+    const sft = kept.sft!;
+    const aligned = kept.aligned!;
+    const beta = preset.preference.dpo.beta;
+    if (pairs.length > 0) {
+      // The SFT model is its own reference: every implicit reward is 0, every pair a tie.
+      models.sft.preferenceImplicitReward = { value: 0.5, chance: 0.5, count: pairs.length };
+      const result = await evaluatePreferenceAccuracy({
+        pairs,
+        score: implicitReward({
+          policy: gptScorer(aligned),
+          reference: gptScorer(sft),
+          tokenizer: chatTokenizer,
+          beta,
+        }),
+      });
+      models.aligned.preferenceImplicitReward = {
+        value: result.accuracy,
+        chance: 0.5,
+        count: result.count,
+      };
+    }
+    tick('implicit reward of the aligned model');
+
+    const rewardModel = await loadRewardModel(path(statsOf(preferenceStage).reward.checkpoint));
+    const byReward = rewardScore(rewardModel, chatTokenizer);
+    const rewardAccuracy =
+      pairs.length > 0 ? await evaluatePreferenceAccuracy({ pairs, score: byReward }) : undefined;
+    tick('reward model on held-out pairs');
+
+    const imEnd = chatTokenizer.specialTokenId('<|im_end|>')!;
+    const replyOf = async (model: GPT, prompt: number[]): Promise<Message[]> => [
+      {
+        role: 'assistant',
+        content: chatTokenizer.decode((await complete(model, prompt, { maxNewTokens })).ids),
+      },
+    ];
+    const sftReplies: Message[][] = [];
+    const alignedReplies: Message[][] = [];
+    for (const prompt of winPrompts) {
+      sftReplies.push(await replyOf(sft, prompt.ids));
+      alignedReplies.push(await replyOf(aligned, prompt.ids));
+    }
+    if (winPrompts.length > 0) {
+      const win = await evaluateWinRate({
+        prompts: winPrompts.map((p) => p.messages),
+        repliesA: alignedReplies,
+        repliesB: sftReplies,
+        score: byReward,
+      });
+      models.aligned.winRateOverSft = { value: win.winRate, chance: 0.5, count: win.count };
+    }
+    rewardModel.dispose();
+    tick('win rate of the aligned model over the SFT model');
+
     const base = await open('base');
     const baseSamples = [];
     for (const prompt of BASE_PROMPTS) {
-      const { ids } = await complete(base, tokenizer.encodeOrdinary(prompt), { maxNewTokens });
-      baseSamples.push({ prompt, completion: tokenizer.decode(ids) });
+      const { ids } = await complete(base, baseTokenizer.encodeOrdinary(prompt), { maxNewTokens });
+      baseSamples.push({ prompt, completion: baseTokenizer.decode(ids) });
       tick('base samples');
     }
     base.dispose();
-    const chat = await open('chat');
-    const chatSamples = [];
-    for (const question of CHAT_PROMPTS) {
-      const prompt = render({ messages: [{ role: 'user', content: question }] }, tokenizer, {
-        addGenerationPrompt: true,
-      }).ids;
-      const { ids, ended } = await complete(chat, prompt, { maxNewTokens, stop: imEnd });
-      chatSamples.push({
-        prompt: question,
-        completion: tokenizer.decode(ids),
-        endedWithImEnd: ended,
-      });
-      tick('chat samples');
-    }
+    const chatSamplesOf = async (model: GPT) => {
+      const samples = [];
+      for (const question of CHAT_PROMPTS) {
+        const prompt = render({ messages: [{ role: 'user', content: question }] }, chatTokenizer, {
+          addGenerationPrompt: true,
+        }).ids;
+        const { ids, ended } = await complete(model, prompt, { maxNewTokens, stop: imEnd });
+        samples.push({
+          prompt: question,
+          completion: chatTokenizer.decode(ids),
+          endedWithImEnd: ended,
+        });
+        tick('chat samples');
+      }
+      return samples;
+    };
+    const chatSamples = await chatSamplesOf(sft);
+    const alignedSamples = await chatSamplesOf(aligned);
     const { validation } = await chatConversations(preset);
     const prompts = replyPrompts(
       validation,
-      tokenizer,
+      chatTokenizer,
       preset.eval.replyPrompts,
-      chat.config.blockSize - maxNewTokens,
+      blockSize - maxNewTokens,
     );
     let ended = 0;
     for (const prompt of prompts) {
-      if ((await complete(chat, prompt, { maxNewTokens, stop: imEnd })).ended) ended++;
-      tick('held-out replies');
+      if ((await complete(sft, prompt, { maxNewTokens, stop: imEnd })).ended) ended++;
     }
-    chat.dispose();
+    tick('held-out replies');
+    sft.dispose();
+    aligned.dispose();
     return {
-      bitsPerByte: bpb,
+      models,
+      rewardModel: {
+        preferenceAccuracy: {
+          value: rewardAccuracy?.accuracy ?? Number.NaN,
+          chance: 0.5,
+          count: rewardAccuracy?.count ?? 0,
+        },
+      },
+      beta,
+      heldOut: {
+        webDocuments: webDocuments.length,
+        webBytes: Buffer.byteLength(web),
+        shakespeareBytes: Buffer.byteLength(shakespeare),
+        clozeShakespeareItems: cloze.shakespeare.length,
+        clozeWebItems: cloze.web.length,
+        preferencePairs: pairs.length,
+        winRatePrompts: winPrompts.length,
+      },
       baseSamples,
       chatSamples,
+      alignedSamples,
       replies: prompts.length,
       repliesEndingWithImEnd: ended,
       replyStopShare: prompts.length ? ended / prompts.length : 0,
     };
   },
   summarize: (s) => {
-    const bpb = s.bitsPerByte;
-    return `bits/byte ${bpb.untrained.bitsPerByte.toFixed(3)} → base ${bpb.base.bitsPerByte.toFixed(3)} → chat ${bpb.chat.bitsPerByte.toFixed(3)}; ${(s.replyStopShare * 100).toFixed(0)}% of replies end with <|im_end|>`;
+    const m = s.models;
+    const f = (score: Score | undefined) => (score ? score.value.toFixed(3) : '—');
+    return `web bits/byte ${f(m.untrained.webBitsPerByte)} → base ${f(m.base.webBitsPerByte)} → sft ${f(m.sft.webBitsPerByte)} → aligned ${f(m.aligned.webBitsPerByte)}; held-out preference (log-prob) sft ${f(m.sft.preferenceLogProb)} → aligned ${f(m.aligned.preferenceLogProb)}, implicit reward ${f(m.aligned.preferenceImplicitReward)}; win rate over sft ${f(m.aligned.winRateOverSft)}`;
   },
 };

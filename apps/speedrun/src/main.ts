@@ -6,13 +6,14 @@ import { parseSpeedrunArgs, speedrunHelp } from './args.ts';
 import { crawlStage, filterStage, shardsStage, tokenizerStage } from './data-stages.ts';
 import { evalStage } from './eval-stage.ts';
 import { defaultOutDir, repoRoot } from './paths.ts';
+import { ALIGNED_MODEL_DIR, preferenceStage } from './preference-stage.ts';
 import { type SpeedrunPreset, speedrunPresets, withRunFlags } from './presets.ts';
 import { reportStage } from './report.ts';
 import { recordedStats, runStages, type Stage } from './runner.ts';
 import { CHAT_MODEL_DIR, pretrainStage, sftStage } from './train-stages.ts';
 
 export { repoRoot } from './paths.ts';
-export { type SpeedrunPreset, speedrunPresets } from './presets.ts';
+export { checkPreset, type SpeedrunPreset, speedrunPresets } from './presets.ts';
 export { type DoneMarker, readMarker, recordedStats, runStages } from './runner.ts';
 
 export const stages: Stage<SpeedrunPreset, object>[] = [
@@ -22,6 +23,7 @@ export const stages: Stage<SpeedrunPreset, object>[] = [
   shardsStage,
   pretrainStage,
   sftStage,
+  preferenceStage,
   evalStage,
   reportStage,
 ];
@@ -58,8 +60,9 @@ Speedrun finished in ${minutes} min (preset ${presetName}).
   report:     ${join(outDir, reportStage.name, 'report.html')} (and report.md beside it)
   tokenizer:  ${join(outDir, 'tokenizer', 'tokenizer.json')}
   base model: ${pretrain && join(outDir, pretrain.checkpoint)}
-  chat model: ${join(outDir, CHAT_MODEL_DIR)}
-Next: talk to it with \`pnpm chat${values.out ? ` --checkpoint ${join(outDir, CHAT_MODEL_DIR)}` : ''}\``);
+  chat model: ${join(outDir, CHAT_MODEL_DIR)} (SFT)
+  aligned:    ${join(outDir, ALIGNED_MODEL_DIR)} (reward model + DPO)
+Next: talk to it with \`pnpm chat${values.out ? ` --checkpoint ${join(outDir, CHAT_MODEL_DIR)}` : ''}\` (or \`--checkpoint ${join(outDir, ALIGNED_MODEL_DIR)}\`)`);
   return 0;
 }
 

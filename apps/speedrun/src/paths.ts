@@ -7,5 +7,8 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../
 export const dataDir = join(repoRoot, 'data');
 export const defaultOutDir = join(repoRoot, 'runs/speedrun');
 
-/** The special tokens reserved at tokenizer training: document separator and chat markers. */
+/** Special tokens reserved at tokenizer training when a preset sets `reserveChatMarkers`. */
 export const SPECIAL_TOKENS = [END_OF_TEXT, IM_START, IM_SEP, IM_END] as const;
+
+/** The oasst1 sample that ships with the repository (SFT threads and preference pairs). */
+export const oasstPath = () => join(dataDir, 'conversations/oasst1-en-100-trees.jsonl');

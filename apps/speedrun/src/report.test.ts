@@ -1,7 +1,8 @@
 // The report card from made-up stage markers and metrics: everything nanochat's card shows (commit,
 // model and parameter count, hyperparameters, data mix with skips, total time, the MFU peak,
-// what each evaluation means), valid Markdown tables whatever the samples hold, and the HTML
-// rendered from that Markdown with a viewport and the plots inline.
+// what each evaluation means), the per-model evaluation table with chance beside every score,
+// valid Markdown tables whatever the samples hold, and the HTML rendered from that Markdown with a
+// viewport and the plots inline.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -42,6 +43,7 @@ function metrics(steps: number, seed: number) {
   return `${lines.join('\n')}\n`;
 }
 
+const score = (value: number, chance: number, count: number) => ({ value, chance, count });
 const marker = (stage: string, durationMs: number, stats: Record<string, unknown>): DoneMarker => ({
   stage,
   presetName: 'tiny',
@@ -55,8 +57,10 @@ beforeAll(() => {
   for (const [stage, seed] of [
     ['pretrain', 1],
     ['sft', 2],
+    ['preference/reward', 3],
+    ['preference/dpo', 4],
   ] as const) {
-    mkdirSync(join(outDir, stage));
+    mkdirSync(join(outDir, stage), { recursive: true });
     writeFileSync(join(outDir, stage, 'metrics.jsonl'), metrics(40, seed));
   }
   mkdirSync(join(outDir, 'report'));
@@ -79,19 +83,72 @@ beforeAll(() => {
       skipped: { 'sample.warc.gz': { 'truncated-gzip': { count: 3, bytes: 900 } } },
     }),
     marker('tokenizer', 1000, { vocabSize: 512, bytesPerToken: 3.21 }),
-    marker('shards', 1000, { documents: 60, tokens: 40_000, val: ['a'], train: ['b', 'c'] }),
+    marker('shards', 1000, {
+      documents: 60,
+      webDocuments: 54,
+      heldOutWebDocuments: 6,
+      shakespeareDocuments: 6,
+      tokens: 40_000,
+      val: ['a'],
+      train: ['b', 'c'],
+    }),
     marker('pretrain', 120_000, { backend: 'wasm' }),
     marker('sft', 30_000, {
       trainConversations: 90,
       validationConversations: 10,
+      truncatedTooLong: 7,
+      cutReplies: 3,
       skippedTooLong: 4,
       oasstThreads: 50,
+      heldOutPreferenceThreads: 5,
       identityConversations: 40,
+      baseVocabSize: 512,
+      chatVocabSize: 517,
+    }),
+    marker('preference', 20_000, {
+      trainPairs: 30,
+      validationPairs: 8,
+      skippedTooLong: 2,
+      leftOut: {},
+      reward: { metricsPath: 'preference/reward/metrics.jsonl', heldOutAccuracy: 0.625 },
+      dpo: { metricsPath: 'preference/dpo/metrics.jsonl', beta: 0.1, heldOutAccuracy: 0.75 },
+      alignedModelDir: 'aligned-model',
     }),
     marker('eval', 5000, {
-      bitsPerByte: {
-        untrained: { lossNats: 6.2, bitsPerByte: 2.8 },
-        base: { lossNats: 4.1, bitsPerByte: 1.9 },
+      models: {
+        untrained: {
+          webBitsPerByte: score(3.1, 3.2, 5000),
+          shakespeareBitsPerByte: score(3.3, 3.4, 9000),
+          clozeShakespeare: score(0.24, 0.25, 12),
+        },
+        base: {
+          webBitsPerByte: score(2.1, 3.2, 5000),
+          shakespeareBitsPerByte: score(2.3, 3.4, 9000),
+          clozeShakespeare: score(0.5, 0.25, 12),
+          clozeWeb: score(0.375, 0.25, 8),
+        },
+        sft: {
+          shakespeareBitsPerByte: score(2.4, 3.4, 9000),
+          preferenceLogProb: score(0.5, 0.5, 8),
+          preferenceImplicitReward: score(0.5, 0.5, 8),
+        },
+        aligned: {
+          shakespeareBitsPerByte: score(2.45, 3.4, 9000),
+          preferenceLogProb: score(0.625, 0.5, 8),
+          preferenceImplicitReward: score(0.75, 0.5, 8),
+          winRateOverSft: score(0.5625, 0.5, 4),
+        },
+      },
+      rewardModel: { preferenceAccuracy: score(0.625, 0.5, 8) },
+      beta: 0.1,
+      heldOut: {
+        webDocuments: 6,
+        webBytes: 5000,
+        shakespeareBytes: 9000,
+        clozeShakespeareItems: 12,
+        clozeWebItems: 8,
+        preferencePairs: 8,
+        winRatePrompts: 4,
       },
       baseSamples: [
         { prompt: 'a | b', completion: 'x\n| --- |\n<script>alert(1)</script> *bold* `tick`' },
@@ -119,16 +176,62 @@ describe('report card', () => {
   it('shows the run, the model with its parameter count, hyperparameters, data and the MFU peak', () => {
     const md = readFileSync(written.markdownPath, 'utf8');
     expect(md).toContain('| commit | abc123def456 |');
-    expect(md).toContain('| total time (all stages) | 2 min 41 s |');
+    expect(md).toContain('| total time (all stages) | 3 min 1 s |');
     const params = parameterCount({ ...speedrunPresets.tiny.model, vocabSize: 512, bias: true });
-    expect(md).toContain(`| 2 | 2 | 64 | 64 | 512 | 0 | ${params.toLocaleString('en-US')} |`);
+    expect(md).toContain(`| 2 | 2 | 64 | 256 | 512 | 0 | ${params.toLocaleString('en-US')} |`);
     expect(md).toMatch(/\| pretrain \| 4 \| 64 \| 40 \| — \| 0\.003 \| 5 \| 20 \|/);
     expect(md).toMatch(/AdamW \(β₁ 0\.9, β₂ 0\.95/);
-    expect(md).toContain('| SFT: conversations skipped (longer than the context) | 4 |');
-    expect(md).toContain('| Tiny Shakespeare passages, into the shards | 0 |');
+    expect(md).toContain('| SFT: conversations skipped (no room for a reply) | 4 |');
+    expect(md).toContain(
+      '| SFT: conversations longer than the context, truncated at a turn boundary | 7 |',
+    );
+    expect(md).toContain(
+      '| SFT: vocabulary of the base → chat model (chat markers added) | 512 → 517 |',
+    );
+    expect(md).toContain('| Tiny Shakespeare passages (its first 90%), into the shards | 6 |');
+    expect(md).toContain('| preference: pairs of the held-out trees | 8 |');
+    expect(md).toMatch(/\| DPO \(β 0\.1\) \| 4 \| longest pair \| 6 \|/);
     expect(md).toContain('| sample.warc.gz | truncated-gzip: 3 |');
     expect(md).toMatch(/assumed peak of 1\.9e\+11 FLOP\/s/);
     expect(md).toMatch(/\*\*bits per byte\*\*: /);
+  });
+
+  it('has one evaluation table, one row per model, every score beside its chance', () => {
+    const md = readFileSync(written.markdownPath, 'utf8');
+    const evaluation = new Lexer()
+      .lex(md.slice(md.indexOf('## Evaluation')))
+      .find((token): token is Tokens.Table => token.type === 'table')!;
+    expect(evaluation.header.map((h) => h.text)).toEqual([
+      'model',
+      'bits/byte, held-out web',
+      'bits/byte, held-out Shakespeare',
+      'cloze, Shakespeare lines',
+      'cloze, web sentences',
+      'held-out preference accuracy',
+      'DPO implicit reward accuracy',
+      'reward-model win rate over SFT',
+    ]);
+    const rows = Object.fromEntries(
+      evaluation.rows.map((row) => [row[0].text, row.map((c) => c.text)]),
+    );
+    expect(Object.keys(rows)).toEqual([
+      'untrained',
+      'base (pre-trained)',
+      'SFT (chat-model/)',
+      'aligned (aligned-model/)',
+      'reward model',
+    ]);
+    expect(rows.untrained[1]).toBe('3.100 (uniform 3.20)');
+    expect(rows.untrained[3]).toBe('0.240 (chance 0.250)');
+    expect(rows.untrained[5]).toBe('— (no chat markers yet)');
+    expect(rows['SFT (chat-model/)'][1]).toBe('—');
+    expect(rows['SFT (chat-model/)'][6]).toBe('0.500 (chance 0.500): its own reference');
+    expect(rows['aligned (aligned-model/)'][5]).toBe('0.625 (chance 0.500) by log p');
+    expect(rows['aligned (aligned-model/)'][7]).toBe('0.563 (chance 0.500)');
+    expect(rows['reward model'][5]).toBe('0.625 (chance 0.500) by reward');
+    expect(md).toMatch(/in 0\.625 ± 0\.171 of them against the SFT model's 0\.500 ± 0\.177/);
+    expect(md).toContain('the aligned model is ahead on this measure');
+    expect(md).toMatch(/\*\*cloze\*\*: .*chance is 1\/4/);
   });
 
   it('writes Markdown tables that parse with the right number of cells, whatever the samples hold', () => {
@@ -149,7 +252,7 @@ describe('report card', () => {
   it('renders the HTML from the Markdown, with a viewport and the smoothed plots inline', () => {
     const html = readFileSync(written.htmlPath, 'utf8');
     expect(html).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
-    expect(html.match(/<svg/g)).toHaveLength(2);
+    expect(html.match(/<svg/g)).toHaveLength(4);
     expect(html).not.toContain('<img');
     expect(html).not.toContain('<script>');
     expect(html).toContain('&lt;script&gt;');

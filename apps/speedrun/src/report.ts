@@ -1,4 +1,4 @@
-// Stage 8: the report card, as nanochat writes one: the run (commit, machine, total time), the model
+// Stage 9: the report card, as nanochat writes one: the run (commit, machine, total time), the model
 // (config, parameter count), the hyperparameters, the data mix with counts and skips, training
 // speed with the peak behind MFU, smoothed loss curves, what each evaluation measures, samples.
 // Written once as Markdown (PNG plots beside it); the HTML page is that Markdown rendered by
@@ -18,8 +18,12 @@ import {
   renderSvg,
 } from '@lmkit/trainer';
 import { Marked } from 'marked';
+import type { ShardsStats } from './data-stages.ts';
+import { type EvalStats, MODELS, type ModelName, type Score } from './eval-stage.ts';
+import type { PreferenceStats } from './preference-stage.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { DoneMarker, Stage } from './runner.ts';
+import type { SftStats } from './train-stages.ts';
 
 interface StageTable {
   stage: string;
@@ -149,11 +153,99 @@ const counts = (record: Record<string, number> | undefined) =>
 
 /** What each evaluation number means, printed under its table. */
 const evaluationNotes = [
-  '**validation loss**: mean cross-entropy of the next token on the held-out shard (nats per token; lower is better; ln(vocabulary) is a uniform guess).',
-  '**bits per byte**: the same loss per UTF-8 byte of the held-out text, in bits, so tokenizers of any size compare; 8 would be no better than storing the bytes.',
-  '**untrained / base / chat**: the random initial model, the pre-trained model and the chat-tuned model on the same text; training should lower each in turn (chat tuning may raise it slightly on web text).',
-  '**replies that end**: held-out chat prompts whose reply closes with the end-of-turn marker within the token budget; it shows that the chat format was learned.',
+  "**bits per byte**: the negative log-likelihood of held-out text in bits per UTF-8 byte, so tokenizers of any size compare (lower is better); beside it the uniform model's, log2(vocabulary) bits per token. Held out: the last tenth of Tiny Shakespeare and a tenth of the filtered web documents (by a hash of their text); neither the tokenizer nor any model saw them.",
+  '**cloze**: given a few lines of held-out Tiny Shakespeare (or sentences of held-out web text), pick the true next line (sentence) among four by log-likelihood; chance is 1/4.',
+  '**preference accuracy**: on the ranked reply pairs of the oasst1 trees held out of SFT and of the preference stage, the share where the score prefers the reply people ranked higher (ties count half; chance 1/2). Chat models are scored by the log-probability of each reply (summed over its tokens, so it leans to shorter replies); the reward model by its reward. The untrained and base models have no chat markers yet (they enter the vocabulary at SFT), so they are not scored on chat-formatted pairs.',
+  '**DPO implicit reward**: β·(ln π(reply) − ln π_SFT(reply)), the aligned model against its frozen reference, the SFT model: the score DPO raises for chosen replies over rejected ones. The SFT model is its own reference (every reward 0, every pair a tie: 0.5 by definition).',
+  "**win rate**: the reward model compares the aligned model's reply with the SFT model's to the same held-out prompt (same sampling seed); the share the aligned reply wins (ties half; chance 1/2).",
+  '**replies that end**: held-out chat prompts whose SFT reply closes with the end-of-turn marker within the token budget; it shows that the chat format was learned.',
 ];
+
+/**
+ * SFT validation loss and bits per byte of the small preset with the chat markers reserved at
+ * tokenizer training vs added at SFT, measured once (see the speedrun README); undefined until then.
+ */
+export const CHAT_MARKER_MEASUREMENT: string | undefined = undefined;
+
+/** How this run follows the recipe where it had a choice. */
+function runNotes(preset: SpeedrunPreset | undefined): string[] {
+  return [
+    preset?.reserveChatMarkers
+      ? 'The chat markers were reserved at tokenizer training (`reserveChatMarkers` in the preset), not added at SFT as the recipe has it.'
+      : "The chat markers enter the vocabulary at post-training, as the recipe has it: the tokenizer is trained with `<|endoftext|>` only; the SFT stage adds the chat markers after its vocabulary and the trainer grows the model's embedding (new rows initialised like the others).",
+    CHAT_MARKER_MEASUREMENT ??
+      'Reserving the markers instead was not measured on this run (set `reserveChatMarkers: true` in a preset to compare).',
+    "SFT conversations longer than the context keep their first whole turns (chat-template `keep: 'first-turns'`); when even the first reply does not fit, it is cut mid-reply and trained without `<|im_end|>`. Only conversations with no room for a reply are skipped.",
+    "The oasst1 trees whose ranked pairs are held out for the preference evaluation are held out of SFT too (their threads are on SFT's validation side), so no model trained on those prompts or replies.",
+  ];
+}
+
+const scoreCell = (score: Score | undefined, chanceLabel = 'chance') =>
+  score && Number.isFinite(score.value)
+    ? `${score.value.toFixed(3)} (${chanceLabel} ${score.chance.toFixed(score.chance >= 1 ? 2 : 3)})`
+    : '—';
+
+/** One standard error of a share measured on `count` items. */
+const standardError = (score: Score) =>
+  Math.sqrt((score.value * (1 - score.value)) / Math.max(1, score.count));
+
+/** The per-model table and a sentence on the aligned model against the SFT model. */
+function evaluationTable(evaluation: Partial<EvalStats>) {
+  const labels: Record<ModelName, string> = {
+    untrained: 'untrained',
+    base: 'base (pre-trained)',
+    sft: 'SFT (chat-model/)',
+    aligned: 'aligned (aligned-model/)',
+  };
+  const header = [
+    'model',
+    'bits/byte, held-out web',
+    'bits/byte, held-out Shakespeare',
+    'cloze, Shakespeare lines',
+    'cloze, web sentences',
+    'held-out preference accuracy',
+    'DPO implicit reward accuracy',
+    'reward-model win rate over SFT',
+  ];
+  const rows: string[][] = [];
+  const models = evaluation.models;
+  for (const name of MODELS) {
+    const m = models?.[name];
+    if (!m) continue;
+    const chat = name === 'sft' || name === 'aligned';
+    rows.push([
+      labels[name],
+      scoreCell(m.webBitsPerByte, 'uniform'),
+      scoreCell(m.shakespeareBitsPerByte, 'uniform'),
+      scoreCell(m.clozeShakespeare),
+      scoreCell(m.clozeWeb),
+      chat ? `${scoreCell(m.preferenceLogProb)} by log p` : '— (no chat markers yet)',
+      name === 'sft'
+        ? `${scoreCell(m.preferenceImplicitReward)}: its own reference`
+        : scoreCell(m.preferenceImplicitReward),
+      name === 'sft' ? '— (the baseline)' : scoreCell(m.winRateOverSft),
+    ]);
+  }
+  const reward = evaluation.rewardModel?.preferenceAccuracy;
+  if (reward) rows.push(['reward model', '', '', '', '', `${scoreCell(reward)} by reward`, '', '']);
+  const verdict: string[] = [];
+  const sft = models?.sft.preferenceLogProb;
+  const aligned = models?.aligned.preferenceLogProb;
+  const implicit = models?.aligned.preferenceImplicitReward;
+  if (sft && aligned && implicit) {
+    const pm = (score: Score) => `${score.value.toFixed(3)} ± ${standardError(score).toFixed(3)}`;
+    verdict.push(
+      `On the ${aligned.count} held-out preference pairs, the aligned model prefers the chosen reply by log-probability in ${pm(aligned)} of them against the SFT model's ${pm(sft)} (± one standard error); ${aligned.value > sft.value ? 'the aligned model is ahead' : 'the aligned model is not ahead'} on this measure. By DPO's implicit reward (what DPO trains, against the SFT reference) it is ${pm(implicit)}, against 0.5 for the SFT model; ${implicit.value > 0.5 ? 'above' : 'not above'} chance.`,
+    );
+  }
+  const win = models?.aligned.winRateOverSft;
+  if (win) {
+    verdict.push(
+      `The reward model prefers the aligned model's reply on ${win.value.toFixed(3)} ± ${standardError(win).toFixed(3)} of ${win.count} held-out prompts (chance 0.5).`,
+    );
+  }
+  return { header, rows, verdict };
+}
 
 export interface ReportOptions {
   outDir: string;
@@ -172,12 +264,22 @@ export interface ReportOptions {
 export function writeReport(options: ReportOptions) {
   const { dir, markers, preset } = options;
   const stats = (name: string) => markers.find((m) => m.stage === name)?.stats ?? {};
+  const preference = stats('preference') as Partial<PreferenceStats>;
   const pretrainRecords = readMetrics(join(options.outDir, 'pretrain', 'metrics.jsonl'));
   const sftRecords = readMetrics(join(options.outDir, 'sft', 'metrics.jsonl'));
-  const plots = {
+  const rewardRecords = preference.reward
+    ? readMetrics(join(options.outDir, preference.reward.metricsPath))
+    : [];
+  const dpoRecords = preference.dpo
+    ? readMetrics(join(options.outDir, preference.dpo.metricsPath))
+    : [];
+  const plots: Record<string, PlotOptions> = {
     pretrain: lossPlot('Pre-training loss (base model)', pretrainRecords),
     sft: lossPlot('Chat fine-tuning loss (SFT)', sftRecords),
   };
+  if (rewardRecords.length > 0)
+    plots.reward = lossPlot('Reward model loss (Bradley–Terry)', rewardRecords);
+  if (dpoRecords.length > 0) plots.dpo = lossPlot('DPO loss (aligned model)', dpoRecords);
   const svgs: Record<string, string> = {};
   for (const [name, plot] of Object.entries(plots)) {
     svgs[`${name}-loss.png`] = renderSvg(plot);
@@ -196,26 +298,9 @@ export function writeReport(options: ReportOptions) {
     skipped?: Record<string, Record<string, { count: number; bytes?: number }>>;
   };
   const tokenizer = stats('tokenizer') as { vocabSize?: number; bytesPerToken?: number };
-  const shards = stats('shards') as {
-    tokens?: number;
-    documents?: number;
-    val?: string[];
-    train?: string[];
-  };
-  const sft = stats('sft') as {
-    trainConversations?: number;
-    validationConversations?: number;
-    skippedTooLong?: number;
-    oasstThreads?: number;
-    identityConversations?: number;
-  };
-  const evaluation = stats('eval') as {
-    bitsPerByte?: Record<string, { lossNats: number; bitsPerByte: number }>;
-    baseSamples?: { prompt: string; completion: string }[];
-    chatSamples?: { prompt: string; completion: string; endedWithImEnd: boolean }[];
-    replies?: number;
-    repliesEndingWithImEnd?: number;
-  };
+  const shards = stats('shards') as Partial<ShardsStats>;
+  const sft = stats('sft') as Partial<SftStats>;
+  const evaluation = stats('eval') as Partial<EvalStats>;
   const backend = String(stats('pretrain').backend ?? 'unknown');
   const totalMs = markers.reduce((sum, marker) => sum + marker.durationMs, 0);
   const peak = defaultTrainingConfig.peakFlopsPerSecond ?? 1.9e11;
@@ -283,12 +368,19 @@ export function writeReport(options: ReportOptions) {
     const d = defaultTrainingConfig;
     const row = (
       phase: string,
-      p: SpeedrunPreset['pretrain'] | SpeedrunPreset['sft'],
+      p: {
+        batchSize: number;
+        sequenceLength?: number;
+        maxSteps: number;
+        maxMinutes?: number;
+        learningRate: number;
+        evalEvery: number;
+      },
       warmup: number | string,
     ) => [
       phase,
       p.batchSize,
-      p.sequenceLength,
+      p.sequenceLength ?? 'longest pair',
       p.maxSteps,
       p.maxMinutes === undefined ? '—' : `${p.maxMinutes} min`,
       p.learningRate,
@@ -306,7 +398,12 @@ export function writeReport(options: ReportOptions) {
         'warm-up steps',
         'eval every',
       ],
-      [row('pretrain', preset.pretrain, preset.pretrain.warmupSteps), row('sft', preset.sft, '—')],
+      [
+        row('pretrain', preset.pretrain, preset.pretrain.warmupSteps),
+        row('sft', preset.sft, '5%'),
+        row('reward model', preset.preference.reward, '5%'),
+        row(`DPO (β ${preset.preference.dpo.beta})`, preset.preference.dpo, '5%'),
+      ],
     );
     paragraph(
       `AdamW (β₁ ${d.beta1}, β₂ ${d.beta2}, ε ${d.epsilon}, weight decay ${d.weightDecay}), gradient clipping at ${d.gradientClip}, pre-training learning rate on a cosine schedule down to a tenth of its peak, seed ${d.seed}.`,
@@ -323,21 +420,39 @@ export function writeReport(options: ReportOptions) {
       ['documents kept', filter.kept ?? '—'],
       ['documents dropped (by a filter)', filter.dropped ?? '—'],
       ['documents errored (unreadable)', filter.errored ?? '—'],
-      ['web documents kept, into the shards', filter.kept ?? '—'],
+      ['web documents into the shards', shards.webDocuments ?? '—'],
       [
-        'Tiny Shakespeare passages, into the shards',
-        shards.documents !== undefined && filter.kept !== undefined
-          ? shards.documents - filter.kept
-          : '—',
+        'Tiny Shakespeare passages (its first 90%), into the shards',
+        shards.shakespeareDocuments ?? '—',
       ],
+      ['web documents held out for evaluation', shards.heldOutWebDocuments ?? '—'],
       ['documents in the token shards', shards.documents ?? '—'],
       ['tokens in the shards', shards.tokens ?? '—'],
       ['shards (validation + train)', `${shards.val?.length ?? 0} + ${shards.train?.length ?? 0}`],
       ['SFT: OpenAssistant threads loaded', sft.oasstThreads ?? '—'],
       ['SFT: identity conversations generated', sft.identityConversations ?? '—'],
-      ['SFT: conversations skipped (longer than the context)', sft.skippedTooLong ?? '—'],
+      [
+        'SFT: conversations longer than the context, truncated at a turn boundary',
+        sft.truncatedTooLong ?? '—',
+      ],
+      ['SFT: of those, first reply cut mid-reply', sft.cutReplies ?? '—'],
+      ['SFT: conversations skipped (no room for a reply)', sft.skippedTooLong ?? '—'],
+      [
+        'SFT: oasst1 threads of the held-out preference trees (validation side)',
+        sft.heldOutPreferenceThreads ?? '—',
+      ],
+      [
+        'SFT: vocabulary of the base → chat model (chat markers added)',
+        sft.baseVocabSize === undefined ? '—' : `${sft.baseVocabSize} → ${sft.chatVocabSize}`,
+      ],
       ['SFT: conversations trained on', sft.trainConversations ?? '—'],
       ['SFT: conversations held out for validation', sft.validationConversations ?? '—'],
+      ['preference: oasst1 ranked-reply pairs trained on', preference.trainPairs ?? '—'],
+      ['preference: pairs of the held-out trees', preference.validationPairs ?? '—'],
+      [
+        'preference: pairs skipped (a side longer than the context)',
+        preference.skippedTooLong ?? '—',
+      ],
     ],
   );
   const skipped = Object.entries(filter.skipped ?? {});
@@ -407,8 +522,20 @@ export function writeReport(options: ReportOptions) {
       'last loss',
       'last val loss',
     ],
-    [trainingRow('pretrain', base), trainingRow('sft', chat)],
+    [
+      trainingRow('pretrain', base),
+      trainingRow('sft', chat),
+      ...(rewardRecords.length > 0
+        ? [trainingRow('reward model', trainingSummary(rewardRecords))]
+        : []),
+      ...(dpoRecords.length > 0 ? [trainingRow('DPO', trainingSummary(dpoRecords))] : []),
+    ],
   );
+  if (preference.reward && preference.dpo) {
+    paragraph(
+      `Reward model and DPO train on ${preference.trainPairs} pairs, two rows per pair (the MFU counts one forward and backward pass per row; DPO's frozen reference is scored once, before training). At their last evaluation on held-out pairs: the reward model's accuracy ${fixed(preference.reward.heldOutAccuracy, 3)}, DPO's implicit-reward accuracy ${fixed(preference.dpo.heldOutAccuracy, 3)} with margin ${fixed(preference.dpo.heldOutMargin, 4)} (chance 0.5).${preference.online ? ` Online DPO: ${preference.online.map((r) => `round ${r.round}, ${r.pairs} new pairs (best reward ${r.bestReward.toFixed(3)} over worst ${r.worstReward.toFixed(3)})`).join('; ')}.` : ''}`,
+    );
+  }
   paragraph(
     `MFU is the model's FLOPs per second (6 × parameters + attention, per token, forward and backward) divided by an assumed peak of ${peak.toExponential(1)} FLOP/s: float32 matrix multiplication measured with OpenBLAS on a 2-core CI machine. Other machines have other peaks (set \`peakFlopsPerSecond\` in the trainer config).`,
   );
@@ -416,36 +543,41 @@ export function writeReport(options: ReportOptions) {
     "The curves show each step's training loss (light), its exponential moving average over about 5% of the steps (bias-corrected, so the start is not pulled towards 0) and the validation loss.",
   );
   md.push('', '![pre-training loss](pretrain-loss.png)', '', '![SFT loss](sft-loss.png)');
+  if (plots.reward) md.push('', '![reward model loss](reward-loss.png)');
+  if (plots.dpo) md.push('', '![DPO loss](dpo-loss.png)');
 
   section('Evaluation');
-  table(
-    ['model', 'validation loss (nats/token)', 'bits per byte'],
-    Object.entries(evaluation.bitsPerByte ?? {}).map(([name, v]) => [
-      name,
-      fixed(v.lossNats, 4),
-      fixed(v.bitsPerByte, 4),
-    ]),
-  );
+  const scores = evaluationTable(evaluation);
+  table(scores.header, scores.rows);
+  const held = evaluation.heldOut;
+  if (held) {
+    paragraph(
+      `Held out: ${held.webDocuments} web documents (${held.webBytes.toLocaleString('en-US')} bytes), ${held.shakespeareBytes.toLocaleString('en-US')} bytes of Tiny Shakespeare; cloze items ${held.clozeShakespeareItems} (Shakespeare) and ${held.clozeWebItems} (web); ${held.preferencePairs} preference pairs; ${held.winRatePrompts} prompts for the win rate. DPO's β is ${evaluation.beta}.`,
+    );
+  }
+  for (const line of scores.verdict) paragraph(line);
   paragraph(
-    `${evaluation.repliesEndingWithImEnd ?? 0} of ${evaluation.replies ?? 0} chat replies to held-out prompts end with \`<|im_end|>\` within the token budget.`,
+    `${evaluation.repliesEndingWithImEnd ?? 0} of ${evaluation.replies ?? 0} SFT replies to held-out prompts end with \`<|im_end|>\` within the token budget.`,
   );
   md.push('');
   for (const note of evaluationNotes) md.push(`- ${note}`);
+  section('Notes');
+  for (const note of runNotes(preset)) md.push(`- ${note}`);
 
   section('Samples from the base model');
   table(
     ['prompt', 'completion'],
     (evaluation.baseSamples ?? []).map((s) => [s.prompt, s.completion]),
   );
-  section('Samples from the chat model');
-  table(
-    ['user', 'assistant', 'ended with <|im_end|>'],
-    (evaluation.chatSamples ?? []).map((s) => [
-      s.prompt,
-      s.completion,
-      s.endedWithImEnd ? 'yes' : 'no',
-    ]),
-  );
+  const chatSamplesTable = (title: string, samples: EvalStats['chatSamples'] | undefined) => {
+    section(title);
+    table(
+      ['user', 'assistant', 'ended with <|im_end|>'],
+      (samples ?? []).map((s) => [s.prompt, s.completion, s.endedWithImEnd ? 'yes' : 'no']),
+    );
+  };
+  chatSamplesTable('Samples from the chat model', evaluation.chatSamples);
+  chatSamplesTable('Samples from the aligned model', evaluation.alignedSamples);
 
   const markdown = `${md.join('\n')}\n`;
   const markdownPath = join(dir, 'report.md');

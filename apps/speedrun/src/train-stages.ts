@@ -1,10 +1,12 @@
 // Stages 5–6: pre-train a small GPT on the shards, then fine-tune it on conversations (oasst1
-// threads plus synthetic identity conversations) into a chat model. Both resume from the
+// threads plus synthetic identity conversations) into a chat model. The chat markers enter the
+// vocabulary at SFT (the tokenizer gains them, the trainer grows the model's embedding), and a
+// conversation longer than the context keeps its first whole turns. Both stages resume from the
 // trainer's checkpoints when a run was interrupted.
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@lmkit/bpe';
-import { ChatTemplateError, render } from '@lmkit/chat-template';
+import { CHAT_MARKERS, ChatTemplateError, render } from '@lmkit/chat-template';
 import {
   type Conversation,
   conversationKey,
@@ -23,14 +25,15 @@ import {
   type TrainingResult,
 } from '@lmkit/trainer';
 import { shardsStage, tokenizerStage } from './data-stages.ts';
-import { dataDir } from './paths.ts';
+import { oasstPath } from './paths.ts';
+import { heldOutTrees, treeKey } from './preference-data.ts';
 import { pretrainConfig, type SpeedrunPreset, sftConfig } from './presets.ts';
 import { SpeedrunError, type Stage, type StageContext } from './runner.ts';
 
 /** The chat model folder `pnpm chat` serves by default, inside the run's output folder. */
 export const CHAT_MODEL_DIR = 'chat-model';
 
-function progressReporter(
+export function progressReporter(
   context: StageContext<SpeedrunPreset>,
   maxSteps: number,
   maxMinutes?: number,
@@ -57,8 +60,14 @@ function progressReporter(
  * Resume when an interrupted run left a checkpoint in this stage's folder (the runner empties the
  * folder first unless that run had the very same parameters and inputs).
  */
-function resumeFlag(outDir: string): boolean {
+export function resumeFlag(outDir: string): boolean {
   return listCheckpoints(join(outDir, 'checkpoints')).length > 0;
+}
+
+/** Copies a final checkpoint to a model folder of its own (what `pnpm chat` serves). */
+export function publishModel(checkpoint: string, modelDir: string): void {
+  rmSync(modelDir, { recursive: true, force: true });
+  cpSync(checkpoint, modelDir, { recursive: true });
 }
 
 /** A training stage's stats: the trainer's result, with run-relative paths. */
@@ -69,7 +78,7 @@ export interface TrainStats extends Omit<TrainingResult, 'checkpoint' | 'metrics
   plots: { svg: string; png: string };
 }
 
-function trainStats(result: TrainingResult, relative: (path: string) => string): TrainStats {
+export function trainStats(result: TrainingResult, relative: (path: string) => string): TrainStats {
   if (!result.checkpoint) {
     throw new SpeedrunError(`training stopped at step ${result.steps} without a checkpoint`);
   }
@@ -127,11 +136,12 @@ export const pretrainStage: Stage<SpeedrunPreset, PretrainStats> = {
     `${s.steps} steps, ${s.tokensSeen} tokens, val loss ${s.lastValLoss?.toFixed(4)}`,
 };
 
-/** The oasst1 sample that ships with the repository. */
-export const oasstPath = () => join(dataDir, 'conversations/oasst1-en-100-trees.jsonl');
-
-/** oasst1 threads (every root-to-leaf path) and identity conversations, split by hash. */
+/**
+ * oasst1 threads (every root-to-leaf path) and identity conversations, split by hash; the threads
+ * of the trees the preference stage holds out are on the validation side whatever their hash.
+ */
 export async function chatConversations(preset: SpeedrunPreset) {
+  const heldOut = await heldOutTrees(preset);
   const all: Conversation[] = [];
   for await (const conversation of readOasstTrees({
     path: oasstPath(),
@@ -140,36 +150,47 @@ export async function chatConversations(preset: SpeedrunPreset) {
     all.push(conversation);
   }
   const oasst = all.length;
+  const heldOutThreads = all.filter((c) => heldOut.has(treeKey(c.messages))).length;
   all.push(...identityConversations({ count: preset.sft.identityConversations, seed: 7 }));
   const train: Conversation[] = [];
   const validation: Conversation[] = [];
-  for (const conversation of all) {
-    const side = splitOf(conversationKey(conversation), {
-      validationFraction: preset.sft.validationFraction,
-      salt: 'speedrun',
-    });
+  for (const [index, conversation] of all.entries()) {
+    const side =
+      index < oasst && heldOut.has(treeKey(conversation.messages))
+        ? 'validation'
+        : splitOf(conversationKey(conversation), {
+            validationFraction: preset.sft.validationFraction,
+            salt: 'speedrun',
+          });
     (side === 'train' ? train : validation).push(conversation);
   }
-  return { train, validation, oasst, identity: preset.sft.identityConversations };
+  return { train, validation, oasst, heldOutThreads, identity: preset.sft.identityConversations };
 }
 
 /**
- * Renders conversations for training; those whose last turn alone exceeds the context are
- * skipped and counted (render drops whole turns from the front, but cannot cut a turn).
+ * Renders conversations for training. One longer than the context keeps its first whole turns
+ * (render's keep 'first-turns'; a first reply too long on its own is cut mid-reply) and is
+ * counted as truncated; only one with no room for a reply is skipped.
  */
 function renderAll(conversations: Conversation[], tokenizer: Tokenizer, maxTokens: number) {
   const examples: SftExample[] = [];
-  let tooLong = 0;
+  const counts = { truncated: 0, cutReplies: 0, skipped: 0 };
   for (const conversation of conversations) {
     try {
-      examples.push(render(conversation, tokenizer, { maxTokens }));
+      const rendered = render(conversation, tokenizer, { maxTokens, keep: 'first-turns' });
+      if (rendered.droppedFrom !== 'none') counts.truncated++;
+      if (rendered.cutReply) counts.cutReplies++;
+      examples.push(rendered);
     } catch (error) {
       if (!(error instanceof ChatTemplateError)) throw error;
-      tooLong++;
+      counts.skipped++;
     }
   }
-  return { examples, tooLong };
+  return { examples, ...counts };
 }
+
+/** The base tokenizer with the chat markers added after its vocabulary (ids kept if reserved). */
+export const chatTokenizerOf = (base: Tokenizer) => base.withSpecialTokens([...CHAT_MARKERS]);
 
 /** Prompts for the reply check: a conversation's first user turn with the generation prompt. */
 export function replyPrompts(
@@ -197,9 +218,19 @@ export interface SftStats extends TrainStats {
   chatModelDir: string;
   trainConversations: number;
   validationConversations: number;
+  /** Conversations longer than the context kept as their first whole turns (train + validation). */
+  truncatedTooLong: number;
+  /** Of those, the ones whose first reply alone was too long, cut mid-reply. */
+  cutReplies: number;
+  /** Conversations left out: no room for a reply within the context. */
   skippedTooLong: number;
   oasstThreads: number;
+  /** oasst1 threads of the trees held out for the preference evaluation (all on the validation side). */
+  heldOutPreferenceThreads: number;
   identityConversations: number;
+  /** Vocabulary of the base model and of the chat model (the chat markers added at SFT). */
+  baseVocabSize: number;
+  chatVocabSize: number;
 }
 
 export const sftStage: Stage<SpeedrunPreset, SftStats> = {
@@ -207,7 +238,8 @@ export const sftStage: Stage<SpeedrunPreset, SftStats> = {
   title: 'sft: fine-tune on oasst1 and identity conversations',
   params: (preset) => ({
     sft: preset.sft,
-    eval: preset.eval,
+    eval: { maxNewTokens: preset.eval.maxNewTokens, replyPrompts: preset.eval.replyPrompts },
+    heldOutPreferenceTrees: preset.preference.validationFraction,
     backend: preset.backend ?? 'auto',
   }),
   inputs: ({ statsOf, path }) => [
@@ -220,8 +252,10 @@ export const sftStage: Stage<SpeedrunPreset, SftStats> = {
   async run(context) {
     const { dir, outDir, preset, statsOf, path } = context;
     await setBackend(preset.backend ?? 'auto');
-    const tokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const baseTokenizer = await loadTokenizer(path(statsOf(tokenizerStage).path));
+    const tokenizer = chatTokenizerOf(baseTokenizer);
     const base = await loadCheckpoint(path(statsOf(pretrainStage).checkpoint));
+    const baseVocabSize = base.model.config.vocabSize;
     const s = preset.sft;
     const data = await chatConversations(preset);
     const train = renderAll(data.train, tokenizer, s.sequenceLength + 1);
@@ -253,19 +287,22 @@ export const sftStage: Stage<SpeedrunPreset, SftStats> = {
     });
     base.model.dispose();
     const stats = trainStats(result, context.relative);
-    const chatModelDir = join(outDir, CHAT_MODEL_DIR);
-    rmSync(chatModelDir, { recursive: true, force: true });
-    cpSync(path(stats.checkpoint), chatModelDir, { recursive: true });
+    publishModel(path(stats.checkpoint), join(outDir, CHAT_MODEL_DIR));
     return {
       ...stats,
       chatModelDir: CHAT_MODEL_DIR,
       trainConversations: examples.length,
       validationConversations: valExamples.length,
-      skippedTooLong: train.tooLong + validation.tooLong,
+      truncatedTooLong: train.truncated + validation.truncated,
+      cutReplies: train.cutReplies + validation.cutReplies,
+      skippedTooLong: train.skipped + validation.skipped,
       oasstThreads: data.oasst,
+      heldOutPreferenceThreads: data.heldOutThreads,
       identityConversations: data.identity,
+      baseVocabSize,
+      chatVocabSize: tokenizer.vocabSize,
     };
   },
   summarize: (s) =>
-    `${s.steps} steps on ${s.trainConversations} conversations (${s.skippedTooLong} longer than the context skipped), val loss ${s.lastValLoss?.toFixed(4)}`,
+    `${s.steps} steps on ${s.trainConversations} conversations (longer than the context: ${s.truncatedTooLong} truncated at a turn boundary, ${s.skippedTooLong} skipped), vocabulary ${s.baseVocabSize} → ${s.chatVocabSize}, val loss ${s.lastValLoss?.toFixed(4)}`,
 };
