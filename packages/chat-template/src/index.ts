@@ -26,5 +26,13 @@ export {
 } from './markers.ts';
 export { type Parsed, parse, parseReply } from './parse.ts';
 export { type KeepTurns, type Rendered, type RenderOptions, render } from './render.ts';
+export {
+  type PairsRendering,
+  type PreferencePairMessages,
+  type RenderedPair,
+  type RenderPairOptions,
+  renderPair,
+  renderPairs,
+} from './render-pair.ts';
 export { renderForSft, type SftRendering } from './render-sft.ts';
 export { type MarkerIds, markerIds, type TokenizerLike } from './tokenizer.ts';
