@@ -4,7 +4,7 @@
 // reference loaded from the same checkpoint) or trainRewardModel (the checkpoint plus a score head).
 import { join } from 'node:path';
 import { tokenizerFromJSON } from '@lmkit/bpe';
-import { render } from '@lmkit/chat-template';
+import { renderPairs } from '@lmkit/chat-template';
 import { flag, formatHelp, parseFlags, UsageError } from '@lmkit/cli-kit';
 import { newLoadReport, type PreferencePair, readPreferenceSplit } from '@lmkit/datasets';
 import {
@@ -111,29 +111,27 @@ async function preferenceCommand(command: 'dpo' | 'reward', argv: string[]): Pro
     validationFraction: run.valFraction ?? 0.1,
   });
   const sequenceLength = run.training?.sequenceLength ?? policy.model.config.blockSize;
-  let skipped = 0;
+  // Too-long pairs are truncated (the prompt keeps its last turns, replies are cut), not skipped.
   const renderAll = (pairs: PreferencePair[]) =>
-    pairs.flatMap((pair): PreferenceExample[] => {
-      try {
-        const side = (reply: PreferencePair['chosen']) =>
-          render({ messages: [...pair.prompt, ...reply] }, tokenizer, {
-            maxTokens: sequenceLength + (command === 'dpo' ? 1 : 0),
-          });
-        return [{ chosen: side(pair.chosen), rejected: side(pair.rejected) }];
-      } catch (error) {
-        if ((error as Error).name !== 'ChatTemplateError') throw error;
-        skipped++;
-        return [];
-      }
+    renderPairs(pairs, tokenizer, {
+      maxTokens: sequenceLength + (command === 'dpo' ? 1 : 0),
     });
-  const pairs = renderAll(split.train);
-  const valPairs = renderAll(split.validation);
+  const train = renderAll(split.train);
+  const validation = renderAll(split.validation);
+  const pairs: PreferenceExample[] = train.pairs.map(({ chosen, rejected }) => ({
+    chosen,
+    rejected,
+  }));
+  const valPairs: PreferenceExample[] = validation.pairs.map(({ chosen, rejected }) => ({
+    chosen,
+    rejected,
+  }));
   const left = Object.entries(report.skipped)
     .map(([reason, n]) => `${n} ${reason}`)
     .join(', ');
   if (left) progress.log(`left out while reading ${pairsPath}: ${left}`);
   progress.log(
-    `pairs: ${pairs.length} train / ${valPairs.length} validation (${format}); ${skipped} skipped (a reply longer than ${sequenceLength} tokens)`,
+    `pairs: ${pairs.length} train / ${valPairs.length} validation (${format}); longer than ${sequenceLength} tokens: ${train.truncated + validation.truncated} truncated (prompt's first turns dropped and/or replies cut), ${train.skipped + validation.skipped} skipped (the last user turn alone too long)`,
   );
   if (pairs.length === 0)
     throw new TrainerConfigError(
