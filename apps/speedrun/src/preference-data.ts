@@ -31,30 +31,46 @@ export async function heldOutTrees(preset: SpeedrunPreset): Promise<Set<string>>
 }
 
 /**
- * Pairs rendered with the chat template where both sides fit in `maxTokens` (the prompt cropped
- * by whole turns from the front); the others are counted and left out. `kept[i]` is the pair of
- * `examples[i]`, for the evaluations that score messages rather than tokens.
+ * Pairs rendered with the chat template. Default: both sides whole within `maxTokens` (the prompt
+ * cropped by whole turns from the front), for evaluation. With `truncate` (training): the prompt
+ * kept whole and each reply cut to fit when too long (chat-template keep 'first-turns', as TRL
+ * truncates completions to `max_length`); `truncated` counts the pairs with a cut reply. Pairs that
+ * cannot be rendered so are counted in `tooLong` and left out. `kept[i]` is the pair of
+ * `examples[i]`, for evaluations that score messages.
  */
 export function renderPairs(
   pairs: readonly PreferencePair[],
   tokenizer: TokenizerLike,
   maxTokens: number,
+  options: { truncate?: boolean } = {},
 ) {
+  const keep = options.truncate ? 'first-turns' : 'last-turns';
   const examples: PreferenceExample[] = [];
   const kept: PreferencePair[] = [];
   let tooLong = 0;
+  let truncated = 0;
   for (const pair of pairs) {
     try {
-      const side = (reply: Message[]) =>
-        render({ messages: [...pair.prompt, ...reply] }, tokenizer, { maxTokens });
-      examples.push({ chosen: side(pair.chosen), rejected: side(pair.rejected) });
+      const side = (reply: Message[]) => {
+        const rendered = render({ messages: [...pair.prompt, ...reply] }, tokenizer, {
+          maxTokens,
+          keep,
+        });
+        if (keep === 'first-turns' && rendered.droppedMessages > 0) {
+          throw new ChatTemplateError('the prompt and the start of the reply do not fit');
+        }
+        return rendered;
+      };
+      const example = { chosen: side(pair.chosen), rejected: side(pair.rejected) };
+      if (example.chosen.cutReply || example.rejected.cutReply) truncated++;
+      examples.push(example);
       kept.push(pair);
     } catch (error) {
       if (!(error instanceof ChatTemplateError)) throw error;
       tooLong++;
     }
   }
-  return { examples, kept, tooLong };
+  return { examples, kept, tooLong, truncated };
 }
 
 /**

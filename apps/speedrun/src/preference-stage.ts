@@ -35,9 +35,13 @@ import {
 export const ALIGNED_MODEL_DIR = 'aligned-model';
 
 export interface PreferenceStats {
-  /** Pairs of the training trees that fit the context (both sides), and of the held-out trees. */
+  /** DPO's pairs of the training trees (replies cut to fit), and the held-out trees' pairs (whole). */
   trainPairs: number;
+  /** The reward model's pairs: those of the training trees whose replies fit whole. */
+  rewardPairs: number;
   validationPairs: number;
+  /** Training pairs whose replies were cut to fit the context (held-out pairs are never cut). */
+  truncatedPairs: number;
   /** Pairs left out because a side does not fit the context, train + validation. */
   skippedTooLong: number;
   /** What the oasst1 reader left out, by reason (deleted, unranked, ties …). */
@@ -86,23 +90,27 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
     const tokenizer = tokenizerFromJSON(tokenizerJson);
     const blockSize = sft.model.config.blockSize;
     const split = await preferenceSplit(preset);
-    const train = renderPairs(split.train, tokenizer, blockSize);
+    // DPO trains on every pair whose prompt fits, replies cut to fit; the reward model only on
+    // whole replies (its head reads the last token, which in a cut reply is mid-sentence).
+    const train = renderPairs(split.train, tokenizer, blockSize, { truncate: true });
+    const whole = renderPairs(split.train, tokenizer, blockSize);
     const validation = renderPairs(split.validation, tokenizer, blockSize);
     const pairs = train.examples.slice(0, p.maxPairs);
-    if (pairs.length === 0 || validation.examples.length === 0) {
+    const rewardPairs = whole.examples.slice(0, p.maxPairs);
+    if (rewardPairs.length === 0 || validation.examples.length === 0) {
       throw new SpeedrunError(
-        `${pairs.length} training and ${validation.examples.length} held-out preference pairs fit the context of ${blockSize} tokens; both need at least one (raise model.blockSize or preference.validationFraction)`,
+        `${rewardPairs.length} training and ${validation.examples.length} held-out preference pairs fit the context of ${blockSize} tokens; both need at least one (raise model.blockSize or preference.validationFraction)`,
       );
     }
     const valPairs = validation.examples;
 
-    context.progress.log(`reward model: ${pairs.length} pairs, ${valPairs.length} held out`);
+    context.progress.log(`reward model: ${rewardPairs.length} pairs, ${valPairs.length} held out`);
     const rewardDir = join(dir, 'reward');
     const rewardModel = new RewardModel(sft.model, { seed: preset.seed ?? 0 });
     const rewardResult = trainStats(
       await trainRewardModel({
         model: rewardModel,
-        pairs,
+        pairs: rewardPairs,
         valPairs,
         config: rewardConfig(preset),
         outDir: rewardDir,
@@ -114,7 +122,9 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
       relative,
     );
 
-    context.progress.log(`DPO: beta ${p.dpo.beta}, reference = the SFT model, frozen`);
+    context.progress.log(
+      `DPO: ${pairs.length} pairs (${train.truncated} with a reply cut to fit), beta ${p.dpo.beta}, reference = the SFT model, frozen`,
+    );
     const dpoDir = join(dir, 'dpo');
     const policy = await open();
     const reference = await open();
@@ -182,7 +192,9 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
     const dpoVal = lastEvalExtra(path(dpoResult.metricsPath));
     return {
       trainPairs: pairs.length,
+      rewardPairs: rewardPairs.length,
       validationPairs: valPairs.length,
+      truncatedPairs: train.truncated,
       skippedTooLong: train.tooLong + validation.tooLong,
       leftOut: split.leftOut,
       reward: { ...rewardResult, heldOutAccuracy: rewardVal.accuracy },

@@ -107,6 +107,8 @@ beforeAll(() => {
     }),
     marker('preference', 20_000, {
       trainPairs: 30,
+      rewardPairs: 18,
+      truncatedPairs: 12,
       validationPairs: 8,
       skippedTooLong: 2,
       leftOut: {},
@@ -189,7 +191,9 @@ describe('report card', () => {
       '| SFT: vocabulary of the base → chat model (chat markers added) | 512 → 517 |',
     );
     expect(md).toContain('| Tiny Shakespeare passages (its first 90%), into the shards | 6 |');
-    expect(md).toContain('| preference: pairs of the held-out trees | 8 |');
+    expect(md).toContain('| preference: pairs of the held-out trees (whole, never cut) | 8 |');
+    expect(md).toContain('| preference: of those, replies cut to fit the context | 12 |');
+    expect(md).toContain('| preference: pairs the reward model trains on (replies whole) | 18 |');
     expect(md).toMatch(/\| DPO \(β 0\.1\) \| 4 \| longest pair \| 6 \|/);
     expect(md).toContain('| sample.warc.gz | truncated-gzip: 3 |');
     expect(md).toMatch(/assumed peak of 1\.9e\+11 FLOP\/s/);

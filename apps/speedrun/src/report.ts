@@ -447,8 +447,16 @@ export function writeReport(options: ReportOptions) {
       ],
       ['SFT: conversations trained on', sft.trainConversations ?? '—'],
       ['SFT: conversations held out for validation', sft.validationConversations ?? '—'],
-      ['preference: oasst1 ranked-reply pairs trained on', preference.trainPairs ?? '—'],
-      ['preference: pairs of the held-out trees', preference.validationPairs ?? '—'],
+      ['preference: oasst1 ranked-reply pairs DPO trains on', preference.trainPairs ?? '—'],
+      ['preference: of those, replies cut to fit the context', preference.truncatedPairs ?? '—'],
+      [
+        'preference: pairs the reward model trains on (replies whole)',
+        preference.rewardPairs ?? '—',
+      ],
+      [
+        'preference: pairs of the held-out trees (whole, never cut)',
+        preference.validationPairs ?? '—',
+      ],
       [
         'preference: pairs skipped (a side longer than the context)',
         preference.skippedTooLong ?? '—',
@@ -533,7 +541,7 @@ export function writeReport(options: ReportOptions) {
   );
   if (preference.reward && preference.dpo) {
     paragraph(
-      `Reward model and DPO train on ${preference.trainPairs} pairs, two rows per pair (the MFU counts one forward and backward pass per row; DPO's frozen reference is scored once, before training). At their last evaluation on held-out pairs: the reward model's accuracy ${fixed(preference.reward.heldOutAccuracy, 3)}, DPO's implicit-reward accuracy ${fixed(preference.dpo.heldOutAccuracy, 3)} with margin ${fixed(preference.dpo.heldOutMargin, 4)} (chance 0.5).${preference.online ? ` Online DPO: ${preference.online.map((r) => `round ${r.round}, ${r.pairs} new pairs (best reward ${r.bestReward.toFixed(3)} over worst ${r.worstReward.toFixed(3)})`).join('; ')}.` : ''}`,
+      `The reward model trains on ${preference.rewardPairs} pairs and DPO on ${preference.trainPairs}, two rows per pair (the MFU counts one forward and backward pass per row; DPO's frozen reference is scored once, before training). At their last evaluation on held-out pairs: the reward model's accuracy ${fixed(preference.reward.heldOutAccuracy, 3)}, DPO's implicit-reward accuracy ${fixed(preference.dpo.heldOutAccuracy, 3)} with margin ${fixed(preference.dpo.heldOutMargin, 4)} (chance 0.5).${preference.online ? ` Online DPO: ${preference.online.map((r) => `round ${r.round}, ${r.pairs} new pairs (best reward ${r.bestReward.toFixed(3)} over worst ${r.worstReward.toFixed(3)})`).join('; ')}.` : ''}`,
     );
   }
   paragraph(
