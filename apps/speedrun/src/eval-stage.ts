@@ -26,7 +26,7 @@ import { loadCheckpoint, loadRewardModel, type RewardModel } from '@lmkit/traine
 import { filterStage, tokenizerStage } from './data-stages.ts';
 import { HELD_OUT, shakespearePath, shakespeareSplit, webSplit } from './held-out.ts';
 import { oasstPath } from './paths.ts';
-import { generationPrompts, preferenceSplit, renderPairs } from './preference-data.ts';
+import { generationPrompts, preferenceSplit, wholePairs } from './preference-data.ts';
 import { preferenceStage } from './preference-stage.ts';
 import type { SpeedrunPreset } from './presets.ts';
 import type { Stage } from './runner.ts';
@@ -189,7 +189,7 @@ export const evalStage: Stage<SpeedrunPreset, EvalStats> = {
     };
     const blockSize = preset.model.blockSize;
     const split = await preferenceSplit(preset);
-    const pairs = renderPairs(split.validation, chatTokenizer, blockSize).kept;
+    const pairs = wholePairs(split.validation, chatTokenizer, blockSize).kept;
     const maxNewTokens = preset.eval.maxNewTokens;
     const winPrompts = generationPrompts(
       split.validation,

@@ -1,7 +1,7 @@
 // oasst1's ranked sibling replies as preference pairs, split by tree (every pair of a tree on one
 // side). The held-out trees are held out of SFT too (their threads go to SFT's validation side),
 // so the eval stage's held-out pairs are prompts and replies no model was trained on.
-import { ChatTemplateError, render, type TokenizerLike } from '@lmkit/chat-template';
+import { ContextOverflowError, render, type TokenizerLike } from '@lmkit/chat-template';
 import type { Message } from '@lmkit/core';
 import { newLoadReport, type PreferencePair, readPreferenceSplit } from '@lmkit/datasets';
 import type { PreferenceExample } from '@lmkit/trainer';
@@ -31,46 +31,32 @@ export async function heldOutTrees(preset: SpeedrunPreset): Promise<Set<string>>
 }
 
 /**
- * Pairs rendered with the chat template. Default: both sides whole within `maxTokens` (the prompt
- * cropped by whole turns from the front), for evaluation. With `truncate` (training): the prompt
- * kept whole and each reply cut to fit when too long (chat-template keep 'first-turns', as TRL
- * truncates completions to `max_length`); `truncated` counts the pairs with a cut reply. Pairs that
- * cannot be rendered so are counted in `tooLong` and left out. `kept[i]` is the pair of
- * `examples[i]`, for evaluations that score messages.
+ * Pairs whose both replies fit whole within `maxTokens` (the prompt cropped by whole turns from the
+ * front when needed), for the reward model (its head reads a reply's last token) and for
+ * evaluation; the rest are counted in `tooLong`. `kept[i]` is the pair of `examples[i]`, for
+ * evaluations that score messages. DPO trains on chat-template's `renderPairs` instead, which also
+ * keeps pairs whose replies must be cut.
  */
-export function renderPairs(
+export function wholePairs(
   pairs: readonly PreferencePair[],
   tokenizer: TokenizerLike,
   maxTokens: number,
-  options: { truncate?: boolean } = {},
 ) {
-  const keep = options.truncate ? 'first-turns' : 'last-turns';
   const examples: PreferenceExample[] = [];
   const kept: PreferencePair[] = [];
   let tooLong = 0;
-  let truncated = 0;
   for (const pair of pairs) {
     try {
-      const side = (reply: Message[]) => {
-        const rendered = render({ messages: [...pair.prompt, ...reply] }, tokenizer, {
-          maxTokens,
-          keep,
-        });
-        if (keep === 'first-turns' && rendered.droppedMessages > 0) {
-          throw new ChatTemplateError('the prompt and the start of the reply do not fit');
-        }
-        return rendered;
-      };
-      const example = { chosen: side(pair.chosen), rejected: side(pair.rejected) };
-      if (example.chosen.cutReply || example.rejected.cutReply) truncated++;
-      examples.push(example);
+      const side = (reply: Message[]) =>
+        render({ messages: [...pair.prompt, ...reply] }, tokenizer, { maxTokens });
+      examples.push({ chosen: side(pair.chosen), rejected: side(pair.rejected) });
       kept.push(pair);
     } catch (error) {
-      if (!(error instanceof ChatTemplateError)) throw error;
+      if (!(error instanceof ContextOverflowError)) throw error;
       tooLong++;
     }
   }
-  return { examples, kept, tooLong, truncated };
+  return { examples, kept, tooLong };
 }
 
 /**
@@ -97,7 +83,7 @@ export function generationPrompts(
       });
       prompts.push({ messages: pair.prompt, ids });
     } catch (error) {
-      if (!(error instanceof ChatTemplateError)) throw error;
+      if (!(error instanceof ContextOverflowError)) throw error;
     }
   }
   return prompts;

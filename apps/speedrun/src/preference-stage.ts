@@ -6,6 +6,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { tokenizerFromJSON } from '@lmkit/bpe';
+import { renderPairs } from '@lmkit/chat-template';
 import { IM_END } from '@lmkit/core';
 import { setBackend } from '@lmkit/gpt-model';
 import {
@@ -19,7 +20,7 @@ import {
   trainRewardModel,
 } from '@lmkit/trainer';
 import { oasstPath } from './paths.ts';
-import { generationPrompts, preferenceSplit, renderPairs } from './preference-data.ts';
+import { generationPrompts, preferenceSplit, wholePairs } from './preference-data.ts';
 import { dpoConfig, postTrainingConfig, rewardConfig, type SpeedrunPreset } from './presets.ts';
 import { SpeedrunError, type Stage } from './runner.ts';
 import {
@@ -35,14 +36,14 @@ import {
 export const ALIGNED_MODEL_DIR = 'aligned-model';
 
 export interface PreferenceStats {
-  /** DPO's pairs of the training trees (replies cut to fit), and the held-out trees' pairs (whole). */
+  /** DPO's pairs of the training trees (chat-template's renderPairs: prompt cropped, replies cut to fit). */
   trainPairs: number;
   /** The reward model's pairs: those of the training trees whose replies fit whole. */
   rewardPairs: number;
   validationPairs: number;
-  /** Training pairs whose replies were cut to fit the context (held-out pairs are never cut). */
+  /** DPO pairs truncated to fit the context: prompt turns dropped and/or replies cut (held-out pairs never are). */
   truncatedPairs: number;
-  /** Pairs left out because a side does not fit the context, train + validation. */
+  /** Pairs left out because they cannot be fitted: DPO's that renderPairs skipped + held-out pairs without whole replies. */
   skippedTooLong: number;
   /** What the oasst1 reader left out, by reason (deleted, unranked, ties …). */
   leftOut: Record<string, number>;
@@ -90,12 +91,15 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
     const tokenizer = tokenizerFromJSON(tokenizerJson);
     const blockSize = sft.model.config.blockSize;
     const split = await preferenceSplit(preset);
-    // DPO trains on every pair whose prompt fits, replies cut to fit; the reward model only on
-    // whole replies (its head reads the last token, which in a cut reply is mid-sentence).
-    const train = renderPairs(split.train, tokenizer, blockSize, { truncate: true });
-    const whole = renderPairs(split.train, tokenizer, blockSize);
-    const validation = renderPairs(split.validation, tokenizer, blockSize);
-    const pairs = train.examples.slice(0, p.maxPairs);
+    // DPO trains on every pair that can be fitted (renderPairs: the prompt keeps its last turns,
+    // replies are cut at the end); the reward model only on whole replies (its head reads the last
+    // token, which in a cut reply is mid-sentence).
+    const train = renderPairs(split.train, tokenizer, { maxTokens: blockSize });
+    const whole = wholePairs(split.train, tokenizer, blockSize);
+    const validation = wholePairs(split.validation, tokenizer, blockSize);
+    const pairs = train.pairs
+      .slice(0, p.maxPairs)
+      .map(({ chosen, rejected }) => ({ chosen, rejected }));
     const rewardPairs = whole.examples.slice(0, p.maxPairs);
     if (rewardPairs.length === 0 || validation.examples.length === 0) {
       throw new SpeedrunError(
@@ -123,7 +127,7 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
     );
 
     context.progress.log(
-      `DPO: ${pairs.length} pairs (${train.truncated} with a reply cut to fit), beta ${p.dpo.beta}, reference = the SFT model, frozen`,
+      `DPO: ${pairs.length} pairs (${train.truncated} truncated to fit), beta ${p.dpo.beta}, reference = the SFT model, frozen`,
     );
     const dpoDir = join(dir, 'dpo');
     const policy = await open();
@@ -195,7 +199,7 @@ export const preferenceStage: Stage<SpeedrunPreset, PreferenceStats> = {
       rewardPairs: rewardPairs.length,
       validationPairs: valPairs.length,
       truncatedPairs: train.truncated,
-      skippedTooLong: train.tooLong + validation.tooLong,
+      skippedTooLong: train.skipped + validation.tooLong,
       leftOut: split.leftOut,
       reward: { ...rewardResult, heldOutAccuracy: rewardVal.accuracy },
       dpo: {

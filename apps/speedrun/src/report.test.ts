@@ -240,6 +240,10 @@ describe('report card', () => {
     expect(rows['reward model'][5]).toBe('0.625 (chance 0.500) by reward');
     expect(md).toMatch(/in 0\.625 ± 0\.171 of them against the SFT model's 0\.500 ± 0\.177/);
     expect(md).toContain('the aligned model is ahead on this measure');
+    // 0.75 on 8 pairs is 1.6 standard errors above 1/2: said to be within the noise, not a win.
+    expect(md).toContain(
+      'it is 0.750 ± 0.153, against 0.5 for the SFT model: above chance, but by only 1.6 standard errors (within the noise of 8 pairs)',
+    );
     expect(md).toMatch(/\*\*cloze\*\*: .*chance is 1\/4/);
   });
 

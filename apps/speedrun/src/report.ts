@@ -190,6 +190,15 @@ const scoreCell = (score: Score | undefined, chanceLabel = 'chance') =>
 const standardError = (score: Score) =>
   Math.sqrt((score.value * (1 - score.value)) / Math.max(1, score.count));
 
+/** How far a share is above 1/2, in standard errors, in words (so a lucky 0.55 on 64 items reads as such). */
+function aboveChance(score: Score): string {
+  if (score.value <= 0.5) return 'not above chance';
+  const errors = (score.value - 0.5) / Math.max(standardError(score), 1e-9);
+  return errors >= 2
+    ? `above chance by ${errors.toFixed(1)} standard errors`
+    : `above chance, but by only ${errors.toFixed(1)} standard error${errors.toFixed(1) === '1.0' ? '' : 's'} (within the noise of ${score.count} pairs)`;
+}
+
 /** The per-model table and a sentence on the aligned model against the SFT model. */
 function evaluationTable(evaluation: Partial<EvalStats>) {
   const labels: Record<ModelName, string> = {
@@ -236,13 +245,13 @@ function evaluationTable(evaluation: Partial<EvalStats>) {
   if (sft && aligned && implicit) {
     const pm = (score: Score) => `${score.value.toFixed(3)} ± ${standardError(score).toFixed(3)}`;
     verdict.push(
-      `On the ${aligned.count} held-out preference pairs, the aligned model prefers the chosen reply by log-probability in ${pm(aligned)} of them against the SFT model's ${pm(sft)} (± one standard error); ${aligned.value > sft.value ? 'the aligned model is ahead' : 'the aligned model is not ahead'} on this measure. By DPO's implicit reward (what DPO trains, against the SFT reference) it is ${pm(implicit)}, against 0.5 for the SFT model; ${implicit.value > 0.5 ? 'above' : 'not above'} chance.`,
+      `On the ${aligned.count} held-out preference pairs, the aligned model prefers the chosen reply by log-probability in ${pm(aligned)} of them against the SFT model's ${pm(sft)} (± one standard error); ${aligned.value > sft.value ? 'the aligned model is ahead' : 'the aligned model is not ahead'} on this measure. By DPO's implicit reward (what DPO trains, against the SFT reference) it is ${pm(implicit)}, against 0.5 for the SFT model: ${aboveChance(implicit)}.`,
     );
   }
   const win = models?.aligned.winRateOverSft;
   if (win) {
     verdict.push(
-      `The reward model prefers the aligned model's reply on ${win.value.toFixed(3)} ± ${standardError(win).toFixed(3)} of ${win.count} held-out prompts (chance 0.5).`,
+      `The reward model prefers the aligned model's reply on ${win.value.toFixed(3)} ± ${standardError(win).toFixed(3)} of ${win.count} held-out prompts (chance 0.5): ${aboveChance(win)}.`,
     );
   }
   return { header, rows, verdict };

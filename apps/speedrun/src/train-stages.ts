@@ -6,7 +6,7 @@
 import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@lmkit/bpe';
-import { CHAT_MARKERS, ChatTemplateError, render } from '@lmkit/chat-template';
+import { CHAT_MARKERS, render, renderForSft } from '@lmkit/chat-template';
 import {
   type Conversation,
   conversationKey,
@@ -20,7 +20,6 @@ import {
   loadCheckpoint,
   type MetricsRecord,
   pretrain,
-  type SftExample,
   sft,
   type TrainingResult,
 } from '@lmkit/trainer';
@@ -167,28 +166,6 @@ export async function chatConversations(preset: SpeedrunPreset) {
   return { train, validation, oasst, heldOutThreads, identity: preset.sft.identityConversations };
 }
 
-/**
- * Renders conversations for training. One longer than the context keeps its first whole turns
- * (render's keep 'first-turns'; a first reply too long on its own is cut mid-reply) and is
- * counted as truncated; only one with no room for a reply is skipped.
- */
-function renderAll(conversations: Conversation[], tokenizer: Tokenizer, maxTokens: number) {
-  const examples: SftExample[] = [];
-  const counts = { truncated: 0, cutReplies: 0, skipped: 0 };
-  for (const conversation of conversations) {
-    try {
-      const rendered = render(conversation, tokenizer, { maxTokens, keep: 'first-turns' });
-      if (rendered.droppedFrom !== 'none') counts.truncated++;
-      if (rendered.cutReply) counts.cutReplies++;
-      examples.push(rendered);
-    } catch (error) {
-      if (!(error instanceof ChatTemplateError)) throw error;
-      counts.skipped++;
-    }
-  }
-  return { examples, ...counts };
-}
-
 /** The base tokenizer with the chat markers added after its vocabulary (ids kept if reserved). */
 export const chatTokenizerOf = (base: Tokenizer) => base.withSpecialTokens([...CHAT_MARKERS]);
 
@@ -258,8 +235,12 @@ export const sftStage: Stage<SpeedrunPreset, SftStats> = {
     const baseVocabSize = base.model.config.vocabSize;
     const s = preset.sft;
     const data = await chatConversations(preset);
-    const train = renderAll(data.train, tokenizer, s.sequenceLength + 1);
-    const validation = renderAll(data.validation, tokenizer, s.sequenceLength + 1);
+    // Longer than the context: kept as their first whole turns (a first reply too long on its own
+    // cut mid-reply) and counted; only those with no room for a reply are skipped.
+    const train = renderForSft(data.train, tokenizer, { maxTokens: s.sequenceLength + 1 });
+    const validation = renderForSft(data.validation, tokenizer, {
+      maxTokens: s.sequenceLength + 1,
+    });
     const examples = train.examples;
     const valExamples = validation.examples;
     const imEnd = tokenizer.specialTokenId('<|im_end|>')!;
