@@ -191,12 +191,12 @@ const standardError = (score: Score) =>
   Math.sqrt((score.value * (1 - score.value)) / Math.max(1, score.count));
 
 /** How far a share is above 1/2, in standard errors, in words (so a lucky 0.55 on 64 items reads as such). */
-function aboveChance(score: Score): string {
+function aboveChance(score: Score, items = 'pairs'): string {
   if (score.value <= 0.5) return 'not above chance';
   const errors = (score.value - 0.5) / Math.max(standardError(score), 1e-9);
   return errors >= 2
     ? `above chance by ${errors.toFixed(1)} standard errors`
-    : `above chance, but by only ${errors.toFixed(1)} standard error${errors.toFixed(1) === '1.0' ? '' : 's'} (within the noise of ${score.count} pairs)`;
+    : `above chance, but by only ${errors.toFixed(1)} standard error${errors.toFixed(1) === '1.0' ? '' : 's'} (within the noise of ${score.count} ${items})`;
 }
 
 /** The per-model table and a sentence on the aligned model against the SFT model. */
@@ -251,7 +251,7 @@ function evaluationTable(evaluation: Partial<EvalStats>) {
   const win = models?.aligned.winRateOverSft;
   if (win) {
     verdict.push(
-      `The reward model prefers the aligned model's reply on ${win.value.toFixed(3)} ± ${standardError(win).toFixed(3)} of ${win.count} held-out prompts (chance 0.5): ${aboveChance(win)}.`,
+      `The reward model prefers the aligned model's reply on ${win.value.toFixed(3)} ± ${standardError(win).toFixed(3)} of ${win.count} held-out prompts (chance 0.5): ${aboveChance(win, 'prompts')}.`,
     );
   }
   return { header, rows, verdict };
