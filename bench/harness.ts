@@ -1,5 +1,8 @@
 // A small side-by-side benchmark harness: runs each contender on the same input, interleaved, in
 // one process, and reports medians and ratios against a baseline. Timing only; no assertions.
+import { spawnSync } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Contender {
   /** Name printed in the table. */
@@ -100,4 +103,34 @@ export async function machineLine(): Promise<string> {
   const os = await import('node:os');
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   return `${cpu}, ${os.cpus().length} cores, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${new Date().toISOString().slice(0, 10)}`;
+}
+
+/**
+ * One `lmkit-train bench` run (training tokens/s through the real loop) in a process of its own,
+ * from the repository root: its JSON line, or why it failed.
+ */
+export function lmkitTrainBench(options: {
+  preset: 'a' | 'b';
+  steps: number;
+  warmup?: number;
+  native: boolean;
+  env?: Record<string, string>;
+}): Record<string, number | string> | { error: string } {
+  const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  const args = [
+    ...['--import', 'tsx', '--conditions=source', join(repoRoot, 'apps/train/src/cli.ts'), 'bench'],
+    ...['--preset', options.preset, '--steps', String(options.steps)],
+    ...(options.warmup === undefined ? [] : ['--warmup', String(options.warmup)]),
+    options.native ? '--native' : '--no-native',
+  ];
+  const child = spawnSync(process.execPath, args, {
+    cwd: repoRoot,
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    timeout: 600_000,
+  });
+  const line = child.stdout?.trim().split('\n').at(-1) ?? '';
+  if (child.status !== 0 || !line.startsWith('{'))
+    return { error: `failed (${child.status}): ${child.stderr?.trim().split('\n').at(-1)}` };
+  return JSON.parse(line);
 }

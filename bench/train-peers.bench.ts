@@ -10,7 +10,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './harness.ts';
+import { lmkitTrainBench, median } from './harness.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const python = '/usr/bin/python3';
@@ -24,48 +24,52 @@ const presets = {
 
 interface Peer {
   name: string;
-  command: string;
-  args: (preset: keyof typeof presets) => string[];
-  env: Record<string, string>;
-  /** Tokens per second from the child's last stdout line. */
-  parse: (json: Record<string, number>, tokens: number) => number;
+  torch: boolean;
+  /** One run in a process of its own: tokens per second, or why it failed. */
+  run: (preset: keyof typeof presets) => number | string;
 }
 
 const ours = (threads: number): Peer => ({
   name: `lmkit, wasm + native, ${threads} thread${threads > 1 ? 's' : ''}`,
-  command: process.execPath,
-  args: (preset) => [
-    '--import',
-    'tsx',
-    '--conditions=source',
-    join(repoRoot, 'apps/train/src/cli.ts'),
-    'bench',
-    '--preset',
-    preset,
-    '--steps',
-    String(presets[preset].steps),
-    '--warmup',
-    '2',
-    '--native',
-  ],
-  env: { LMKIT_TFJS_NATIVE_THREADS: String(threads) },
-  parse: (json) => json.tokens_per_second,
+  torch: false,
+  run: (preset) => {
+    const result = lmkitTrainBench({
+      preset,
+      steps: presets[preset].steps,
+      warmup: 2,
+      native: true,
+      env: { LMKIT_TFJS_NATIVE_THREADS: String(threads) },
+    });
+    return 'error' in result ? result.error : Number(result.tokens_per_second);
+  },
 });
 
 const pytorch = (threads: number, blasThreads: number): Peer => ({
   name: `PyTorch, set_num_threads(${threads}), OpenBLAS ${blasThreads}`,
-  command: python,
-  args: (preset) => {
+  torch: true,
+  run: (preset) => {
     const p = presets[preset];
-    return [
+    const args = [
       torchScript,
       ...['--layers', p.layers, '--heads', p.heads, '--width', p.width, '--context', p.context],
       ...['--vocab', p.vocab, '--batch', p.batch, '--steps', p.steps, '--warmup', 2],
       ...['--optimizer', 'adamw', '--threads', threads],
     ].map(String);
+    const child = spawnSync(python, args, {
+      cwd: repoRoot,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        OPENBLAS_NUM_THREADS: String(blasThreads),
+        OMP_NUM_THREADS: String(threads),
+      },
+      timeout: 600_000,
+    });
+    const line = child.stdout?.trim().split('\n').at(-1) ?? '';
+    if (child.status !== 0 || !line.startsWith('{'))
+      return `failed (${child.status}): ${child.stderr?.trim().split('\n').at(-1)}`;
+    return JSON.parse(line).tokens_per_s;
   },
-  env: { OPENBLAS_NUM_THREADS: String(blasThreads), OMP_NUM_THREADS: String(threads) },
-  parse: (json) => json.tokens_per_s,
 });
 
 function torchMissing(): string | undefined {
@@ -74,20 +78,6 @@ function torchMissing(): string | undefined {
   return probe.status === 0
     ? undefined
     : `python3-torch does not import (apt-get install python3-torch): ${probe.stderr.trim().split('\n').at(-1)}`;
-}
-
-function runOnce(peer: Peer, preset: keyof typeof presets): number | string {
-  const p = presets[preset];
-  const child = spawnSync(peer.command, peer.args(preset), {
-    cwd: repoRoot,
-    encoding: 'utf8',
-    env: { ...process.env, ...peer.env },
-    timeout: 600_000,
-  });
-  const line = child.stdout?.trim().split('\n').at(-1) ?? '';
-  if (child.status !== 0 || !line.startsWith('{'))
-    return `failed (${child.status}): ${child.stderr?.trim().split('\n').at(-1)}`;
-  return peer.parse(JSON.parse(line), p.batch * p.context);
 }
 
 export function run(): void {
@@ -105,7 +95,7 @@ export function run(): void {
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < peers.length; k++) {
         const peer = peers[(round + k) % peers.length];
-        const result = runOnce(peer, preset);
+        const result = peer.run(preset);
         if (typeof result === 'string') errors.set(peer.name, result);
         else samples.get(peer.name)!.push(result);
       }
@@ -118,9 +108,7 @@ export function run(): void {
       const values = samples.get(peer.name)!;
       return { peer, tokens: values.length ? median(values) : Number.NaN, values };
     });
-    const torchBest = Math.max(
-      ...medians.filter((m) => m.peer.command === python).map((m) => m.tokens),
-    );
+    const torchBest = Math.max(...medians.filter((m) => m.peer.torch).map((m) => m.tokens));
     console.log('| contender | median tok/s | runs | ÷ best PyTorch |');
     console.log('| --- | --- | --- | --- |');
     for (const { peer, tokens, values } of medians) {
