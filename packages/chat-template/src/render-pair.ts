@@ -62,15 +62,10 @@ export function renderPair(
       `maxPromptTokens ${promptShare} must be a whole number in [1, maxTokens ${maxTokens}); leave it unset for half the context`,
     );
   }
+  // Each message renders on its own (its header, content and <|im_end|>), so the prompt is
+  // encoded once and each reply once, and prompt + reply is their concatenation.
   const promptOnly = render({ messages: pair.prompt }, tokenizer);
-  const reply = (messages: Message[]) => {
-    const whole = render({ messages: [...pair.prompt, ...messages] }, tokenizer);
-    return {
-      ids: whole.ids.slice(promptOnly.ids.length),
-      lossMask: whole.lossMask.slice(promptOnly.ids.length),
-    };
-  };
-  const replies = [reply(pair.chosen), reply(pair.rejected)];
+  const replies = [pair.chosen, pair.rejected].map((messages) => render({ messages }, tokenizer));
   const longest = Math.max(...replies.map((r) => r.ids.length));
   const fits = promptOnly.ids.length + longest <= maxTokens;
   const prompt = fits
@@ -88,7 +83,7 @@ export function renderPair(
       maxTokens,
     );
   }
-  const side = (r: { ids: number[]; lossMask: number[] }): Rendered => {
+  const side = (r: Rendered): Rendered => {
     const cut = r.ids.length > room;
     const kept = cut ? room : r.ids.length;
     return {
