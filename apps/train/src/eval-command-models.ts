@@ -8,6 +8,7 @@ import { type Tokenizer, tokenizerFromJSON } from '@lmkit/bpe';
 import { ContextOverflowError, IM_END, render } from '@lmkit/chat-template';
 import { checkInput, UsageError } from '@lmkit/cli-kit';
 import {
+  checkConversation,
   checkOasstTree,
   type Message,
   newLoadReport,
@@ -203,21 +204,11 @@ function userPrefixes(messages: Message[]): Message[][] {
   );
 }
 
+/** Messages checked as datasets checks every conversation (roles, order, content), as { role, content }. */
 function toMessages(value: unknown, where: string): Message[] {
-  if (!Array.isArray(value))
-    throw new TrainerConfigError(`${where} must be an array of { role, content }`);
-  return value.map((raw, i) => {
-    const m = raw as { role?: unknown; content?: unknown } | null;
-    if (
-      !m ||
-      !['system', 'user', 'assistant'].includes(m.role as string) ||
-      typeof m.content !== 'string'
-    )
-      throw new TrainerConfigError(
-        `${where}[${i}] must be { role: 'system' | 'user' | 'assistant', content: text }`,
-      );
-    return { role: m.role as Message['role'], content: m.content };
-  });
+  const problem = checkConversation({ messages: value });
+  if (problem) throw new TrainerConfigError(`${where}: ${problem.field} ${problem.problem}`);
+  return (value as Message[]).map(({ role, content }) => ({ role, content }));
 }
 
 /** One line: `rows, kept train / held out, left out by reason`. */

@@ -234,5 +234,13 @@ describe('the prompts of the loop (readPrompts)', () => {
     await expect(readPrompts({ path, validationFraction: 0.1 })).rejects.toThrow(
       /prompts\.jsonl:2: the row has neither messages nor prompt; give \{"prompt": "text"\}/,
     );
+    // Messages are checked as datasets checks every conversation: roles, their order, content.
+    writeFileSync(
+      path,
+      '{"messages": [{"role": "user", "content": "a"}, {"role": "user", "content": "b"}]}\n',
+    );
+    await expect(readPrompts({ path, validationFraction: 0.1 })).rejects.toThrow(
+      /prompts\.jsonl:1: messages: messages\[1\]\.role is user but assistant comes next/,
+    );
   });
 });
