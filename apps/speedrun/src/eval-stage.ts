@@ -4,7 +4,7 @@
 // each (the true next line or sentence among four), preference accuracy on the held-out oasst1
 // trees' pairs, and the reward model's win rate of the aligned model's replies over the SFT
 // model's. Also samples for fixed prompts and the share of chat replies that end with <|im_end|>.
-import { loadTokenizer, type Tokenizer, tokenizerFromJSON } from '@lmkit/bpe';
+import { loadTokenizer, tokenizerFromJSON } from '@lmkit/bpe';
 import { render } from '@lmkit/chat-template';
 import type { Message } from '@lmkit/core';
 import {
@@ -18,11 +18,11 @@ import {
   gptScorer,
   implicitReward,
   type MultipleChoiceItem,
-  type ReplyScore,
   replyLogProb,
+  rewardModelScore,
 } from '@lmkit/evals';
 import { GPT, setBackend } from '@lmkit/gpt-model';
-import { loadCheckpoint, loadRewardModel, type RewardModel } from '@lmkit/trainer';
+import { loadCheckpoint, loadRewardModel } from '@lmkit/trainer';
 import { filterStage, tokenizerStage } from './data-stages.ts';
 import { HELD_OUT, shakespearePath, shakespeareSplit, webSplit } from './held-out.ts';
 import { oasstPath } from './paths.ts';
@@ -122,16 +122,6 @@ function clozeItems(options: ClozeOptions & { count: number }): MultipleChoiceIt
     }
   }
   return [];
-}
-
-/** The reward model as a ReplyScore: its reward of the rendered conversation. */
-function rewardScore(model: RewardModel, tokenizer: Tokenizer): ReplyScore {
-  return async (prompt, reply) => {
-    const { ids } = render({ messages: [...prompt, ...reply] }, tokenizer, {
-      maxTokens: model.config.blockSize,
-    });
-    return (await model.score([ids]))[0];
-  };
 }
 
 export const evalStage: Stage<SpeedrunPreset, EvalStats> = {
@@ -258,7 +248,7 @@ export const evalStage: Stage<SpeedrunPreset, EvalStats> = {
     tick('implicit reward of the aligned model');
 
     const rewardModel = await loadRewardModel(path(statsOf(preferenceStage).reward.checkpoint));
-    const byReward = rewardScore(rewardModel, chatTokenizer);
+    const byReward = rewardModelScore({ model: rewardModel, tokenizer: chatTokenizer });
     const rewardAccuracy =
       pairs.length > 0 ? await evaluatePreferenceAccuracy({ pairs, score: byReward }) : undefined;
     tick('reward model on held-out pairs');

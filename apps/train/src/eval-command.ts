@@ -284,7 +284,10 @@ export async function evalCommand(argv: string[]): Promise<number> {
   try {
     if (reward && data.pairs) {
       const pairs = fitting(data.pairs, reward.tokenizer, reward.model.config.blockSize, note);
-      const result = await evals.evaluatePreferenceAccuracy({ pairs, score: rewardScore(reward) });
+      const result = await evals.evaluatePreferenceAccuracy({
+        pairs,
+        score: evals.rewardModelScore({ model: reward.model, tokenizer: reward.tokenizer }),
+      });
       rows.push({
         checkpoint: reward.dir,
         evaluation: 'preference accuracy (reward model)',
@@ -404,16 +407,6 @@ function fitting(
   if (kept.length < pairs.length)
     note(`${pairs.length - kept.length} held-out pairs longer than ${blockSize} tokens left out`);
   return kept;
-}
-
-/** The reward model as a score of (prompt, reply): its reward for the rendered conversation. */
-function rewardScore(reward: RewardCheckpoint): evals.ReplyScore {
-  return async (prompt, reply) => {
-    const { ids } = render({ messages: [...prompt, ...reply] }, reward.tokenizer, {
-      maxTokens: reward.model.config.blockSize,
-    });
-    return (await reward.model.score([ids]))[0];
-  };
 }
 
 interface Compared {
@@ -588,7 +581,10 @@ async function evaluateCheckpoint(
       prompts,
       repliesA: ours,
       repliesB: replies,
-      score: rewardScore(judges.reward),
+      score: evals.rewardModelScore({
+        model: judges.reward.model,
+        tokenizer: judges.reward.tokenizer,
+      }),
     });
     rows.push({
       checkpoint: model.dir,

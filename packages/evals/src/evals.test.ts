@@ -18,6 +18,7 @@ import {
   implicitReward,
   readMultipleChoice,
   replyLogProb,
+  rewardModelScore,
   type SequenceScorer,
 } from './index.ts';
 
@@ -256,6 +257,26 @@ describe('preference accuracy', () => {
     await expect(evaluateWinRate({ prompts, repliesA: [], repliesB: [], score })).rejects.toThrow(
       /3 prompts, 0 replies of A and 0 of B/,
     );
+  });
+
+  it('rewardModelScore: the reward of the rendered conversation, cropped to the model context', async () => {
+    const seen: number[][] = [];
+    // A reward model whose reward is the sequence's length; it records what it was given.
+    const model = {
+      config: { blockSize: 40 },
+      async score(sequences: readonly (readonly number[])[]) {
+        seen.push(...sequences.map((s) => [...s]));
+        return Float32Array.from(sequences, (s) => s.length);
+      },
+    };
+    const score = rewardModelScore({ model, tokenizer });
+    const prompt = [{ role: 'user' as const, content: 'Hi' }];
+    const reply = [{ role: 'assistant' as const, content: 'Hello!' }];
+    const whole = render({ messages: [...prompt, ...reply] }, tokenizer).ids;
+    expect(await score(prompt, reply)).toBe(whole.length);
+    expect(seen[0]).toEqual(whole);
+    const long = [{ role: 'user' as const, content: 'x'.repeat(30) }, ...reply, ...prompt];
+    expect(await score(long, reply)).toBeLessThanOrEqual(40);
   });
 
   it("replyLogProb sums the assistant tokens' log-probs; a policy equal to its reference ties everywhere", async () => {

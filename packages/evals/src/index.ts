@@ -17,6 +17,8 @@ export {
   type PreferenceAccuracyResult,
   type ReplyScore,
   replyLogProb,
+  rewardModelScore,
+  type SequenceRewardModel,
   type WinRateResult,
 } from './preference-accuracy.ts';
 export {

@@ -87,6 +87,29 @@ export function implicitReward(options: {
       })));
 }
 
+/** What `rewardModelScore` needs of a reward model (@lmkit/trainer's RewardModel has it). */
+export interface SequenceRewardModel {
+  config: { blockSize: number };
+  /** One reward per token sequence. */
+  score(sequences: readonly (readonly number[])[]): Promise<ArrayLike<number>>;
+}
+
+/**
+ * A reward model as a ReplyScore: its reward of the rendered conversation (prompt + reply), the
+ * prompt cropped by whole turns to fit the model's context.
+ */
+export function rewardModelScore(options: {
+  model: SequenceRewardModel;
+  tokenizer: TokenizerLike;
+}): ReplyScore {
+  return async (prompt, reply) => {
+    const { ids } = render({ messages: [...prompt, ...reply] }, options.tokenizer, {
+      maxTokens: options.model.config.blockSize,
+    });
+    return (await options.model.score([ids]))[0];
+  };
+}
+
 export interface WinRateResult {
   /** Share of prompts where model A's reply scores above model B's (ties count half). */
   winRate: number;
