@@ -3,7 +3,7 @@
 // vocabulary at SFT (the tokenizer gains them, the trainer grows the model's embedding), and a
 // conversation longer than the context keeps its first whole turns. Both stages resume from the
 // trainer's checkpoints when a run was interrupted.
-import { cpSync, rmSync } from 'node:fs';
+import { cpSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadTokenizer, type Tokenizer } from '@lmkit/bpe';
 import { CHAT_MARKERS, render, renderForSft } from '@lmkit/chat-template';
@@ -63,10 +63,16 @@ export function resumeFlag(outDir: string): boolean {
   return listCheckpoints(join(outDir, 'checkpoints')).length > 0;
 }
 
-/** Copies a final checkpoint to a model folder of its own (what `pnpm chat` serves). */
+/**
+ * Copies a final checkpoint to a model folder of its own (what `pnpm chat` serves), through a
+ * temporary sibling renamed into place, so a kill mid-copy never leaves a partial model there.
+ */
 export function publishModel(checkpoint: string, modelDir: string): void {
+  const partial = `${modelDir}.partial`;
+  rmSync(partial, { recursive: true, force: true });
+  cpSync(checkpoint, partial, { recursive: true });
   rmSync(modelDir, { recursive: true, force: true });
-  cpSync(checkpoint, modelDir, { recursive: true });
+  renameSync(partial, modelDir);
 }
 
 /** A training stage's stats: the trainer's result, with run-relative paths. */
